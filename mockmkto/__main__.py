@@ -1,0 +1,3 @@
+from mockmkto.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Settings of one mockmkto server: flags, environment (MOCKMKTO_*) and defaults, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+DEFAULT_SEED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seed_data", "default.json")
+
+
+@dataclass
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db: str = "sqlite:///mockmkto.db"
+    seed: str | None = None
+    auth: bool = True
+    # Marketo does not document its signature window; +-15 minutes is our choice (docs/behaviour.md).
+    signature_window_seconds: int = 900
+    max_request_bytes: int = 10 * 1024 * 1024
+    versions: tuple[str, ...] = field(
+        default=("2_0", "2_1", "2_2", "2_3", "2_4", "2_5", "2_6", "2_7", "2_8", "2_9", "3_0", "3_1")
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
+        """Defaults, then MOCKMKTO_<NAME> variables, then explicit overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = environ.get(f"MOCKMKTO_{f.name.upper()}")
+            if raw is None or f.name == "versions":
+                continue
+            if f.type == "int":
+                values[f.name] = int(raw)
+            elif f.type == "bool":
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

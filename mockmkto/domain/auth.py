@@ -1,0 +1,65 @@
+"""Marketo's request signature: hex HMAC-SHA1(secret, requestTimestamp + mktowsUserId)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from mockmkto.domain.clock import Clock
+from mockmkto.domain.errors import MarketoError
+from mockmkto.store.models import User
+
+
+@dataclass(frozen=True)
+class AuthenticationHeader:
+    """The AuthenticationHeader fields as sent (None where absent)."""
+
+    mktowsUserId: str | None
+    requestSignature: str | None
+    requestTimestamp: str | None
+
+
+def sign(secret: str, timestamp: str, user_id: str) -> str:
+    """What a client puts in requestSignature."""
+    return hmac.new(secret.encode(), (timestamp + user_id).encode(), hashlib.sha1).hexdigest()
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A W3C dateTime with an offset or Z, fractional seconds allowed; no offset means UTC."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def authenticate(session: Session, clock: Clock, header: AuthenticationHeader | None, window_seconds: int) -> str:
+    """Return the authenticated mktowsUserId, or raise the fault Marketo would send.
+
+    Order: header complete (20014) -> user known (20014) -> signature (20014) -> timestamp
+    parseable (20014) and inside the window (20016) -> user not blocked (20013).
+    """
+    if header is None:
+        raise MarketoError(20014, "Authentication header missing")
+    if not header.mktowsUserId or not header.requestSignature or not header.requestTimestamp:
+        raise MarketoError(20014, "Authentication header incomplete")
+    user = session.get(User, header.mktowsUserId)
+    if user is None:
+        raise MarketoError(20014, "Authentication failed")
+    expected = sign(user.secret, header.requestTimestamp, header.mktowsUserId)
+    if not hmac.compare_digest(expected, header.requestSignature.strip().lower()):
+        raise MarketoError(20014, "Authentication failed")
+    try:
+        stamp = parse_timestamp(header.requestTimestamp)
+    except ValueError:
+        raise MarketoError(20014, "Authentication failed: bad requestTimestamp") from None
+    skew = abs(clock.now() - stamp)
+    if skew > timedelta(seconds=window_seconds):
+        raise MarketoError(20016, "Request Expired")
+    if user.blocked:
+        raise MarketoError(20013, "Access Denied")
+    return user.user_id

@@ -1,0 +1,238 @@
+"""Seed documents (the format of seed_data/*.json): load one into an instance's store.
+
+A seed is applied in one transaction: a bad document changes nothing, and the error names the
+path of the bad value (e.g. `leads[2].Email`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mockmkto.domain.clock import Clock
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
+from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
+from mockmkto.store.models import (
+    Activity,
+    AssignmentRule,
+    Campaign,
+    Lead,
+    LeadField,
+    Partition,
+    Program,
+    Setting,
+    StaticList,
+    User,
+    Workspace,
+)
+
+LEAD_DATA_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "float",
+    "currency",
+    "boolean",
+    "date",
+    "datetime",
+    "email",
+    "url",
+    "phone",
+)
+CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
+
+
+class SeedError(ValueError):
+    """A seed document that cannot be loaded; `path` names the bad place."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def read_seed_file(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise SeedError("$", f"not JSON: {exc}") from None
+
+
+def _items(doc: dict, key: str, path: str) -> list[tuple[str, dict]]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise SeedError(f"{path}{key}", "must be a list")
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise SeedError(f"{path}{key}[{index}]", "must be an object")
+        out.append((f"{path}{key}[{index}]", item))
+    return out
+
+
+def _text(item: dict, key: str, path: str, required: bool = True) -> str | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise SeedError(f"{path}.{key}", "is required")
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
+        raise SeedError(f"{path}.{key}", "must be a non-empty string")
+    return str(value)
+
+
+def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
+    """Add everything the seed declares; return how many of each kind were added."""
+    if not isinstance(doc, dict):
+        raise SeedError("$", "a seed is a JSON object")
+    counts: dict[str, int] = {}
+    settings = doc.get("settings", {})
+    if not isinstance(settings, dict):
+        raise SeedError("settings", "must be an object")
+    if "workspacesEnabled" in settings:
+        if not isinstance(settings["workspacesEnabled"], bool):
+            raise SeedError("settings.workspacesEnabled", "must be true or false")
+        session.merge(Setting(name="workspaces_enabled", value="true" if settings["workspacesEnabled"] else "false"))
+
+    for path, item in _items(doc, "users", ""):
+        session.merge(User(user_id=_text(item, "userId", path), secret=_text(item, "secret", path)))
+        counts["users"] = counts.get("users", 0) + 1
+
+    partitions: dict[str, Partition] = {}
+    for path, item in _items(doc, "workspaces", ""):
+        workspace = Workspace(name=_text(item, "name", path))
+        session.add(workspace)
+        session.flush()
+        names = item.get("partitions", [])
+        if not isinstance(names, list) or not names:
+            raise SeedError(f"{path}.partitions", "must be a non-empty list of partition names")
+        for index, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip():
+                raise SeedError(f"{path}.partitions[{index}]", "must be a partition name")
+            partition = Partition(name=name, workspace_id=workspace.id)
+            session.add(partition)
+            session.flush()
+            partitions[name.lower()] = partition
+        primary = item.get("primaryPartition", names[0])
+        if not isinstance(primary, str) or primary.lower() not in partitions:
+            raise SeedError(f"{path}.primaryPartition", f"unknown partition {primary!r}")
+        workspace.primary_partition_id = partitions[primary.lower()].id
+        counts["workspaces"] = counts.get("workspaces", 0) + 1
+
+    for position, (path, item) in enumerate(_items(doc, "assignmentRules", "")):
+        partition_name = _text(item, "partition", path)
+        if partition_name.lower() not in partitions:
+            raise SeedError(f"{path}.partition", f"unknown partition {partition_name!r}")
+        session.add(
+            AssignmentRule(
+                position=position,
+                attr_name=_text(item, "attribute", path),
+                value=_text(item, "value", path),
+                partition_id=partitions[partition_name.lower()].id,
+            )
+        )
+
+    standard = {f.name for f in STANDARD_LEAD_FIELDS}
+    for path, item in _items(doc, "leadFields", ""):
+        name = _text(item, "name", path)
+        if name in standard:
+            raise SeedError(f"{path}.name", f"{name} is a standard lead field")
+        data_type = item.get("dataType", "string")
+        if data_type not in LEAD_DATA_TYPES:
+            raise SeedError(f"{path}.dataType", f"must be one of {', '.join(LEAD_DATA_TYPES)}")
+        size = item.get("size")
+        if size is not None and (not isinstance(size, int) or size <= 0):
+            raise SeedError(f"{path}.size", "must be a positive integer")
+        session.merge(
+            LeadField(
+                name=name,
+                display_name=_text(item, "displayName", path, required=False) or name,
+                data_type=data_type,
+                size=size,
+                is_custom=True,
+            )
+        )
+    session.flush()
+
+    for path, item in _items(doc, "programs", ""):
+        _load_program(session, item, path)
+        counts["programs"] = counts.get("programs", 0) + 1
+
+    for path, item in _items(doc, "leads", ""):
+        _load_lead(session, clock, item, path, partitions)
+        counts["leads"] = counts.get("leads", 0) + 1
+    session.flush()
+    return counts
+
+
+def _load_program(session: Session, item: dict, path: str) -> None:
+    tokens = item.get("tokens", {})
+    if not isinstance(tokens, dict) or not all(isinstance(v, str) for v in tokens.values()):
+        raise SeedError(f"{path}.tokens", "must map {{my.name}} tokens to strings")
+    for name in tokens:
+        if not (name.startswith("{{my.") and name.endswith("}}")):
+            raise SeedError(f"{path}.tokens", f"token {name!r} is not of the form {{{{my.name}}}}")
+    program = Program(id=item.get("id"), name=_text(item, "name", path), tokens=tokens)
+    session.add(program)
+    session.flush()
+    for cpath, campaign in _items(item, "campaigns", f"{path}."):
+        sources = campaign.get("requestableFrom", [])
+        if not isinstance(sources, list) or any(s not in CAMPAIGN_SOURCES for s in sources):
+            raise SeedError(f"{cpath}.requestableFrom", "must list sources among MKTOWS, SALES")
+        kind = campaign.get("type", "trigger")
+        if kind not in ("trigger", "batch"):
+            raise SeedError(f"{cpath}.type", "must be trigger or batch")
+        session.add(
+            Campaign(
+                id=campaign.get("id"),
+                name=_text(campaign, "name", cpath),
+                description=campaign.get("description", ""),
+                program_id=program.id,
+                campaign_type=kind,
+                requestable_from=sources,
+            )
+        )
+    for lpath, static_list in _items(item, "lists", f"{path}."):
+        session.add(StaticList(id=static_list.get("id"), name=_text(static_list, "name", lpath), program_id=program.id))
+
+
+def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions: dict[str, Partition]) -> None:
+    attributes = item.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise SeedError(f"{path}.attributes", "must be an object")
+    fsp_type = item.get("ForeignSysType")
+    if fsp_type is not None and fsp_type not in FOREIGN_SYS_TYPES:
+        raise SeedError(f"{path}.ForeignSysType", f"must be one of {', '.join(FOREIGN_SYS_TYPES)}")
+    record = LeadInput(
+        email=_text(item, "Email", path, required=False),
+        foreign_sys_person_id=_text(item, "ForeignSysPersonId", path, required=False),
+        foreign_sys_type=fsp_type,
+        attributes=[(name, None if value is None else str(value)) for name, value in attributes.items()],
+    )
+    try:
+        result = sync_lead(session, clock, record, marketo_cookie=_text(item, "cookie", path, required=False))
+    except MarketoError as exc:
+        raise SeedError(path, exc.text) from None
+    if result.status != "CREATED":
+        raise SeedError(path, f"duplicates lead {result.lead_id}")
+    lead = session.get(Lead, result.lead_id)
+    wanted_id = item.get("Id")
+    if wanted_id is not None and wanted_id != lead.id:
+        if not isinstance(wanted_id, int) or wanted_id <= 0 or session.get(Lead, wanted_id) is not None:
+            raise SeedError(f"{path}.Id", "must be a positive integer not used by another lead")
+        session.execute(Lead.__table__.update().where(Lead.id == lead.id).values(id=wanted_id))
+        session.execute(Activity.__table__.update().where(Activity.lead_id == lead.id).values(lead_id=wanted_id))
+        session.expire(lead)
+    partition_name = item.get("partition")
+    if partition_name is not None:
+        if not isinstance(partition_name, str) or partition_name.lower() not in partitions:
+            raise SeedError(f"{path}.partition", f"unknown partition {partition_name!r}")
+        session.execute(
+            Lead.__table__.update()
+            .where(Lead.id == (wanted_id or result.lead_id))
+            .values(partition_id=partitions[partition_name.lower()].id)
+        )

@@ -1,0 +1,31 @@
+"""SOAP faults exactly as Marketo writes them (spec section 4)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from mockmkto.domain.errors import MarketoError
+
+_FAULT = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
+    "<SOAP-ENV:Body><SOAP-ENV:Fault>"
+    "<faultcode>SOAP-ENV:{faultcode}</faultcode>"
+    "<faultstring>{faultstring}</faultstring>"
+    '<detail><ns1:serviceException xmlns:ns1="http://www.marketo.com/mktows/">'
+    "<name>mktServiceException</name>"
+    "<message>{message}</message>"
+    "<code>{code}</code>"
+    "</ns1:serviceException></detail>"
+    "</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+)
+
+
+def fault_envelope(error: MarketoError) -> bytes:
+    """The HTTP 500 body for `error`: faultcode Client (Server for internal errors)."""
+    return _FAULT.format(
+        faultcode="Server" if error.is_server_fault else "Client",
+        faultstring=escape(error.faultstring),
+        message=escape(error.message),
+        code=error.code,
+    ).encode("utf-8")

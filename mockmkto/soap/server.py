@@ -1,0 +1,116 @@
+"""Spyne's request path for one SOAP POST: parse, authenticate, dispatch, serialize, or fault."""
+
+from __future__ import annotations
+
+import logging
+
+from spyne import Application, MethodContext
+from spyne.protocol import ProtocolBase
+from spyne.server import ServerBase
+
+from mockmkto.domain import auth
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.instance import Instance
+from mockmkto.soap.faults import fault_envelope
+from mockmkto.soap.headers import authentication_header, target_workspace
+from mockmkto.soap.protocol import MktowsSoap11
+from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault, MktowsService
+from mockmkto.soap.types import OPERATIONS, TNS
+from mockmkto.soap.wsdl import build_wsdl
+
+log = logging.getLogger("mockmkto.soap")
+# Spyne logs every fault with a traceback; faults are answers here, not incidents.
+for _name in ("spyne", "spyne.application", "spyne.application.client", "spyne.application.server"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+OPERATION_BY_ELEMENT = {f"{{{TNS}}}params{op[0].upper()}{op[1:]}": op for op in OPERATIONS}
+
+
+class SoapResponse:
+    __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace")
+
+    def __init__(self, status, body, operation=None, fault_code=None, user_id=None, workspace=None):
+        self.status = status
+        self.body = body
+        self.operation = operation
+        self.fault_code = fault_code
+        self.user_id = user_id
+        self.workspace = workspace
+
+
+class MktowsServer(ServerBase):
+    """Drives Spyne's Application step by step, so each failure gets Marketo's own fault."""
+
+    transport = "http://schemas.xmlsoap.org/soap/http"
+
+    def __init__(self, auth_required: bool = True, max_request_bytes: int = 10 * 1024 * 1024):
+        app = Application(
+            [MktowsService],
+            tns=TNS,
+            name="MktMktowsApiService",
+            in_protocol=MktowsSoap11(),
+            out_protocol=MktowsSoap11(),
+        )
+        super().__init__(app)
+        self.auth_required = auth_required
+        self.max_request_bytes = max_request_bytes
+        self.wsdl = build_wsdl(app.interface, CONTEXT_HEADER_OPERATIONS)
+
+    def handle(self, body: bytes, instance: Instance) -> SoapResponse:
+        response = SoapResponse(500, b"")
+        try:
+            response.body = self._handle(body, instance, response)
+            response.status = 200
+        except MarketoError as error:
+            response.fault_code = error.code
+            response.body = fault_envelope(error)
+        except Exception:
+            log.exception("internal error")
+            response.fault_code = 10001
+            response.body = fault_envelope(MarketoError(10001, "Internal Error"))
+        return response
+
+    def _handle(self, body: bytes, instance: Instance, response: SoapResponse) -> bytes:
+        if len(body) > self.max_request_bytes:
+            raise MarketoError(20012, f"Request larger than {self.max_request_bytes} bytes")
+        protocol = self.app.in_protocol
+        ctx = MethodContext(self, MethodContext.SERVER)
+        ctx.in_string = [body]
+        try:
+            protocol.create_in_document(ctx)
+            protocol.decompose_incoming_envelope(ctx, ProtocolBase.REQUEST)
+        except Exception:
+            raise MarketoError(20012, "Request Not Understood: not a SOAP 1.1 envelope") from None
+        if ctx.in_body_doc is None:
+            raise MarketoError(20012, "Request Not Understood: empty SOAP body")
+        response.operation = OPERATION_BY_ELEMENT.get(ctx.in_body_doc.tag)
+        response.workspace = target_workspace(ctx.in_header_doc)
+        with instance.store.session() as session:
+            user_id = ""
+            if self.auth_required:
+                user_id = auth.authenticate(
+                    session,
+                    instance.clock,
+                    authentication_header(ctx.in_header_doc),
+                    instance.signature_window_seconds,
+                )
+                response.user_id = user_id
+            if response.operation is None:
+                raise MarketoError(20019, f"Unsupported Operation: {etree_local(ctx.in_body_doc.tag)}")
+            (p_ctx,) = protocol.generate_method_contexts(ctx)
+            p_ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, response.workspace)
+            self.get_in_object(p_ctx)
+            if p_ctx.in_error is not None:
+                raise MarketoError(20012, "Request Not Understood: the params element could not be read")
+            self.get_out_object(p_ctx)
+            if p_ctx.out_error is not None:
+                error = p_ctx.out_error
+                if isinstance(error, MarketoFault):
+                    raise error.error
+                raise MarketoError(10001, "Internal Error")
+            self.get_out_string(p_ctx)
+            return b"".join(p_ctx.out_string)
+
+
+def etree_local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

@@ -1,0 +1,142 @@
+"""SQLAlchemy 2.x models: the state of one Marketo instance.
+
+Uniqueness that Marketo guarantees (lead Id, ForeignSysPersonId, Munchkin cookie) is a database
+constraint, so concurrent requests cannot create twins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A Web Services API user: the mktowsUserId and its encryption key."""
+
+    __tablename__ = "users"
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(255))
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Setting(Base):
+    """Instance-wide switches, e.g. whether workspaces are enabled."""
+
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    primary_partition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Partition(Base):
+    __tablename__ = "partitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+
+
+class AssignmentRule(Base):
+    """A lead partition assignment rule: leads whose attribute equals value go to the partition."""
+
+    __tablename__ = "assignment_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    attr_name: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
+    partition_id: Mapped[int] = mapped_column(ForeignKey("partitions.id"))
+
+
+class LeadField(Base):
+    """A lead field of the lead schema: standard or custom (declared in the seed)."""
+
+    __tablename__ = "lead_fields"
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    data_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    is_custom: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Lead(Base):
+    """A person. Attribute values live in one JSON document; lookup keys are mirrored in columns."""
+
+    __tablename__ = "leads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
+    foreign_sys_person_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    foreign_sys_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cookie: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    sfdc_lead_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    sfdc_contact_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    sfdc_account_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    sfdc_lead_owner_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    sfdc_oppty_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    lead_owner_email: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
+    partition_id: Mapped[int | None] = mapped_column(ForeignKey("partitions.id"), nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Activity(Base):
+    """One entry of a lead's activity log (NewLead, ChangeDataValue, AddToList, ...)."""
+
+    __tablename__ = "activities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lead_id: Mapped[int] = mapped_column(Integer, index=True)
+    activity_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    asset_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    campaign: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Program(Base):
+    __tablename__ = "programs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    program_type: Mapped[str] = mapped_column(String(64), default="Default")
+    workspace_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tokens: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Campaign(Base):
+    """A smart campaign. `requestable_from` lists the sources of its "Campaign is Requested" trigger."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("program_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
+    campaign_type: Mapped[str] = mapped_column(String(16), default="trigger")
+    requestable_from: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class StaticList(Base):
+    __tablename__ = "static_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
+
+
+class ListMember(Base):
+    __tablename__ = "list_members"
+    list_id: Mapped[int] = mapped_column(ForeignKey("static_lists.id"), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+Index("ix_activities_lead_type", Activity.lead_id, Activity.activity_type)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from mockmkto.config import DEFAULT_SEED
+from mockmkto.domain.clock import Clock
+from mockmkto.domain.instance import Instance
+from mockmkto.domain.seed import read_seed_file
+from tests.soap import LiveServer
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(live_server):
+    """The live server, its state back to seed_data/default.json."""
+    live_server.reset()
+    return live_server
+
+
+@pytest.fixture
+def instance():
+    """A fresh in-memory instance seeded with seed_data/default.json, for domain tests."""
+    return Instance("test", "sqlite://", seed=read_seed_file(DEFAULT_SEED))
+
+
+@pytest.fixture
+def session(instance):
+    with instance.store.session() as session:
+        yield session
+
+
+@pytest.fixture
+def clock(instance) -> Clock:
+    return instance.clock

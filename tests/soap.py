@@ -1,0 +1,100 @@
+"""Helpers the tests share: signing, raw SOAP envelopes, a live server on a free port."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from lxml import etree
+from werkzeug.serving import make_server
+
+from mockmkto.app import build_app
+from mockmkto.config import DEFAULT_SEED, Config
+from mockmkto.domain.auth import sign
+from mockmkto.domain.seed import read_seed_file
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_WSDL = Path(os.environ.get("MOCKMKTO_REFERENCE_WSDL", ROOT.parent / "shared/reference/mktows-2_6.wsdl"))
+TNS = "http://www.marketo.com/mktows/"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+DEFAULT_USER = "bigcorp1_461839624B16E06BA2D663"
+DEFAULT_SECRET = "899756834129871744AAEE88DDCC77CDEEDEC1AAAD66"
+NS = {"env": SOAP_ENV, "m": TNS}
+
+
+def timestamp(at: datetime | None = None) -> str:
+    return (at or datetime.now(UTC)).isoformat(timespec="seconds")
+
+
+def auth_header_xml(
+    user_id: str = DEFAULT_USER, secret: str = DEFAULT_SECRET, stamp: str | None = None, signature: str | None = None
+) -> str:
+    stamp = stamp or timestamp()
+    signature = signature if signature is not None else sign(secret, stamp, user_id)
+    return (
+        "<ns1:AuthenticationHeader>"
+        f"<mktowsUserId>{user_id}</mktowsUserId>"
+        f"<requestSignature>{signature}</requestSignature>"
+        f"<requestTimestamp>{stamp}</requestTimestamp>"
+        "</ns1:AuthenticationHeader>"
+    )
+
+
+def envelope(body: str, headers: str | None = None) -> str:
+    headers = auth_header_xml() if headers is None else headers
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:ns1="{TNS}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<SOAP-ENV:Header>{headers}</SOAP-ENV:Header>"
+        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    )
+
+
+def past(**delta) -> str:
+    return timestamp(datetime.now(UTC) - timedelta(**delta))
+
+
+class LiveServer:
+    """The real WSGI app on a real HTTP server in a thread, on a free loopback port."""
+
+    def __init__(self, **config):
+        self.config = Config(db="sqlite://", seed=DEFAULT_SEED, **config)
+        self.seed = read_seed_file(DEFAULT_SEED)
+        self.app = build_app(self.config)
+        self.http = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}/soap/mktows/2_6"
+        self.wsdl_url = self.url + "?WSDL"
+        self.user_id = DEFAULT_USER
+        self.secret = DEFAULT_SECRET
+        self.instance = self.app.instance
+        self.session = requests.Session()
+        self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self._thread.start()
+
+    def reset(self) -> None:
+        self.instance.reset(self.seed)
+
+    def post(self, xml: str, soap_action: str | None = '""', content_type: str = "text/xml; charset=utf-8"):
+        headers = {"Content-Type": content_type}
+        if soap_action is not None:
+            headers["SOAPAction"] = soap_action
+        return self.session.post(self.url, data=xml.encode("utf-8"), headers=headers)
+
+    def call(self, body: str, headers: str | None = None):
+        """POST an envelope; return (HTTP status, parsed response root)."""
+        response = self.post(envelope(body, headers))
+        return response.status_code, etree.fromstring(response.content)
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+        self._thread.join(timeout=5)
+
+
+def fault_code(root: etree._Element) -> int | None:
+    code = root.find(".//env:Fault/detail/m:serviceException/code", NS)
+    return int(code.text) if code is not None else None
