@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 from mockmkto import __version__
 from mockmkto.config import Config
 from mockmkto.domain.instance import Instance
-from mockmkto.domain.seed import read_seed_file
+from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer
 from mockmkto.soap.wsdl import with_address
 

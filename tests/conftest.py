@@ -5,7 +5,7 @@ import pytest
 from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.instance import Instance
-from mockmkto.domain.seed import read_seed_file
+from mockmkto.domain.seed_format import read_seed_file
 from tests.soap import LiveServer
 
 

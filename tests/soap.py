@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.auth import sign
-from mockmkto.domain.seed import read_seed_file
+from mockmkto.domain.seed_format import read_seed_file
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_WSDL = Path(os.environ.get("MOCKMKTO_REFERENCE_WSDL", ROOT.parent / "shared/reference/mktows-2_6.wsdl"))

@@ -1,34 +1,35 @@
 """Seed documents (the format of seed_data/*.json): load one into an instance's store.
 
+The format's building blocks are in seed_format.py; each area of the domain loads its own sections.
 A seed is applied in one transaction: a bad document changes nothing, and the error names the
 path of the bad value (e.g. `leads[2].Email`).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mockmkto.domain import campaigns
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
+from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.models import (
     Activity,
     AssignmentRule,
-    Campaign,
     Lead,
     LeadField,
     Partition,
-    Program,
     Setting,
-    StaticList,
     User,
     Workspace,
 )
 
+# Seed sections that belong to an area of the domain, loaded after the lead schema and before leads.
+AREA_SECTIONS = (("programs", campaigns.load_programs),)
 LEAD_DATA_TYPES = (
     "string",
     "text",
@@ -42,47 +43,6 @@ LEAD_DATA_TYPES = (
     "url",
     "phone",
 )
-CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
-
-
-class SeedError(ValueError):
-    """A seed document that cannot be loaded; `path` names the bad place."""
-
-    def __init__(self, path: str, problem: str):
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
-
-
-def read_seed_file(path: str) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        try:
-            return json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise SeedError("$", f"not JSON: {exc}") from None
-
-
-def _items(doc: dict, key: str, path: str) -> list[tuple[str, dict]]:
-    value = doc.get(key, [])
-    if not isinstance(value, list):
-        raise SeedError(f"{path}{key}", "must be a list")
-    out = []
-    for index, item in enumerate(value):
-        if not isinstance(item, dict):
-            raise SeedError(f"{path}{key}[{index}]", "must be an object")
-        out.append((f"{path}{key}[{index}]", item))
-    return out
-
-
-def _text(item: dict, key: str, path: str, required: bool = True) -> str | None:
-    value = item.get(key)
-    if value is None:
-        if required:
-            raise SeedError(f"{path}.{key}", "is required")
-        return None
-    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
-        raise SeedError(f"{path}.{key}", "must be a non-empty string")
-    return str(value)
 
 
 def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
@@ -98,13 +58,13 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
             raise SeedError("settings.workspacesEnabled", "must be true or false")
         session.merge(Setting(name="workspaces_enabled", value="true" if settings["workspacesEnabled"] else "false"))
 
-    for path, item in _items(doc, "users", ""):
-        session.merge(User(user_id=_text(item, "userId", path), secret=_text(item, "secret", path)))
+    for path, item in items(doc, "users", ""):
+        session.merge(User(user_id=text(item, "userId", path), secret=text(item, "secret", path)))
         counts["users"] = counts.get("users", 0) + 1
 
     partitions: dict[str, Partition] = {}
-    for path, item in _items(doc, "workspaces", ""):
-        workspace = Workspace(name=_text(item, "name", path))
+    for path, item in items(doc, "workspaces", ""):
+        workspace = Workspace(name=text(item, "name", path))
         session.add(workspace)
         session.flush()
         names = item.get("partitions", [])
@@ -123,22 +83,22 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         workspace.primary_partition_id = partitions[primary.lower()].id
         counts["workspaces"] = counts.get("workspaces", 0) + 1
 
-    for position, (path, item) in enumerate(_items(doc, "assignmentRules", "")):
-        partition_name = _text(item, "partition", path)
+    for position, (path, item) in enumerate(items(doc, "assignmentRules", "")):
+        partition_name = text(item, "partition", path)
         if partition_name.lower() not in partitions:
             raise SeedError(f"{path}.partition", f"unknown partition {partition_name!r}")
         session.add(
             AssignmentRule(
                 position=position,
-                attr_name=_text(item, "attribute", path),
-                value=_text(item, "value", path),
+                attr_name=text(item, "attribute", path),
+                value=text(item, "value", path),
                 partition_id=partitions[partition_name.lower()].id,
             )
         )
 
     standard = {f.name for f in STANDARD_LEAD_FIELDS}
-    for path, item in _items(doc, "leadFields", ""):
-        name = _text(item, "name", path)
+    for path, item in items(doc, "leadFields", ""):
+        name = text(item, "name", path)
         if name in standard:
             raise SeedError(f"{path}.name", f"{name} is a standard lead field")
         data_type = item.get("dataType", "string")
@@ -150,7 +110,7 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         session.merge(
             LeadField(
                 name=name,
-                display_name=_text(item, "displayName", path, required=False) or name,
+                display_name=text(item, "displayName", path, required=False) or name,
                 data_type=data_type,
                 size=size,
                 is_custom=True,
@@ -158,46 +118,14 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         )
     session.flush()
 
-    for path, item in _items(doc, "programs", ""):
-        _load_program(session, item, path)
-        counts["programs"] = counts.get("programs", 0) + 1
+    for section, loader in AREA_SECTIONS:
+        counts[section] = loader(session, clock, doc)
 
-    for path, item in _items(doc, "leads", ""):
+    for path, item in items(doc, "leads", ""):
         _load_lead(session, clock, item, path, partitions)
         counts["leads"] = counts.get("leads", 0) + 1
     session.flush()
     return counts
-
-
-def _load_program(session: Session, item: dict, path: str) -> None:
-    tokens = item.get("tokens", {})
-    if not isinstance(tokens, dict) or not all(isinstance(v, str) for v in tokens.values()):
-        raise SeedError(f"{path}.tokens", "must map {{my.name}} tokens to strings")
-    for name in tokens:
-        if not (name.startswith("{{my.") and name.endswith("}}")):
-            raise SeedError(f"{path}.tokens", f"token {name!r} is not of the form {{{{my.name}}}}")
-    program = Program(id=item.get("id"), name=_text(item, "name", path), tokens=tokens)
-    session.add(program)
-    session.flush()
-    for cpath, campaign in _items(item, "campaigns", f"{path}."):
-        sources = campaign.get("requestableFrom", [])
-        if not isinstance(sources, list) or any(s not in CAMPAIGN_SOURCES for s in sources):
-            raise SeedError(f"{cpath}.requestableFrom", "must list sources among MKTOWS, SALES")
-        kind = campaign.get("type", "trigger")
-        if kind not in ("trigger", "batch"):
-            raise SeedError(f"{cpath}.type", "must be trigger or batch")
-        session.add(
-            Campaign(
-                id=campaign.get("id"),
-                name=_text(campaign, "name", cpath),
-                description=campaign.get("description", ""),
-                program_id=program.id,
-                campaign_type=kind,
-                requestable_from=sources,
-            )
-        )
-    for lpath, static_list in _items(item, "lists", f"{path}."):
-        session.add(StaticList(id=static_list.get("id"), name=_text(static_list, "name", lpath), program_id=program.id))
 
 
 def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions: dict[str, Partition]) -> None:
@@ -208,13 +136,13 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
     if fsp_type is not None and fsp_type not in FOREIGN_SYS_TYPES:
         raise SeedError(f"{path}.ForeignSysType", f"must be one of {', '.join(FOREIGN_SYS_TYPES)}")
     record = LeadInput(
-        email=_text(item, "Email", path, required=False),
-        foreign_sys_person_id=_text(item, "ForeignSysPersonId", path, required=False),
+        email=text(item, "Email", path, required=False),
+        foreign_sys_person_id=text(item, "ForeignSysPersonId", path, required=False),
         foreign_sys_type=fsp_type,
         attributes=[(name, None if value is None else str(value)) for name, value in attributes.items()],
     )
     try:
-        result = sync_lead(session, clock, record, marketo_cookie=_text(item, "cookie", path, required=False))
+        result = sync_lead(session, clock, record, marketo_cookie=text(item, "cookie", path, required=False))
     except MarketoError as exc:
         raise SeedError(path, exc.text) from None
     if result.status != "CREATED":

@@ -11,10 +11,13 @@ from spyne.server import ServerBase
 from mockmkto.domain import auth
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
+from mockmkto.soap.campaign_service import CampaignService
 from mockmkto.soap.faults import fault_envelope
 from mockmkto.soap.headers import authentication_header, target_workspace
+from mockmkto.soap.lead_service import LeadService
+from mockmkto.soap.mobject_service import MObjectService
 from mockmkto.soap.protocol import MktowsSoap11
-from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault, MktowsService
+from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault
 from mockmkto.soap.types import OPERATIONS, TNS
 from mockmkto.soap.wsdl import build_wsdl
 
@@ -45,7 +48,7 @@ class MktowsServer(ServerBase):
 
     def __init__(self, auth_required: bool = True, max_request_bytes: int = 10 * 1024 * 1024):
         app = Application(
-            [MktowsService],
+            [LeadService, CampaignService, MObjectService],
             tns=TNS,
             name="MktMktowsApiService",
             in_protocol=MktowsSoap11(),

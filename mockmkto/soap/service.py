@@ -1,4 +1,8 @@
-"""The mktows operations: one @rpc each. Unpack the params, call one domain function, pack the result."""
+"""What every mktows operation shares: Marketo's message names, the call context, domain errors as faults.
+
+The operations live in one service class per area (lead_service, campaign_service, mobject_service):
+one @rpc each that unpacks the params, calls one domain function and packs the result.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,9 @@ from dataclasses import dataclass
 from spyne import Fault, ServiceBase, rpc
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import leads, mobjects
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.soap import types as T
-from mockmkto.soap.protocol import NIL, nil_if_none
 
 log = logging.getLogger("mockmkto.soap")
 
@@ -61,32 +63,9 @@ def not_implemented(name: str):
     return operation(name)(handler)
 
 
-def lead_record(view: leads.LeadView) -> T.LeadRecord:
-    return T.LeadRecord(
-        Id=view.id,
-        Email=nil_if_none(view.email),
-        ForeignSysPersonId=nil_if_none(view.foreign_sys_person_id),
-        ForeignSysType=nil_if_none(view.foreign_sys_type),
-        leadAttributeList=T.ArrayOfAttribute(
-            attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in view.attributes]
-        ),
-    )
-
-
-def lead_input(record) -> leads.LeadInput | None:
-    if record is None:
-        return None
-    attributes = record.leadAttributeList.attribute if record.leadAttributeList is not None else None
-    return leads.LeadInput(
-        id=record.Id,
-        email=record.Email,
-        foreign_sys_person_id=record.ForeignSysPersonId,
-        foreign_sys_type=record.ForeignSysType,
-        attributes=[(a.attrName, a.attrValue) for a in attributes or ()],
-    )
-
-
 class MktowsService(ServiceBase):
+    """Base of the service classes: a domain MarketoError becomes Marketo's fault."""
+
     @classmethod
     def call_wrapper(cls, ctx):
         try:
@@ -96,59 +75,3 @@ class MktowsService(ServiceBase):
         except Exception:
             log.exception("operation failed")
             raise
-
-    @operation("syncLead")
-    def syncLead(ctx, params):
-        call: CallContext = ctx.udc
-        result = leads.sync_lead(
-            call.session,
-            call.clock,
-            lead_input(params.leadRecord),
-            marketo_cookie=params.marketoCookie,
-            target_workspace=call.target_workspace,
-            return_lead=bool(params.returnLead),
-            move_cookie=bool(params.moveCookie),
-        )
-        return T.SuccessSyncLead(
-            result=T.ResultSyncLead(
-                leadId=result.lead_id,
-                syncStatus=T.SyncStatus(leadId=result.lead_id, status=result.status, error=NIL),
-                leadRecord=lead_record(result.lead) if result.lead is not None else NIL,
-            )
-        )
-
-    @operation("getLead")
-    def getLead(ctx, params):
-        call: CallContext = ctx.udc
-        key = params.leadKey
-        views = leads.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)
-        return T.SuccessGetLead(
-            result=T.ResultGetLead(
-                count=len(views), leadRecordList=T.ArrayOfLeadRecord(leadRecord=[lead_record(v) for v in views])
-            )
-        )
-
-    @operation("listMObjects")
-    def listMObjects(ctx):
-        return T.SuccessListMObjects(result=T.ResultListMObjects(objects=list(mobjects.DESCRIBABLE_TYPES)))
-
-    deleteMObjects = not_implemented("deleteMObjects")
-    describeMObject = not_implemented("describeMObject")
-    getMObjects = not_implemented("getMObjects")
-    syncMObjects = not_implemented("syncMObjects")
-    getCampaignsForSource = not_implemented("getCampaignsForSource")
-    getImportToListStatus = not_implemented("getImportToListStatus")
-    getLeadActivity = not_implemented("getLeadActivity")
-    getLeadChanges = not_implemented("getLeadChanges")
-    getMultipleLeads = not_implemented("getMultipleLeads")
-    importToList = not_implemented("importToList")
-    listOperation = not_implemented("listOperation")
-    requestCampaign = not_implemented("requestCampaign")
-    scheduleCampaign = not_implemented("scheduleCampaign")
-    syncMultipleLeads = not_implemented("syncMultipleLeads")
-    syncCustomObjects = not_implemented("syncCustomObjects")
-    deleteCustomObjects = not_implemented("deleteCustomObjects")
-    getCustomObjects = not_implemented("getCustomObjects")
-    mergeLeads = not_implemented("mergeLeads")
-    getChannels = not_implemented("getChannels")
-    getTags = not_implemented("getTags")

@@ -57,7 +57,10 @@ def _rename_service(root: etree._Element) -> None:
     binding.find("soap:binding", NS).set("transport", "http://schemas.xmlsoap.org/soap/http")
     for operation in binding.findall("wsdl:operation", NS):
         operation.find("soap:operation", NS).set("soapAction", TNS + operation.get("name"))
-    service = root.find("wsdl:service", NS)
+    # Spyne writes one wsdl:service per service class; Marketo has one service with one port.
+    service, *others = root.findall("wsdl:service", NS)
+    for other in others:
+        root.remove(other)
     service.set("name", "MktMktowsApiService")
     port = service.find("wsdl:port", NS)
     port.set("name", "MktowsApiSoapPort")

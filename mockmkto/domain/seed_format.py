@@ -1,0 +1,45 @@
+"""The seed document format's building blocks: reading, walking and naming the bad path."""
+
+from __future__ import annotations
+
+import json
+
+
+class SeedError(ValueError):
+    """A seed document that cannot be loaded; `path` names the bad place."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def read_seed_file(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        try:
+            return json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise SeedError("$", f"not JSON: {exc}") from None
+
+
+def items(doc: dict, key: str, path: str) -> list[tuple[str, dict]]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        raise SeedError(f"{path}{key}", "must be a list")
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise SeedError(f"{path}{key}[{index}]", "must be an object")
+        out.append((f"{path}{key}[{index}]", item))
+    return out
+
+
+def text(item: dict, key: str, path: str, required: bool = True) -> str | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise SeedError(f"{path}.{key}", "is required")
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
+        raise SeedError(f"{path}.{key}", "must be a non-empty string")
+    return str(value)
