@@ -118,6 +118,10 @@ def main(path: str) -> None:
         base = ext.get("base")[4:] if ext is not None else "MktowsModel"
         out.append("")
         out.append(f"class {name}({base}):")
+        if ext is not None:
+            # Spyne only records inheritance from a base that has fields; LeadSelector has none.
+            out.append(f"    __extends__ = {base}")
+            out.append("")
         if ct.get("abstract") == "true":
             out.append("    class Attributes(MktowsModel.Attributes):")
             out.append("        _abstract = True")

@@ -16,21 +16,95 @@ class MktowsModel(ComplexModel):
     __namespace__ = TNS
 
 
-LeadKeyRef = enum('LeadKeyRef', ['IDNUM', 'COOKIE', 'EMAIL', 'LEADOWNEREMAIL', 'SFDCACCOUNTID', 'SFDCCONTACTID', 'SFDCLEADID', 'SFDCLEADOWNERID', 'SFDCOPPTYID'])
-LeadSyncStatus = enum('LeadSyncStatus', ['CREATED', 'UPDATED', 'FAILED'])
-ActivityType = enum('ActivityType', ['VisitWebpage', 'FillOutForm', 'ClickLink', 'SendEmail', 'EmailDelivered', 'EmailBounced', 'UnsubscribeEmail', 'OpenEmail', 'ClickEmail', 'NewLead', 'ChangeDataValue', 'LeadAssigned', 'NewSFDCOpprtnty', 'Wait', 'RunSubflow', 'RemoveFromFlow', 'PushLeadToSales', 'CreateTask', 'ConvertLead', 'ChangeScore', 'ChangeOwner', 'AddToList', 'RemoveFromList', 'SFDCActivity', 'EmailBouncedSoft', 'PushLeadUpdatesToSales', 'DeleteLeadFromSales', 'SFDCActivityUpdated', 'SFDCMergeLeads', 'MergeLeads', 'ResolveConflicts', 'AssocWithOpprtntyInSales', 'DissocFromOpprtntyInSales', 'UpdateOpprtntyInSales', 'DeleteLead', 'SendAlert', 'SendSalesEmail', 'OpenSalesEmail', 'ClickSalesEmail', 'AddtoSFDCCampaign', 'RemoveFromSFDCCampaign', 'ChangeStatusInSFDCCampaign', 'ReceiveSalesEmail', 'InterestingMoment', 'RequestCampaign', 'SalesEmailBounced', 'ChangeLeadPartition', 'ChangeRevenueStage', 'ChangeRevenueStageManually', 'ComputeDataValue', 'ChangeStatusInProgression', 'ChangeFieldInProgram', 'EnrichWithDatacom', 'ChangeSegment', 'ResolveRuleset', 'SmartCampaignTest', 'SmartCampaignTestTrigger'])
-ForeignSysType = enum('ForeignSysType', ['CUSTOM', 'SFDC', 'NETSUITE'])
-ReqCampSourceType = enum('ReqCampSourceType', ['MKTOWS', 'SALES'])
-ListKeyType = enum('ListKeyType', ['MKTOLISTNAME', 'MKTOSALESUSERID', 'SFDCLEADOWNERID'])
-ListOperationType = enum('ListOperationType', ['ADDTOLIST', 'ISMEMBEROFLIST', 'REMOVEFROMLIST'])
-SyncOperationEnum = enum('SyncOperationEnum', ['UPSERT', 'INSERT', 'UPDATE'])
-SyncStatusEnum = enum('SyncStatusEnum', ['CREATED', 'UPDATED', 'DELETED', 'FAILED'])
-LeadMergeStatusEnum = enum('LeadMergeStatusEnum', ['MERGED', 'FAILED'])
-MObjStatusEnum = enum('MObjStatusEnum', ['CREATED', 'UPDATED', 'DELETED', 'FAILED', 'UNCHANGED', 'SKIPPED'])
-MObjectTypeEnum = enum('MObjectTypeEnum', ['Opportunity', 'OpportunityLeadRole', 'Program'])
-ComparisonEnum = enum('ComparisonEnum', ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE'])
-ImportToListStatusEnum = enum('ImportToListStatusEnum', ['PROCESSING', 'COMPLETE', 'FAILED', 'CANCELED'])
-ImportToListModeEnum = enum('ImportToListModeEnum', ['UPSERTLEADS', 'LISTONLY'])
+LeadKeyRef = enum(
+    "LeadKeyRef",
+    [
+        "IDNUM",
+        "COOKIE",
+        "EMAIL",
+        "LEADOWNEREMAIL",
+        "SFDCACCOUNTID",
+        "SFDCCONTACTID",
+        "SFDCLEADID",
+        "SFDCLEADOWNERID",
+        "SFDCOPPTYID",
+    ],
+)
+LeadSyncStatus = enum("LeadSyncStatus", ["CREATED", "UPDATED", "FAILED"])
+ActivityType = enum(
+    "ActivityType",
+    [
+        "VisitWebpage",
+        "FillOutForm",
+        "ClickLink",
+        "SendEmail",
+        "EmailDelivered",
+        "EmailBounced",
+        "UnsubscribeEmail",
+        "OpenEmail",
+        "ClickEmail",
+        "NewLead",
+        "ChangeDataValue",
+        "LeadAssigned",
+        "NewSFDCOpprtnty",
+        "Wait",
+        "RunSubflow",
+        "RemoveFromFlow",
+        "PushLeadToSales",
+        "CreateTask",
+        "ConvertLead",
+        "ChangeScore",
+        "ChangeOwner",
+        "AddToList",
+        "RemoveFromList",
+        "SFDCActivity",
+        "EmailBouncedSoft",
+        "PushLeadUpdatesToSales",
+        "DeleteLeadFromSales",
+        "SFDCActivityUpdated",
+        "SFDCMergeLeads",
+        "MergeLeads",
+        "ResolveConflicts",
+        "AssocWithOpprtntyInSales",
+        "DissocFromOpprtntyInSales",
+        "UpdateOpprtntyInSales",
+        "DeleteLead",
+        "SendAlert",
+        "SendSalesEmail",
+        "OpenSalesEmail",
+        "ClickSalesEmail",
+        "AddtoSFDCCampaign",
+        "RemoveFromSFDCCampaign",
+        "ChangeStatusInSFDCCampaign",
+        "ReceiveSalesEmail",
+        "InterestingMoment",
+        "RequestCampaign",
+        "SalesEmailBounced",
+        "ChangeLeadPartition",
+        "ChangeRevenueStage",
+        "ChangeRevenueStageManually",
+        "ComputeDataValue",
+        "ChangeStatusInProgression",
+        "ChangeFieldInProgram",
+        "EnrichWithDatacom",
+        "ChangeSegment",
+        "ResolveRuleset",
+        "SmartCampaignTest",
+        "SmartCampaignTestTrigger",
+    ],
+)
+ForeignSysType = enum("ForeignSysType", ["CUSTOM", "SFDC", "NETSUITE"])
+ReqCampSourceType = enum("ReqCampSourceType", ["MKTOWS", "SALES"])
+ListKeyType = enum("ListKeyType", ["MKTOLISTNAME", "MKTOSALESUSERID", "SFDCLEADOWNERID"])
+ListOperationType = enum("ListOperationType", ["ADDTOLIST", "ISMEMBEROFLIST", "REMOVEFROMLIST"])
+SyncOperationEnum = enum("SyncOperationEnum", ["UPSERT", "INSERT", "UPDATE"])
+SyncStatusEnum = enum("SyncStatusEnum", ["CREATED", "UPDATED", "DELETED", "FAILED"])
+LeadMergeStatusEnum = enum("LeadMergeStatusEnum", ["MERGED", "FAILED"])
+MObjStatusEnum = enum("MObjStatusEnum", ["CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED"])
+MObjectTypeEnum = enum("MObjectTypeEnum", ["Opportunity", "OpportunityLeadRole", "Program"])
+ComparisonEnum = enum("ComparisonEnum", ["EQ", "NE", "LT", "LE", "GT", "GE"])
+ImportToListStatusEnum = enum("ImportToListStatusEnum", ["PROCESSING", "COMPLETE", "FAILED", "CANCELED"])
+ImportToListModeEnum = enum("ImportToListModeEnum", ["UPSERTLEADS", "LISTONLY"])
 
 
 class ArrayOfString(MktowsModel):
@@ -164,7 +238,10 @@ class LeadChangeRecord(MktowsModel):
 
 class ArrayOfLeadChangeRecord(MktowsModel):
     _type_info = [
-        ("leadChangeRecord", LeadChangeRecord.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        (
+            "leadChangeRecord",
+            LeadChangeRecord.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded"),
+        ),
     ]
 
 
@@ -352,7 +429,10 @@ class SyncCustomObjStatus(MktowsModel):
 
 class ArrayOfSyncCustomObjStatus(MktowsModel):
     _type_info = [
-        ("syncCustomObjStatus", SyncCustomObjStatus.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        (
+            "syncCustomObjStatus",
+            SyncCustomObjStatus.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded"),
+        ),
     ]
 
 
@@ -370,8 +450,9 @@ class LeadSelector(MktowsModel):
         _abstract = True
 
 
-
 class LastUpdateAtSelector(LeadSelector):
+    __extends__ = LeadSelector
+
     _type_info = [
         ("latestUpdatedAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
         ("oldestUpdatedAt", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
@@ -379,6 +460,8 @@ class LastUpdateAtSelector(LeadSelector):
 
 
 class StaticListSelector(LeadSelector):
+    __extends__ = LeadSelector
+
     _type_info = [
         ("staticListName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
         ("staticListId", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
@@ -386,6 +469,8 @@ class StaticListSelector(LeadSelector):
 
 
 class LeadKeySelector(LeadSelector):
+    __extends__ = LeadSelector
+
     _type_info = [
         ("keyType", LeadKeyRef.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("keyValues", ArrayOfString.customize(min_occurs=1, nillable=False, sub_ns="")),
@@ -413,7 +498,10 @@ class ProgressionStatus(MktowsModel):
 
 class ArrayOfProgressionStatus(MktowsModel):
     _type_info = [
-        ("progressionStatusItem", ProgressionStatus.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        (
+            "progressionStatusItem",
+            ProgressionStatus.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded"),
+        ),
     ]
 
 
@@ -455,8 +543,7 @@ class ParamsGetMObjects(MktowsModel):
 
 
 class ParamsListMObjects(MktowsModel):
-    _type_info = [
-    ]
+    _type_info = []
 
 
 class ParamsSyncMObjects(MktowsModel):
@@ -942,27 +1029,27 @@ class MktowsContextHeaderInfo(MktowsModel):
 
 # Operation name -> (params type, success type), in the binding's order.
 OPERATIONS = {
-    'deleteMObjects': (ParamsDeleteMObjects, SuccessDeleteMObjects),
-    'describeMObject': (ParamsDescribeMObject, SuccessDescribeMObject),
-    'getMObjects': (ParamsGetMObjects, SuccessGetMObjects),
-    'syncMObjects': (ParamsSyncMObjects, SuccessSyncMObjects),
-    'getCampaignsForSource': (ParamsGetCampaignsForSource, SuccessGetCampaignsForSource),
-    'getImportToListStatus': (ParamsGetImportToListStatus, SuccessGetImportToListStatus),
-    'getLead': (ParamsGetLead, SuccessGetLead),
-    'getLeadActivity': (ParamsGetLeadActivity, SuccessGetLeadActivity),
-    'getLeadChanges': (ParamsGetLeadChanges, SuccessGetLeadChanges),
-    'getMultipleLeads': (ParamsGetMultipleLeads, SuccessGetMultipleLeads),
-    'importToList': (ParamsImportToList, SuccessImportToList),
-    'listMObjects': (ParamsListMObjects, SuccessListMObjects),
-    'listOperation': (ParamsListOperation, SuccessListOperation),
-    'requestCampaign': (ParamsRequestCampaign, SuccessRequestCampaign),
-    'scheduleCampaign': (ParamsScheduleCampaign, SuccessScheduleCampaign),
-    'syncLead': (ParamsSyncLead, SuccessSyncLead),
-    'syncMultipleLeads': (ParamsSyncMultipleLeads, SuccessSyncMultipleLeads),
-    'syncCustomObjects': (ParamsSyncCustomObjects, SuccessSyncCustomObjects),
-    'deleteCustomObjects': (ParamsDeleteCustomObjects, SuccessDeleteCustomObjects),
-    'getCustomObjects': (ParamsGetCustomObjects, SuccessGetCustomObjects),
-    'mergeLeads': (ParamsMergeLeads, SuccessMergeLeads),
-    'getChannels': (ParamsGetChannels, SuccessGetChannels),
-    'getTags': (ParamsGetTags, SuccessGetTags),
+    "deleteMObjects": (ParamsDeleteMObjects, SuccessDeleteMObjects),
+    "describeMObject": (ParamsDescribeMObject, SuccessDescribeMObject),
+    "getMObjects": (ParamsGetMObjects, SuccessGetMObjects),
+    "syncMObjects": (ParamsSyncMObjects, SuccessSyncMObjects),
+    "getCampaignsForSource": (ParamsGetCampaignsForSource, SuccessGetCampaignsForSource),
+    "getImportToListStatus": (ParamsGetImportToListStatus, SuccessGetImportToListStatus),
+    "getLead": (ParamsGetLead, SuccessGetLead),
+    "getLeadActivity": (ParamsGetLeadActivity, SuccessGetLeadActivity),
+    "getLeadChanges": (ParamsGetLeadChanges, SuccessGetLeadChanges),
+    "getMultipleLeads": (ParamsGetMultipleLeads, SuccessGetMultipleLeads),
+    "importToList": (ParamsImportToList, SuccessImportToList),
+    "listMObjects": (ParamsListMObjects, SuccessListMObjects),
+    "listOperation": (ParamsListOperation, SuccessListOperation),
+    "requestCampaign": (ParamsRequestCampaign, SuccessRequestCampaign),
+    "scheduleCampaign": (ParamsScheduleCampaign, SuccessScheduleCampaign),
+    "syncLead": (ParamsSyncLead, SuccessSyncLead),
+    "syncMultipleLeads": (ParamsSyncMultipleLeads, SuccessSyncMultipleLeads),
+    "syncCustomObjects": (ParamsSyncCustomObjects, SuccessSyncCustomObjects),
+    "deleteCustomObjects": (ParamsDeleteCustomObjects, SuccessDeleteCustomObjects),
+    "getCustomObjects": (ParamsGetCustomObjects, SuccessGetCustomObjects),
+    "mergeLeads": (ParamsMergeLeads, SuccessMergeLeads),
+    "getChannels": (ParamsGetChannels, SuccessGetChannels),
+    "getTags": (ParamsGetTags, SuccessGetTags),
 }
