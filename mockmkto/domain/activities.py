@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mockmkto.store.models import Activity
+from mockmkto.domain.errors import MarketoError
+from mockmkto.store.models import Activity, Lead
 
 # Where a change came from, as Marketo writes it on API activities.
 API_REASON = "SOAP API"
@@ -50,4 +53,246 @@ def record_data_value_change(
             "Source": API_SOURCE,
         },
         asset_name=name,
+    )
+
+
+# ActivityType codes (the WSDL enum) and the display names Marketo shows and filters by.
+ACTIVITY_TYPES: dict[str, str] = {
+    "VisitWebpage": "Visit Webpage",
+    "FillOutForm": "Fill Out Form",
+    "ClickLink": "Click Link",
+    "SendEmail": "Send Email",
+    "EmailDelivered": "Email Delivered",
+    "EmailBounced": "Email Bounced",
+    "UnsubscribeEmail": "Unsubscribe Email",
+    "OpenEmail": "Open Email",
+    "ClickEmail": "Click Email",
+    "NewLead": "New Lead",
+    "ChangeDataValue": "Change Data Value",
+    "LeadAssigned": "Lead Assigned",
+    "NewSFDCOpprtnty": "New SFDC Opportunity",
+    "Wait": "Wait",
+    "RunSubflow": "Run Subflow",
+    "RemoveFromFlow": "Remove from Flow",
+    "PushLeadToSales": "Push Lead to Sales",
+    "CreateTask": "Create Task",
+    "ConvertLead": "Convert Lead",
+    "ChangeScore": "Change Score",
+    "ChangeOwner": "Change Owner",
+    "AddToList": "Add to List",
+    "RemoveFromList": "Remove from List",
+    "SFDCActivity": "SFDC Activity",
+    "EmailBouncedSoft": "Email Bounced Soft",
+    "PushLeadUpdatesToSales": "Push Lead Updates to Sales",
+    "DeleteLeadFromSales": "Delete Lead from Sales",
+    "SFDCActivityUpdated": "SFDC Activity Updated",
+    "SFDCMergeLeads": "SFDC Merge Leads",
+    "MergeLeads": "Merge Leads",
+    "ResolveConflicts": "Resolve Conflicts",
+    "AssocWithOpprtntyInSales": "Associate with Opportunity in Sales",
+    "DissocFromOpprtntyInSales": "Dissociate from Opportunity in Sales",
+    "UpdateOpprtntyInSales": "Update Opportunity in Sales",
+    "DeleteLead": "Delete Lead",
+    "SendAlert": "Send Alert",
+    "SendSalesEmail": "Send Sales Email",
+    "OpenSalesEmail": "Open Sales Email",
+    "ClickSalesEmail": "Click Sales Email",
+    "AddtoSFDCCampaign": "Add to SFDC Campaign",
+    "RemoveFromSFDCCampaign": "Remove from SFDC Campaign",
+    "ChangeStatusInSFDCCampaign": "Change Status in SFDC Campaign",
+    "ReceiveSalesEmail": "Receive Sales Email",
+    "InterestingMoment": "Interesting Moment",
+    "RequestCampaign": "Request Campaign",
+    "SalesEmailBounced": "Sales Email Bounced",
+    "ChangeLeadPartition": "Change Lead Partition",
+    "ChangeRevenueStage": "Change Revenue Stage",
+    "ChangeRevenueStageManually": "Change Revenue Stage Manually",
+    "ComputeDataValue": "Compute Data Value",
+    "ChangeStatusInProgression": "Change Status in Progression",
+    "ChangeFieldInProgram": "Change Field in Program",
+    "EnrichWithDatacom": "Enrich with Data.com",
+    "ChangeSegment": "Change Segment",
+    "ResolveRuleset": "Resolve Ruleset",
+    "SmartCampaignTest": "Smart Campaign Test",
+    "SmartCampaignTestTrigger": "Smart Campaign Test Trigger",
+}
+DISPLAY_NAMES = {name.lower(): code for code, name in ACTIVITY_TYPES.items()}
+
+
+@dataclass
+class ActivityView:
+    id: int
+    created_at: datetime
+    activity_type: str
+    display_name: str
+    asset_name: str | None
+    attributes: list[tuple[str, str]]
+    campaign: str | None
+    lead_id: int
+    person_name: str | None
+
+
+@dataclass
+class ActivityPage:
+    return_count: int
+    remaining_count: int
+    offset: str | None
+    oldest_created_at: datetime | None
+    latest_created_at: datetime | None
+    activity_created_at: datetime | None
+    activities: list[ActivityView]
+
+
+def activity_codes(include: list[str] | None, exclude: list[str] | None) -> tuple[set[str] | None, set[str]]:
+    """(included codes or None for all, excluded codes) from an ActivityTypeFilter.
+
+    Include and exclude together are not allowed (20110); an unknown type is 20107.
+    """
+    include = [t for t in include or [] if t]
+    exclude = [t for t in exclude or [] if t]
+    if include and exclude:
+        raise MarketoError(20110, "includeTypes and excludeTypes cannot be used together")
+    for code in include + exclude:
+        if code not in ACTIVITY_TYPES:
+            raise MarketoError(20107, f"Invalid activity type {code}")
+    return (set(include) if include else None), set(exclude)
+
+
+def codes_for_names(names: list[str]) -> set[str]:
+    """activityNameFilter: display names ("Visit Webpage") to codes; an unknown name is 20107."""
+    codes = set()
+    for name in names:
+        code = DISPLAY_NAMES.get(name.strip().lower())
+        if code is None:
+            raise MarketoError(20107, f"Invalid activity name {name}")
+        codes.add(code)
+    return codes
+
+
+def _views(session: Session, rows: list[Activity]) -> list[ActivityView]:
+    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_({a.lead_id for a in rows})))}
+    out = []
+    for row in rows:
+        lead = leads.get(row.lead_id)
+        person = None
+        if lead is not None:
+            person = " ".join(p for p in (lead.attributes.get("FirstName"), lead.attributes.get("LastName")) if p)
+        out.append(
+            ActivityView(
+                row.id,
+                row.created_at,
+                row.activity_type,
+                ACTIVITY_TYPES.get(row.activity_type, row.activity_type),
+                row.asset_name,
+                sorted(row.attributes.items()),
+                row.campaign,
+                row.lead_id,
+                person or None,
+            )
+        )
+    return out
+
+
+def _offset(text: str | None) -> int:
+    """Offsets look like Marketo's `ID:1086173` (a plain number is accepted too); else 20122."""
+    if text is None or not text.strip():
+        return 0
+    value = text.strip()
+    value = value[3:] if value.upper().startswith("ID:") else value
+    if not value.isdigit():
+        raise MarketoError(20122, f"Bad stream position offset {text!r}")
+    return int(value)
+
+
+LEAD_ACTIVITY_PAGE = 100
+
+
+def lead_activity(
+    session: Session,
+    lead_id: int,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    offset: str | None = None,
+    batch_size: int | None = None,
+) -> ActivityPage:
+    """getLeadActivity: one lead's activities, newest first, pages of min(100, batchSize)."""
+    included, excluded = activity_codes(include, exclude)
+    size = min(batch_size or LEAD_ACTIVITY_PAGE, LEAD_ACTIVITY_PAGE)
+    if size <= 0:
+        raise MarketoError(20110, "batchSize must be positive")
+    query = select(Activity).where(Activity.lead_id == lead_id)
+    if included is not None:
+        query = query.where(Activity.activity_type.in_(included))
+    if excluded:
+        query = query.where(Activity.activity_type.not_in(excluded))
+    before = _offset(offset)
+    if before:
+        query = query.where(Activity.id < before)
+    rows = list(session.scalars(query.order_by(Activity.id.desc()).limit(size + 1)))
+    page, more = rows[:size], len(rows) > size
+    remaining = session.scalar(select(func.count()).select_from(query.subquery())) - len(page) if more else 0
+    return ActivityPage(
+        len(page),
+        remaining,
+        f"ID:{page[-1].id}" if more else None,
+        page[-1].created_at if page else None,
+        page[0].created_at if page else None,
+        page[-1].created_at if page else None,
+        _views(session, page),
+    )
+
+
+LEAD_CHANGES_PAGE = 1000
+
+
+def lead_changes(
+    session: Session,
+    oldest_created_at: datetime | None,
+    latest_created_at: datetime | None,
+    offset: str | None,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    names: list[str] | None = None,
+    batch_size: int | None = None,
+    lead_ids=None,
+) -> ActivityPage:
+    """getLeadChanges: activities of every (or the selected) lead since a position, oldest first.
+
+    The position needs oldestCreatedAt or an offset (20109); pages of min(1000, batchSize).
+    """
+    if oldest_created_at is None and not (offset and offset.strip()):
+        raise MarketoError(20109, "startPosition needs oldestCreatedAt or offset")
+    included, excluded = activity_codes(include, exclude)
+    if names:
+        by_name = codes_for_names(names)
+        included = by_name if included is None else included | by_name
+    size = min(batch_size or LEAD_CHANGES_PAGE, LEAD_CHANGES_PAGE)
+    if size <= 0:
+        raise MarketoError(20110, "batchSize must be positive")
+    query = select(Activity)
+    if oldest_created_at is not None:
+        query = query.where(Activity.created_at >= oldest_created_at)
+    if latest_created_at is not None:
+        query = query.where(Activity.created_at < latest_created_at)
+    after = _offset(offset)
+    if after:
+        query = query.where(Activity.id > after)
+    if included is not None:
+        query = query.where(Activity.activity_type.in_(included))
+    if excluded:
+        query = query.where(Activity.activity_type.not_in(excluded))
+    if lead_ids is not None:
+        query = query.where(Activity.lead_id.in_(lead_ids))
+    rows = list(session.scalars(query.order_by(Activity.id).limit(size + 1)))
+    page, more = rows[:size], len(rows) > size
+    remaining = session.scalar(select(func.count()).select_from(query.subquery())) - len(page) if more else 0
+    last = page[-1] if page else None
+    return ActivityPage(
+        len(page),
+        remaining,
+        f"ID:{last.id}" if last else (offset or None),
+        oldest_created_at,
+        latest_created_at,
+        last.created_at if last else None,
+        _views(session, page),
     )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import activities
+from mockmkto.domain import activities, streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
-from mockmkto.store.models import AssignmentRule, Lead, Partition, Setting, Workspace
+from mockmkto.store.models import Activity, AssignmentRule, Lead, ListMember, Partition, Setting, StaticList, Workspace
 
 FOREIGN_SYS_TYPES = ("CUSTOM", "SFDC", "NETSUITE")
 LEAD_KEY_REFS = (
@@ -87,6 +87,7 @@ class SyncResult:
     lead_id: int
     status: str
     lead: LeadView | None
+    error: str | None = None
 
 
 def email_key(email: str | None) -> str | None:
@@ -220,6 +221,14 @@ def typed_attributes(schema: dict[str, FieldDef], pairs: list[tuple[str | None, 
     return values
 
 
+def check_record_keys(record: LeadInput) -> None:
+    """ForeignSysType must come with ForeignSysPersonId, and be one Marketo knows."""
+    if record.foreign_sys_person_id and not record.foreign_sys_type:
+        raise MarketoError(20110, "ForeignSysType is required with ForeignSysPersonId")
+    if record.foreign_sys_type and record.foreign_sys_type not in FOREIGN_SYS_TYPES:
+        raise MarketoError(20110, f"Bad ForeignSysType {record.foreign_sys_type}")
+
+
 def sync_lead(
     session: Session,
     clock: Clock,
@@ -235,37 +244,38 @@ def sync_lead(
     cookie = marketo_cookie.strip() if marketo_cookie and marketo_cookie.strip() else None
     if record.id is None and not record.email and not record.foreign_sys_person_id and cookie is None:
         raise MarketoError(20101, "One of Id, Email or ForeignSysPersonId is required")
-    if record.foreign_sys_person_id and not record.foreign_sys_type:
-        raise MarketoError(20110, "ForeignSysType is required with ForeignSysPersonId")
-    if record.foreign_sys_type and record.foreign_sys_type not in FOREIGN_SYS_TYPES:
-        raise MarketoError(20110, f"Bad ForeignSysType {record.foreign_sys_type}")
+    check_record_keys(record)
     schema = lead_schema(session)
     values = typed_attributes(schema, record.attributes)
     if record.email:
         values["Email"] = normalize_value(schema["Email"], record.email)
     workspace = resolve_workspace(session, target_workspace)
     lead, matched_by = find_match(session, record, cookie)
-    now = clock.now()
-    if lead is None:
-        lead = Lead(
-            created_at=now,
-            updated_at=now,
-            attributes={},
-            anonymous=not values.get("Email"),
-            partition_id=new_lead_partition(session, values, workspace),
-        )
-        status = "CREATED"
-    else:
-        if workspace is not None and matched_by != "Email" and workspaces_enabled(session):
-            if lead.partition_id != workspace.primary_partition_id:
-                raise MarketoError(
-                    20106,
-                    f"Lead {lead.id} is not in the primary partition of workspace {workspace.name}",
-                )
-        status = "UPDATED"
-    changes = _apply(session, lead, values, record, now)
+    if lead is not None and workspace is not None and matched_by != "Email" and workspaces_enabled(session):
+        if lead.partition_id != workspace.primary_partition_id:
+            raise MarketoError(20106, f"Lead {lead.id} is not in the primary partition of workspace {workspace.name}")
+    lead, status = write_lead(session, clock, lead, values, record, workspace)
     if cookie is not None:
         _attach_cookie(session, lead, cookie, move_cookie)
+    return SyncResult(lead.id, status, view(session, lead, schema) if return_lead else None)
+
+
+def write_lead(
+    session: Session,
+    clock: Clock,
+    lead: Lead | None,
+    values: dict[str, str],
+    record: LeadInput,
+    workspace: Workspace | None = None,
+) -> tuple[Lead, str]:
+    """Create (lead None) or update a lead with typed values; log NewLead / ChangeDataValue."""
+    now = clock.now()
+    status = "UPDATED"
+    if lead is None:
+        lead = Lead(created_at=now, updated_at=now, attributes={}, anonymous=not values.get("Email"))
+        lead.partition_id = new_lead_partition(session, values, workspace)
+        status = "CREATED"
+    changes = _apply(session, lead, values, record, now)
     if values.get("Email"):
         lead.anonymous = False
     session.flush()
@@ -273,7 +283,7 @@ def sync_lead(
         activities.record(session, lead.id, "NewLead", now, {"Source Type": activities.API_SOURCE})
     for name, old, new in changes:
         activities.record_data_value_change(session, lead.id, now, name, old, new)
-    return SyncResult(lead.id, status, view(session, lead, schema) if return_lead else None)
+    return lead, status
 
 
 def _apply(
@@ -294,13 +304,16 @@ def _apply(
             elif name in MIRRORED_FIELDS:
                 mirrored = email_key(value) if name == "LeadOwnerEmailAddress" else value
                 setattr(lead, MIRRORED_FIELDS[name], mirrored or None)
+    keys_changed = False
     if record.foreign_sys_person_id and lead.foreign_sys_person_id != record.foreign_sys_person_id:
         _release_unique(session, Lead.foreign_sys_person_id, record.foreign_sys_person_id, lead)
         lead.foreign_sys_person_id = record.foreign_sys_person_id
-    if record.foreign_sys_type:
+        keys_changed = True
+    if record.foreign_sys_type and lead.foreign_sys_type != record.foreign_sys_type:
         lead.foreign_sys_type = record.foreign_sys_type
+        keys_changed = True
     lead.attributes = attributes
-    if changes or is_new or record.foreign_sys_person_id:
+    if changes or keys_changed:
         lead.updated_at = now
     if is_new:
         session.add(lead)
@@ -325,3 +338,250 @@ def _attach_cookie(session: Session, lead: Lead, cookie: str, move_cookie: bool)
         holder.cookie = None
         session.flush()
     lead.cookie = cookie
+
+
+MAX_SYNC_MULTIPLE = 300
+
+
+def sync_multiple_leads(
+    session: Session, clock: Clock, records: list[LeadInput], dedup_enabled: bool | None = None
+) -> list[SyncResult]:
+    """syncMultipleLeads: each record on its own (a bad one is FAILED, the others still apply).
+
+    Keys: Id > ForeignSysPersonId, then Email when dedupEnabled (the default); no cookie. A
+    matched lead's Email changes only when Email is also in its leadAttributeList.
+    """
+    if len(records) > MAX_SYNC_MULTIPLE:
+        raise MarketoError(20110, f"At most {MAX_SYNC_MULTIPLE} lead records per call, got {len(records)}")
+    dedup = True if dedup_enabled is None else dedup_enabled
+    schema = lead_schema(session)
+    results = []
+    for record in records:
+        try:
+            with session.begin_nested():
+                results.append(_sync_one_of_many(session, clock, record, schema, dedup))
+        except MarketoError as error:
+            results.append(SyncResult(record.id or 0, "FAILED", None, error.message))
+    return results
+
+
+def _sync_one_of_many(
+    session: Session, clock: Clock, record: LeadInput, schema: dict[str, FieldDef], dedup: bool
+) -> SyncResult:
+    if record.id is None and not record.email and not record.foreign_sys_person_id:
+        raise MarketoError(20101, "One of Id, Email or ForeignSysPersonId is required")
+    check_record_keys(record)
+    values = typed_attributes(schema, record.attributes)
+    lead, _ = find_match(session, LeadInput(id=record.id, foreign_sys_person_id=record.foreign_sys_person_id), None)
+    if lead is None and dedup and record.email:
+        lead, _ = find_match(session, LeadInput(email=record.email), None)
+    if lead is None and record.email:
+        values["Email"] = normalize_value(schema["Email"], record.email)
+    lead, status = write_lead(session, clock, lead, values, record)
+    return SyncResult(lead.id, status, None)
+
+
+# Lead selectors of getMultipleLeads and getLeadChanges (chosen by xsi:type on the wire).
+MAX_SELECTOR_KEYS = 100
+MAX_UPDATE_RANGE = timedelta(days=30)
+
+
+@dataclass
+class LeadKeySelector:
+    key_type: str | None
+    key_values: list[str]
+
+
+@dataclass
+class StaticListSelector:
+    list_name: str | None = None
+    list_id: int | None = None
+
+
+@dataclass
+class LastUpdateAtSelector:
+    oldest_updated_at: datetime | None
+    latest_updated_at: datetime | None = None
+
+
+LeadSelector = LeadKeySelector | StaticListSelector | LastUpdateAtSelector
+
+
+def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False):
+    """A SELECT of the ids of the leads a selector picks.
+
+    LeadKeySelector uses its first 100 keys (getLeadChanges: more is 20110); StaticListSelector
+    needs a known list (20111); LastUpdateAtSelector spans at most 30 days (20022) over
+    [oldest, latest), latest defaulting to now, and counts new activity as an update.
+    """
+    if isinstance(selector, LeadKeySelector):
+        if strict_key_limit and len(selector.key_values) > MAX_SELECTOR_KEYS:
+            raise MarketoError(20110, f"At most {MAX_SELECTOR_KEYS} keys in a LeadKeySelector")
+        if not selector.key_values:
+            raise MarketoError(20101, "LeadKeySelector needs keyValues")
+        key_type = check_lead_key(selector.key_type, selector.key_values[0])
+        values = [v.strip() for v in selector.key_values[:MAX_SELECTOR_KEYS]]
+        if key_type == "IDNUM":
+            return select(Lead.id).where(Lead.id.in_([int(v) for v in values if v.isdigit()]))
+        if key_type in ("EMAIL", "LEADOWNEREMAIL"):
+            values = [email_key(v) for v in values]
+        return select(Lead.id).where(KEY_COLUMNS[key_type].in_(values))
+    if isinstance(selector, StaticListSelector):
+        static_list = find_static_list(session, selector.list_name, selector.list_id)
+        return select(ListMember.lead_id).where(ListMember.list_id == static_list.id)
+    if isinstance(selector, LastUpdateAtSelector):
+        if selector.oldest_updated_at is None:
+            raise MarketoError(20109, "LastUpdateAtSelector needs oldestUpdatedAt")
+        oldest = _aware(selector.oldest_updated_at)
+        latest = _aware(selector.latest_updated_at) if selector.latest_updated_at else clock.now()
+        if latest - oldest > MAX_UPDATE_RANGE:
+            raise MarketoError(20022, "Time range between oldestUpdatedAt and latestUpdatedAt exceeds 30 days")
+        active = select(Activity.lead_id).where(Activity.created_at >= oldest, Activity.created_at < latest)
+        return select(Lead.id).where(
+            or_(and_(Lead.updated_at >= oldest, Lead.updated_at < latest), Lead.id.in_(active))
+        )
+    raise MarketoError(20109, "A lead selector is required")
+
+
+def find_static_list(session: Session, name: str | None, list_id: int | None) -> StaticList:
+    """A static list by id or by name (case-insensitive); 20111 when there is none."""
+    if list_id is not None:
+        found = session.get(StaticList, list_id)
+    elif name and name.strip():
+        found = session.scalar(
+            select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
+        )
+    else:
+        raise MarketoError(20109, "staticListName or staticListId is required")
+    if found is None:
+        raise MarketoError(20111, f"List not found: {name if list_id is None else list_id}")
+    return found
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class LeadPage:
+    return_count: int
+    remaining_count: int
+    new_stream_position: str
+    leads: list[LeadView]
+
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def get_multiple_leads(
+    session: Session,
+    clock: Clock,
+    selector: LeadSelector | None,
+    last_updated_at: datetime | None = None,
+    stream_position: str | None = None,
+    batch_size: int | None = None,
+    include_attributes: list[str] | None = None,
+) -> LeadPage:
+    """getMultipleLeads: one page of the selected leads in Id order.
+
+    The page holds up to batchSize leads (default 100, at most 1000). newStreamPosition is empty
+    once nothing remains; a position with nothing left behind it is 20123 Stream at End.
+    """
+    if selector is None and last_updated_at is not None:
+        selector = LastUpdateAtSelector(last_updated_at)
+    if selector is None:
+        raise MarketoError(20109, "leadSelector is required")
+    if batch_size is not None and batch_size <= 0:
+        raise MarketoError(20110, "batchSize must be positive")
+    size = min(batch_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    query = streams.fingerprint("getMultipleLeads", selector)
+    after = 0
+    if stream_position and stream_position.strip():
+        after = streams.decode(stream_position, query).get("after", 0)
+    ids = selected_lead_ids(session, clock, selector)
+    remaining_query = select(func.count()).select_from(Lead).where(Lead.id.in_(ids), Lead.id > after)
+    total = session.scalar(remaining_query)
+    if after and total == 0:
+        raise MarketoError(20123, "Stream at end: no more leads after this position")
+    page = list(session.scalars(select(Lead).where(Lead.id.in_(ids), Lead.id > after).order_by(Lead.id).limit(size)))
+    remaining = total - len(page)
+    position = streams.encode(query, after=page[-1].id) if page and remaining > 0 else ""
+    schema = lead_schema(session)
+    only = set(include_attributes) if include_attributes else None
+    return LeadPage(len(page), remaining, position, [view(session, lead, schema, only) for lead in page])
+
+
+@dataclass
+class MergeResult:
+    winning_lead_id: int
+    losing_lead_ids: list[int]
+
+
+def lead_by_key_list(session: Session, keys: list[tuple[str | None, str | None]], role: str) -> Lead:
+    """The one lead a mergeLeads key list names; every key in the list must name that same lead."""
+    if not keys:
+        raise MarketoError(20101, f"{role} lead key list is empty")
+    found: Lead | None = None
+    for key_type, key_value in keys:
+        matches = find_by_key(session, key_type, key_value)
+        if not matches:
+            raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
+        if len(matches) > 1:
+            raise MarketoError(20110, f"{key_type} = {key_value} matches {len(matches)} leads")
+        if found is not None and matches[0].id != found.id:
+            raise MarketoError(20110, f"The {role} key list names more than one lead")
+        found = matches[0]
+    return found
+
+
+def merge_leads(
+    session: Session,
+    clock: Clock,
+    winning_keys: list[tuple[str | None, str | None]],
+    losing_key_lists: list[list[tuple[str | None, str | None]]],
+) -> MergeResult:
+    """mergeLeads: the winner keeps its non-empty values and takes the losers' other values,
+    their unique keys it lacks, their activities and list memberships; the losers are deleted."""
+    winner = lead_by_key_list(session, winning_keys, "winning")
+    if not losing_key_lists:
+        raise MarketoError(20109, "losingLeadKeyLists is required")
+    losers = [lead_by_key_list(session, keys, "losing") for keys in losing_key_lists]
+    if any(loser.id == winner.id for loser in losers):
+        raise MarketoError(20110, "A lead cannot be merged into itself")
+    schema = lead_schema(session)
+    now = clock.now()
+    for loser in losers:
+        values = {name: value for name, value in loser.attributes.items() if value and not winner.attributes.get(name)}
+        taken = {"foreign_sys_person_id": loser.foreign_sys_person_id, "cookie": loser.cookie}
+        session.execute(Activity.__table__.update().where(Activity.lead_id == loser.id).values(lead_id=winner.id))
+        _move_list_memberships(session, loser.id, winner.id)
+        session.delete(loser)
+        session.flush()
+        for column, value in taken.items():
+            if value and not getattr(winner, column):
+                setattr(winner, column, value)
+                if column == "foreign_sys_person_id":
+                    winner.foreign_sys_type = winner.foreign_sys_type or loser.foreign_sys_type
+        record = LeadInput()
+        write_lead(session, clock, winner, {k: v for k, v in values.items() if k in schema}, record)
+    loser_ids = [loser.id for loser in losers]
+    activities.record(
+        session,
+        winner.id,
+        "MergeLeads",
+        now,
+        {"Merge ids": ",".join(str(i) for i in loser_ids), "Master Updated": "true"},
+        asset_name=f"Merged {len(loser_ids)} lead(s) into {winner.id}",
+    )
+    winner.updated_at = now
+    return MergeResult(winner.id, loser_ids)
+
+
+def _move_list_memberships(session: Session, from_lead: int, to_lead: int) -> None:
+    held = set(session.scalars(select(ListMember.list_id).where(ListMember.lead_id == to_lead)))
+    for member in session.scalars(select(ListMember).where(ListMember.lead_id == from_lead)).all():
+        list_id = member.list_id
+        session.delete(member)
+        if list_id not in held:
+            session.add(ListMember(list_id=list_id, lead_id=to_lead))

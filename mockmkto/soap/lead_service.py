@@ -3,10 +3,10 @@ listOperation, getLeadActivity, getLeadChanges."""
 
 from __future__ import annotations
 
-from mockmkto.domain import leads
+from mockmkto.domain import activities, leads, lists
 from mockmkto.soap import types as T
 from mockmkto.soap.protocol import NIL, nil_if_none
-from mockmkto.soap.service import CallContext, MktowsService, not_implemented, operation
+from mockmkto.soap.service import CallContext, MktowsService, operation
 
 
 def lead_record(view: leads.LeadView) -> T.LeadRecord:
@@ -18,6 +18,46 @@ def lead_record(view: leads.LeadView) -> T.LeadRecord:
         leadAttributeList=T.ArrayOfAttribute(
             attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in view.attributes]
         ),
+    )
+
+
+def strings(array, item: str = "stringItem") -> list[str] | None:
+    """The items of an ArrayOfString-like element, or None when it was not sent."""
+    if array is None:
+        return None
+    return [value for value in getattr(array, item) or () if value is not None]
+
+
+def key_pairs(array) -> list[tuple[str | None, str | None]]:
+    """mergeLeads key lists: attributes whose attrName is a LeadKeyRef and attrValue its value."""
+    if array is None:
+        return []
+    return [(a.attrName, a.attrValue) for a in array.attribute or ()]
+
+
+def lead_selector(selector) -> leads.LeadSelector | None:
+    """The domain selector for the xsi:type the client sent."""
+    if isinstance(selector, T.LeadKeySelector):
+        return leads.LeadKeySelector(selector.keyType, strings(selector.keyValues) or [])
+    if isinstance(selector, T.StaticListSelector):
+        return leads.StaticListSelector(selector.staticListName, selector.staticListId)
+    if isinstance(selector, T.LastUpdateAtSelector):
+        return leads.LastUpdateAtSelector(selector.oldestUpdatedAt, selector.latestUpdatedAt)
+    return None
+
+
+def activity_attributes(activity: activities.ActivityView) -> T.ArrayOfAttribute:
+    return T.ArrayOfAttribute(
+        attribute=[T.Attribute(attrName=name, attrType=NIL, attrValue=value) for name, value in activity.attributes]
+    )
+
+
+def stream_position(page: activities.ActivityPage) -> T.StreamPosition:
+    return T.StreamPosition(
+        latestCreatedAt=nil_if_none(page.latest_created_at),
+        oldestCreatedAt=nil_if_none(page.oldest_created_at),
+        activityCreatedAt=nil_if_none(page.activity_created_at),
+        offset=nil_if_none(page.offset),
     )
 
 
@@ -66,9 +106,154 @@ class LeadService(MktowsService):
             )
         )
 
-    syncMultipleLeads = not_implemented("syncMultipleLeads")
-    getMultipleLeads = not_implemented("getMultipleLeads")
-    mergeLeads = not_implemented("mergeLeads")
-    listOperation = not_implemented("listOperation")
-    getLeadActivity = not_implemented("getLeadActivity")
-    getLeadChanges = not_implemented("getLeadChanges")
+    @operation("syncMultipleLeads")
+    def syncMultipleLeads(ctx, params):
+        call: CallContext = ctx.udc
+        records = params.leadRecordList.leadRecord if params.leadRecordList is not None else None
+        results = leads.sync_multiple_leads(
+            call.session, call.clock, [lead_input(r) for r in records or ()], params.dedupEnabled
+        )
+        statuses = [T.SyncStatus(leadId=r.lead_id, status=r.status, error=nil_if_none(r.error)) for r in results]
+        return T.SuccessSyncMultipleLeads(
+            result=T.ResultSyncMultipleLeads(syncStatusList=T.ArrayOfSyncStatus(syncStatus=statuses))
+        )
+
+    @operation("getMultipleLeads")
+    def getMultipleLeads(ctx, params):
+        call: CallContext = ctx.udc
+        page = leads.get_multiple_leads(
+            call.session,
+            call.clock,
+            lead_selector(params.leadSelector),
+            params.lastUpdatedAt,
+            params.streamPosition,
+            params.batchSize,
+            strings(params.includeAttributes),
+        )
+        return T.SuccessGetMultipleLeads(
+            result=T.ResultGetMultipleLeads(
+                returnCount=page.return_count,
+                remainingCount=page.remaining_count,
+                newStreamPosition=page.new_stream_position,
+                leadRecordList=T.ArrayOfLeadRecord(leadRecord=[lead_record(v) for v in page.leads]),
+            )
+        )
+
+    @operation("mergeLeads")
+    def mergeLeads(ctx, params):
+        call: CallContext = ctx.udc
+        losing = params.losingLeadKeyLists.keyList if params.losingLeadKeyLists is not None else None
+        merged = leads.merge_leads(
+            call.session,
+            call.clock,
+            key_pairs(params.winningLeadKeyList),
+            [key_pairs(keys) for keys in losing or ()],
+        )
+        return T.SuccessMergeLeads(
+            result=T.ResultMergeLeads(
+                mergeStatus=T.MergeStatus(
+                    winningLeadId=merged.winning_lead_id,
+                    losingLeadIdList=T.ArrayOfInteger(integerItem=merged.losing_lead_ids),
+                    status="MERGED",
+                    error=NIL,
+                )
+            )
+        )
+
+    @operation("listOperation")
+    def listOperation(ctx, params):
+        call: CallContext = ctx.udc
+        keys = params.listMemberList.leadKey if params.listMemberList is not None else None
+        outcome = lists.list_operation(
+            call.session,
+            call.clock,
+            params.listOperation,
+            params.listKey.keyType if params.listKey else None,
+            params.listKey.keyValue if params.listKey else None,
+            [(k.keyType, k.keyValue) for k in keys or ()],
+            params.strict,
+        )
+        statuses = [
+            T.LeadStatus(leadKey=T.LeadKey(keyType=s.key_type, keyValue=s.key_value), status=s.status)
+            for s in outcome.statuses
+        ]
+        return T.SuccessListOperation(
+            result=T.ResultListOperation(success=outcome.success, statusList=T.ArrayOfLeadStatus(leadStatus=statuses))
+        )
+
+    @operation("getLeadActivity")
+    def getLeadActivity(ctx, params):
+        call: CallContext = ctx.udc
+        key = params.leadKey
+        lead = leads.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)[0]
+        types = params.activityFilter
+        page = activities.lead_activity(
+            call.session,
+            lead.id,
+            strings(types.includeTypes, "activityType") if types else None,
+            strings(types.excludeTypes, "activityType") if types else None,
+            params.startPosition.offset if params.startPosition else None,
+            params.batchSize,
+        )
+        records = [
+            T.ActivityRecord(
+                id=a.id,
+                activityDateTime=a.created_at,
+                activityType=a.display_name,
+                mktgAssetName=a.asset_name or "",
+                activityAttributes=activity_attributes(a),
+                campaign=nil_if_none(a.campaign),
+                personName=nil_if_none(a.person_name),
+                mktPersonId=str(a.lead_id),
+                foreignSysId=NIL,
+                orgName=NIL,
+                foreignSysOrgId=NIL,
+            )
+            for a in page.activities
+        ]
+        return T.SuccessGetLeadActivity(
+            leadActivityList=T.LeadActivityList(
+                returnCount=page.return_count,
+                remainingCount=page.remaining_count,
+                newStartPosition=stream_position(page),
+                activityRecordList=T.ArrayOfActivityRecord(activityRecord=records),
+            )
+        )
+
+    @operation("getLeadChanges")
+    def getLeadChanges(ctx, params):
+        call: CallContext = ctx.udc
+        start = params.startPosition
+        types = params.activityFilter
+        selector = lead_selector(params.leadSelector)
+        page = activities.lead_changes(
+            call.session,
+            start.oldestCreatedAt if start else None,
+            start.latestCreatedAt if start else None,
+            start.offset if start else None,
+            strings(types.includeTypes, "activityType") if types else None,
+            strings(types.excludeTypes, "activityType") if types else None,
+            strings(params.activityNameFilter),
+            params.batchSize,
+            leads.selected_lead_ids(call.session, call.clock, selector, strict_key_limit=True) if selector else None,
+        )
+        records = [
+            T.LeadChangeRecord(
+                id=a.id,
+                activityDateTime=a.created_at,
+                activityType=a.display_name,
+                mktgAssetName=nil_if_none(a.asset_name),
+                activityAttributes=activity_attributes(a),
+                campaign=a.campaign,
+                mktPersonId=str(a.lead_id),
+            )
+            for a in page.activities
+        ]
+        return T.SuccessGetLeadChanges(
+            result=T.ResultGetLeadChanges(
+                returnCount=page.return_count,
+                remainingCount=page.remaining_count,
+                newStartPosition=stream_position(page),
+                leadChangeRecordList=T.ArrayOfLeadChangeRecord(leadChangeRecord=records),
+            )
+        )
