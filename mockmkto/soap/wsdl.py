@@ -33,6 +33,7 @@ def build_wsdl(interface, context_header_operations: set[str]) -> str:
     schema = root.find("wsdl:types/xs:schema", NS)
     _dedupe_simple_types(schema)
     _keep_message_elements(schema)
+    _sort_schema(schema)
     lead_selector = schema.find("xs:complexType[@name='LeadSelector']", NS)
     if lead_selector is not None:
         lead_selector.set("abstract", "true")
@@ -79,7 +80,9 @@ def _fix_headers(root: etree._Element, context_header_operations: set[str]) -> N
             schema.remove(node)
         schema.append(etree.Element(f"{{{XS_NS}}}element", name=element_name, type=f"tns:{element_name}Info"))
     for message in root.findall("wsdl:message", NS):
-        if message.get("name") in ("AuthenticationHeaderInfo", "MktowsContextHeaderInfo"):
+        name = message.get("name")
+        # Spyne's header messages: one per header type, or `<op>InHeaderMsg` for several headers.
+        if name in ("AuthenticationHeaderInfo", "MktowsContextHeaderInfo") or name.endswith("InHeaderMsg"):
             root.remove(message)
     first_message = root.find("wsdl:message", NS)
     for element_name, part_name in HEADERS.items():
@@ -129,3 +132,13 @@ def _keep_message_elements(schema: etree._Element) -> None:
         name = element.get("name")
         if not (name.startswith(("params", "success")) or name in HEADERS):
             schema.remove(element)
+
+
+def _sort_schema(schema: etree._Element) -> None:
+    """Simple types, complex types, then elements, each by name: Spyne's order varies between
+    processes (it follows memory addresses), and the published WSDL must not."""
+    kinds = {f"{{{XS_NS}}}simpleType": 0, f"{{{XS_NS}}}complexType": 1, f"{{{XS_NS}}}element": 2}
+    children = sorted(schema, key=lambda node: (kinds.get(node.tag, 3), node.get("name") or ""))
+    for node in children:
+        schema.remove(node)
+    schema.extend(children)

@@ -1,0 +1,80 @@
+"""Validation of responses against Marketo's own schema (the <xs:schema> of the reference 2_6 WSDL).
+
+Other test modules use it as
+    from tests.schema import assert_valid_success
+    assert_valid_success(root)          # root: the parsed response envelope
+or through the `reference_schema` fixture (import it into the module). Both skip when the
+reference WSDL is absent (a clone without ../shared).
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import pytest
+from lxml import etree
+
+from tests.soap import NS, REFERENCE_WSDL, TNS
+
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+XS_NS = "http://www.w3.org/2001/XMLSchema"
+SKIP_REASON = f"reference WSDL not found at {REFERENCE_WSDL} (set MOCKMKTO_REFERENCE_WSDL)"
+
+
+def reference_available() -> bool:
+    return REFERENCE_WSDL.is_file()
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    definitions = etree.parse(str(REFERENCE_WSDL)).getroot()
+    schema_node = definitions.find(f"{{{WSDL_NS}}}types/{{{XS_NS}}}schema")
+    # type="tns:..." values use prefixes declared on wsdl:definitions: declare them on the schema itself.
+    standalone = etree.Element(schema_node.tag, dict(schema_node.attrib), nsmap=definitions.nsmap)
+    standalone.extend(copy.deepcopy(child) for child in schema_node)
+    return etree.XMLSchema(etree.ElementTree(standalone))
+
+
+def reference_xml_schema() -> etree.XMLSchema:
+    """The reference schema, built once; skips the calling test when the reference is absent."""
+    if not reference_available():
+        pytest.skip(SKIP_REASON)
+    return _schema()
+
+
+def success_element(root: etree._Element) -> etree._Element:
+    """The Body child of a response envelope, which must be a successX element of Marketo's namespace."""
+    body = root.find("env:Body", NS)
+    assert body is not None, "response has no SOAP Body"
+    children = [child for child in body if isinstance(child.tag, str)]
+    assert len(children) == 1, f"Body must hold exactly one element, got {[c.tag for c in children]}"
+    (element,) = children
+    qname = etree.QName(element)
+    assert qname.namespace == TNS and qname.localname.startswith("success"), f"not a successX element: {element.tag}"
+    return element
+
+
+def schema_errors(element: etree._Element, schema: etree.XMLSchema) -> list[str]:
+    """Every violation of `schema` by `element` (validated as a document of its own)."""
+    document = etree.ElementTree(etree.fromstring(etree.tostring(element)))
+    if schema.validate(document):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def assert_valid_success(root: etree._Element) -> etree._Element:
+    """Assert the response's successX element is valid against Marketo's schema; return it."""
+    schema = reference_xml_schema()
+    element = success_element(root)
+    errors = schema_errors(element, schema)
+    assert not errors, f"{etree.QName(element).localname} is not valid against the reference schema:\n" + "\n".join(
+        errors
+    )
+    return element
+
+
+@pytest.fixture(scope="session")
+def reference_schema() -> etree.XMLSchema:
+    """Marketo's 2_6 schema as an lxml XMLSchema; the test is skipped when the reference is absent."""
+    return reference_xml_schema()
