@@ -1,39 +1,119 @@
-"""The WSGI application: routes SOAP, WSDL and admin requests to the right instance."""
+"""The WSGI application: routes SOAP, WSDL and admin requests to the right instance.
+
+Each instance (a Munchkin-style id in the URL: /<instance>/soap/mktows/2_9, /<instance>/_admin/...)
+has its own store, clock, limits and journal, so parallel test workers never see each other's
+leads. The bare paths serve the instance named "default".
+"""
 
 from __future__ import annotations
 
-import json
+import os
 import re
+import threading
+import time
+from dataclasses import dataclass
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from mockmkto import __version__
-from mockmkto.config import Config
+from mockmkto.admin.api import AdminApi, json_response
+from mockmkto.admin.journal import Journal
+from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer
 from mockmkto.soap.wsdl import with_address
 
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
-VERSION_PATTERN = re.compile(r"^\d+_\d+$")
+INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+DEFAULT_INSTANCE = "default"
+
+
+class SeedLibrary:
+    """Seed documents by name (`default` is seed_data/default.json), parsed once."""
+
+    def __init__(self, folder: str, extra: dict[str, str] | None = None):
+        self.folder = folder
+        self.extra = extra or {}
+        self._cache: dict[str, dict] = {}
+
+    def names(self) -> list[str]:
+        found = (
+            {name[:-5] for name in os.listdir(self.folder) if name.endswith(".json")}
+            if os.path.isdir(self.folder)
+            else set()
+        )
+        return sorted(found | set(self.extra))
+
+    def get(self, name: str) -> dict | None:
+        if name not in self._cache:
+            path = self.extra.get(name) or os.path.join(self.folder, f"{name}.json")
+            if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not os.path.isfile(path):
+                return None
+            self._cache[name] = read_seed_file(path)
+        return self._cache[name]
+
+
+@dataclass
+class Tenant:
+    """An instance and its request journal."""
+
+    instance: Instance
+    journal: Journal
+
+
+def instance_db_url(url: str, name: str) -> str:
+    """The default instance uses the configured URL; another gets its own database beside it."""
+    if name == DEFAULT_INSTANCE or url in ("sqlite://", "sqlite:///:memory:"):
+        return url
+    if url.startswith("sqlite:///"):
+        stem, ext = os.path.splitext(url)
+        return f"{stem}-{name}{ext or '.db'}"
+    raise ValueError("named instances need a SQLite store; this server runs only the default instance")
 
 
 class MockMarketo:
-    """A WSGI app serving one Marketo instance at /soap/mktows/<version>."""
+    """The mock server as a WSGI application."""
 
     def __init__(self, config: Config):
         self.config = config
+        self.seeds = SeedLibrary(os.path.dirname(DEFAULT_SEED), {"serve": config.seed} if config.seed else None)
         self.seed = read_seed_file(config.seed) if config.seed else None
-        self.instance = Instance("default", config.db, config.signature_window_seconds, self.seed)
         self.soap = MktowsServer(auth_required=config.auth, max_request_bytes=config.max_request_bytes)
+        self.admin = AdminApi(config, self.seeds)
+        self._tenants: dict[str, Tenant] = {}
+        self._lock = threading.Lock()
         self.url_map = Map(
             [
                 Rule("/soap/mktows/<version>", endpoint="soap"),
-                Rule("/_admin/health", endpoint="health"),
+                Rule("/<instance>/soap/mktows/<version>", endpoint="soap"),
+                Rule("/_admin/<path:path>", endpoint="admin"),
+                Rule("/<instance>/_admin/<path:path>", endpoint="admin"),
             ]
         )
+        self.instance = self.tenant(DEFAULT_INSTANCE).instance
+
+    def tenant(self, name: str) -> Tenant:
+        """The instance called `name`, created (and seeded) on first use."""
+        tenant = self._tenants.get(name)
+        if tenant is not None:
+            return tenant
+        if not INSTANCE_NAME.match(name):
+            raise NotFound()
+        with self._lock:
+            if name not in self._tenants:
+                instance = Instance(
+                    name,
+                    instance_db_url(self.config.db, name),
+                    self.config.signature_window_seconds,
+                    self.seed,
+                )
+                self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap))
+            return self._tenants[name]
+
+    def tenants(self) -> list[str]:
+        return sorted(self._tenants)
 
     def credentials(self) -> list[tuple[str, str]]:
         """The API users (mktowsUserId, secret) of the default instance."""
@@ -44,13 +124,16 @@ class MockMarketo:
         try:
             endpoint, args = self.url_map.bind_to_environ(environ).match()
             response = getattr(self, f"on_{endpoint}")(request, **args)
+        except ValueError as exc:
+            response = json_response({"error": str(exc)}, 400)
         except HTTPException as exc:
             response = exc.get_response(environ)
         return response(environ, start_response)
 
-    def on_soap(self, request: Request, version: str) -> Response:
+    def on_soap(self, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> Response:
         if version not in self.config.versions:
             raise NotFound()
+        tenant = self.tenant(instance)
         if request.method == "GET":
             if "wsdl" not in {key.lower() for key in request.args}:
                 raise MethodNotAllowed(valid_methods=["POST"])
@@ -58,12 +141,15 @@ class MockMarketo:
             return Response(with_address(self.soap.wsdl, address), content_type=SOAP_CONTENT_TYPE)
         if request.method != "POST":
             raise MethodNotAllowed(valid_methods=["GET", "POST"])
-        result = self.soap.handle(request.get_data(cache=False), self.instance)
+        body = request.get_data(cache=False)
+        started, at = time.perf_counter(), tenant.instance.clock.now()
+        result = self.soap.handle(body, tenant.instance)
+        tenant.journal.record(at, body, result, (time.perf_counter() - started) * 1000)
         return Response(result.body, status=result.status, content_type=SOAP_CONTENT_TYPE)
 
-    def on_health(self, request: Request) -> Response:
-        body = {"ready": True, "version": __version__, "db": self.config.db.split("://", 1)[0]}
-        return Response(json.dumps(body), content_type="application/json")
+    def on_admin(self, request: Request, path: str, instance: str = DEFAULT_INSTANCE) -> Response:
+        tenant = self.tenant(instance)
+        return self.admin.dispatch(request, path, tenant.instance, tenant.journal)
 
 
 def build_app(config: Config) -> MockMarketo:

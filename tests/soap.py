@@ -75,8 +75,13 @@ class LiveServer:
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
         self._thread.start()
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http.server_port}"
+
     def reset(self) -> None:
-        self.instance.reset(self.seed)
+        """Back to seed_data/default.json through the admin API, as a user of the mock would."""
+        self.session.post(f"{self.base}/_admin/reset?seed=default").raise_for_status()
 
     def post(self, xml: str, soap_action: str | None = '""', content_type: str = "text/xml; charset=utf-8"):
         headers = {"Content-Type": content_type}

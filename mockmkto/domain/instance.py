@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mockmkto.domain.clock import Clock
+from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
 from mockmkto.store.db import Store
 from mockmkto.store.models import User
@@ -15,6 +16,7 @@ class Instance:
         self.name = name
         self.store = Store(db_url)
         self.clock = Clock()
+        self.limits = CallLimits(self.clock)
         self.signature_window_seconds = signature_window_seconds
         self.seed = seed
         if seed is not None and self.is_empty():
@@ -34,8 +36,9 @@ class Instance:
             return load_seed(session, self.clock, seed)
 
     def reset(self, seed: dict | None = None) -> None:
-        """Empty the store, then load `seed` if given. The clock goes back to real time."""
+        """Empty the store, then load `seed` if given. Clock, quotas and injected faults start afresh."""
         self.clock.reset()
+        self.limits.reset()
         self.store.clear()
         if seed is not None:
             self.load(seed)

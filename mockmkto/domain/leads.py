@@ -115,6 +115,20 @@ def view(
     )
 
 
+MAX_LEAD_ID = 2**31 - 1  # Id is an xs:int
+
+
+def lead_id_value(value: str | int | None) -> int | None:
+    """A lead Id from a key value: ASCII digits within xs:int, else None (no lead can have it)."""
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_LEAD_ID else None
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_LEAD_ID else None
+
+
 def check_lead_key(key_type: str | None, key_value: str | None) -> str:
     """A LeadKey's keyType, upper-cased: 20101 when the key is missing, 20102 when the type is unknown."""
     if not key_type or key_value is None or key_value.strip() == "":
@@ -130,9 +144,8 @@ def find_by_key(session: Session, key_type: str, key_value: str) -> list[Lead]:
     key_type = check_lead_key(key_type, key_value)
     value = key_value.strip()
     if key_type == "IDNUM":
-        if not value.isdigit():
-            return []
-        lead = session.get(Lead, int(value))
+        lead_id = lead_id_value(value)
+        lead = session.get(Lead, lead_id) if lead_id is not None else None
         return [lead] if lead is not None else []
     if key_type in ("EMAIL", "LEADOWNEREMAIL"):
         value = email_key(value)
@@ -157,7 +170,8 @@ def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple
     nothing is an error (a lead cannot be created with a caller-chosen Id).
     """
     if record.id is not None:
-        lead = session.get(Lead, record.id)
+        lead_id = lead_id_value(record.id)
+        lead = session.get(Lead, lead_id) if lead_id is not None else None
         if lead is None:
             raise MarketoError(20103, f"No lead found with IDNUM = {record.id}")
         return lead, "Id"
@@ -422,7 +436,7 @@ def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, st
         key_type = check_lead_key(selector.key_type, selector.key_values[0])
         values = [v.strip() for v in selector.key_values[:MAX_SELECTOR_KEYS]]
         if key_type == "IDNUM":
-            return select(Lead.id).where(Lead.id.in_([int(v) for v in values if v.isdigit()]))
+            return select(Lead.id).where(Lead.id.in_([i for i in map(lead_id_value, values) if i is not None]))
         if key_type in ("EMAIL", "LEADOWNEREMAIL"):
             values = [email_key(v) for v in values]
         return select(Lead.id).where(KEY_COLUMNS[key_type].in_(values))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import check_lead_key, find_static_list
+from mockmkto.domain.leads import check_lead_key, find_static_list, lead_id_value
 from mockmkto.store.models import Lead, ListMember, StaticList
 
 LIST_OPERATIONS = ("ADDTOLIST", "ISMEMBEROFLIST", "REMOVEFROMLIST")
@@ -81,7 +81,7 @@ def list_operation(
     for key_type, key_value in members:
         if check_lead_key(key_type, key_value) != "IDNUM":
             raise MarketoError(20102, f"listOperation takes IDNUM lead keys, not {key_type}")
-        lead_id = int(key_value) if key_value.strip().isdigit() else None
+        lead_id = lead_id_value(key_value)
         lead = session.get(Lead, lead_id) if lead_id is not None else None
         if lead is None:
             if strict:

@@ -22,8 +22,10 @@ from mockmkto.store.models import (
     AssignmentRule,
     Lead,
     LeadField,
+    ListMember,
     Partition,
     Setting,
+    StaticList,
     User,
     Workspace,
 )
@@ -59,7 +61,10 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         session.merge(Setting(name="workspaces_enabled", value="true" if settings["workspacesEnabled"] else "false"))
 
     for path, item in items(doc, "users", ""):
-        session.merge(User(user_id=text(item, "userId", path), secret=text(item, "secret", path)))
+        blocked = item.get("blocked", False)
+        if not isinstance(blocked, bool):
+            raise SeedError(f"{path}.blocked", "must be true or false")
+        session.merge(User(user_id=text(item, "userId", path), secret=text(item, "secret", path), blocked=blocked))
         counts["users"] = counts.get("users", 0) + 1
 
     partitions: dict[str, Partition] = {}
@@ -155,6 +160,13 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
         session.execute(Lead.__table__.update().where(Lead.id == lead.id).values(id=wanted_id))
         session.execute(Activity.__table__.update().where(Activity.lead_id == lead.id).values(lead_id=wanted_id))
         session.expire(lead)
+    list_ids = item.get("listIds", [])
+    if not isinstance(list_ids, list):
+        raise SeedError(f"{path}.listIds", "must be a list of static list ids")
+    for index, list_id in enumerate(list_ids):
+        if not isinstance(list_id, int) or session.get(StaticList, list_id) is None:
+            raise SeedError(f"{path}.listIds[{index}]", f"no static list with id {list_id!r}")
+        session.add(ListMember(list_id=list_id, lead_id=wanted_id or result.lead_id))
     partition_name = item.get("partition")
     if partition_name is not None:
         if not isinstance(partition_name, str) or partition_name.lower() not in partitions:

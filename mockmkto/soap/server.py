@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from spyne import Application, MethodContext
 from spyne.protocol import ProtocolBase
@@ -84,6 +85,9 @@ class MktowsServer(ServerBase):
             protocol.decompose_incoming_envelope(ctx, ProtocolBase.REQUEST)
         except Exception:
             raise MarketoError(20012, "Request Not Understood: not a SOAP 1.1 envelope") from None
+        if ctx.in_document.getroottree().docinfo.doctype:
+            # Entities are never expanded; a DTD has no business in a SOAP message at all.
+            raise MarketoError(20012, "Request Not Understood: DTDs are not allowed")
         if ctx.in_body_doc is None:
             raise MarketoError(20012, "Request Not Understood: empty SOAP body")
         response.operation = OPERATION_BY_ELEMENT.get(ctx.in_body_doc.tag)
@@ -100,19 +104,30 @@ class MktowsServer(ServerBase):
                 response.user_id = user_id
             if response.operation is None:
                 raise MarketoError(20019, f"Unsupported Operation: {etree_local(ctx.in_body_doc.tag)}")
-            (p_ctx,) = protocol.generate_method_contexts(ctx)
-            p_ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, response.workspace)
-            self.get_in_object(p_ctx)
-            if p_ctx.in_error is not None:
-                raise MarketoError(20012, "Request Not Understood: the params element could not be read")
-            self.get_out_object(p_ctx)
-            if p_ctx.out_error is not None:
-                error = p_ctx.out_error
-                if isinstance(error, MarketoFault):
-                    raise error.error
-                raise MarketoError(10001, "Internal Error")
-            self.get_out_string(p_ctx)
-            return b"".join(p_ctx.out_string)
+            delay, injected = instance.limits.enter(response.operation)
+            try:
+                if delay:
+                    time.sleep(delay)
+                if injected is not None:
+                    raise injected
+                return self._call(ctx, session, instance, user_id, response.workspace)
+            finally:
+                instance.limits.leave()
+
+    def _call(self, ctx, session, instance: Instance, user_id: str, workspace: str | None) -> bytes:
+        (p_ctx,) = self.app.in_protocol.generate_method_contexts(ctx)
+        p_ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace)
+        self.get_in_object(p_ctx)
+        if p_ctx.in_error is not None:
+            raise MarketoError(20012, "Request Not Understood: the params element could not be read")
+        self.get_out_object(p_ctx)
+        if p_ctx.out_error is not None:
+            error = p_ctx.out_error
+            if isinstance(error, MarketoFault):
+                raise error.error
+            raise MarketoError(10001, "Internal Error")
+        self.get_out_string(p_ctx)
+        return b"".join(p_ctx.out_string)
 
 
 def etree_local(tag: str) -> str:

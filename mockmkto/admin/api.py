@@ -1,0 +1,236 @@
+"""The admin HTTP API under /_admin: JSON in, JSON out, over one instance's domain state.
+
+Bad input is a 400 with a JSON error naming the problem, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from mockmkto import __version__
+from mockmkto.admin.journal import Journal
+from mockmkto.domain import state
+from mockmkto.domain.auth import parse_timestamp
+from mockmkto.domain.instance import Instance
+from mockmkto.domain.seed_format import SeedError
+
+
+class BadRequest(Exception):
+    """Admin input that cannot be applied; becomes a 400 JSON error."""
+
+
+def json_response(body, status: int = 200) -> Response:
+    return Response(json.dumps(body, default=str), status=status, content_type="application/json")
+
+
+class AdminApi:
+    """Routes of /_admin for one instance. `seeds` resolves `?seed=<name>` to a seed document."""
+
+    url_map = Map(
+        [
+            Rule("/health", endpoint="health", methods=["GET"]),
+            Rule("/config", endpoint="config", methods=["GET"]),
+            Rule("/reset", endpoint="reset", methods=["POST"]),
+            Rule("/seed", endpoint="seed", methods=["POST"]),
+            Rule("/export", endpoint="export", methods=["GET"]),
+            Rule("/leads", endpoint="leads", methods=["GET"]),
+            Rule("/leads/<int:lead_id>", endpoint="lead", methods=["GET"]),
+            Rule("/lists", endpoint="lists", methods=["GET"]),
+            Rule("/journal", endpoint="journal", methods=["GET", "DELETE"]),
+            Rule("/clock", endpoint="clock", methods=["GET", "POST"]),
+            Rule("/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
+            Rule("/quotas", endpoint="quotas", methods=["GET", "POST"]),
+        ]
+    )
+
+    def __init__(self, config, seeds):
+        self.config = config
+        self.seeds = seeds
+
+    def dispatch(self, request: Request, path: str, instance: Instance, journal: Journal) -> Response:
+        try:
+            endpoint, args = self.url_map.bind("localhost", default_method=request.method).match(
+                "/" + path, method=request.method
+            )
+            return getattr(self, f"on_{endpoint}")(request, instance, journal, **args)
+        except BadRequest as exc:
+            return json_response({"error": str(exc)}, 400)
+        except SeedError as exc:
+            return json_response({"error": exc.problem, "path": exc.path}, 400)
+        except NotFound:
+            return json_response({"error": f"no admin resource /_admin/{path}"}, 404)
+        except HTTPException as exc:
+            return json_response({"error": exc.description}, exc.code)
+
+    def on_health(self, request, instance, journal):
+        return json_response(
+            {"ready": True, "version": __version__, "db": self.config.db.split("://", 1)[0], "instance": instance.name}
+        )
+
+    def on_config(self, request, instance, journal):
+        return json_response(
+            {
+                "db": self.config.db,
+                "auth": self.config.auth,
+                "signatureWindowSeconds": self.config.signature_window_seconds,
+                "maxRequestBytes": self.config.max_request_bytes,
+                "journalCap": journal.cap,
+                "versions": list(self.config.versions),
+                "seeds": self.seeds.names(),
+                "instance": instance.name,
+                "users": [user_id for user_id, _ in instance.credentials()],
+            }
+        )
+
+    def on_reset(self, request, instance, journal):
+        name = request.args.get("seed")
+        seed = self.seeds.get(name) if name else None
+        if name and seed is None:
+            raise BadRequest(f"unknown seed {name!r}; known: {', '.join(self.seeds.names())}")
+        started = time.perf_counter()
+        instance.reset(seed)
+        journal.clear()
+        return json_response({"reset": True, "seed": name, "ms": round((time.perf_counter() - started) * 1000, 3)})
+
+    def on_seed(self, request, instance, journal):
+        return json_response({"loaded": instance.load(_json_body(request))})
+
+    def on_export(self, request, instance, journal):
+        with instance.store.session() as session:
+            return json_response(state.export_seed(session))
+
+    def on_leads(self, request, instance, journal):
+        lead_id = _int_arg(request, "id")
+        limit = _int_arg(request, "limit") or 100
+        offset = _int_arg(request, "offset") or 0
+        with instance.store.session() as session:
+            return json_response(
+                state.leads_json(
+                    session, request.args.get("email"), lead_id, request.args.get("partition"), limit, offset
+                )
+            )
+
+    def on_lead(self, request, instance, journal, lead_id: int):
+        with instance.store.session() as session:
+            detail = state.lead_detail_json(session, lead_id)
+        if detail is None:
+            return json_response({"error": f"no lead {lead_id}"}, 404)
+        return json_response(detail)
+
+    def on_lists(self, request, instance, journal):
+        with instance.store.session() as session:
+            return json_response(state.lists_json(session))
+
+    def on_journal(self, request, instance, journal):
+        if request.method == "DELETE":
+            journal.clear()
+            return json_response({"cleared": True})
+        entries = journal.entries(
+            request.args.get("operation"),
+            request.args.get("fault"),
+            request.args.get("user"),
+            _int_arg(request, "limit"),
+        )
+        bodies = request.args.get("bodies", "true").lower() != "false"
+        return json_response({"count": len(entries), "entries": [e.to_json(bodies) for e in entries]})
+
+    def on_clock(self, request, instance, journal):
+        clock = instance.clock
+        if request.method == "POST":
+            body = _json_body(request)
+            unknown = set(body) - {"freeze", "set", "advance", "reset"}
+            if unknown:
+                raise BadRequest(f"unknown clock fields: {', '.join(sorted(unknown))}")
+            at = _datetime(body["set"], "set") if "set" in body else None
+            advance = body.get("advance")
+            if advance is not None and (isinstance(advance, bool) or not isinstance(advance, (int, float))):
+                raise BadRequest("advance is a number of seconds")
+            freeze = body.get("freeze")
+            if freeze is not None and not isinstance(freeze, bool):
+                raise BadRequest("freeze is true or false")
+            if body.get("reset"):
+                clock.reset()
+            if freeze is True:
+                clock.freeze()
+            if at is not None:
+                clock.set(at)
+            if advance:
+                clock.advance(timedelta(seconds=advance))
+            if freeze is False:
+                clock.unfreeze()
+        return json_response({"now": clock.now().isoformat(), "frozen": clock.frozen})
+
+    def on_faults(self, request, instance, journal):
+        limits = instance.limits
+        if request.method == "DELETE":
+            limits.clear_faults()
+            return json_response({"cleared": True})
+        if request.method == "POST":
+            body = _json_body(request)
+            fields = {
+                "operation": "operation",
+                "code": "code",
+                "message": "message",
+                "delayMs": "delay_ms",
+                "count": "count",
+                "probability": "probability",
+            }
+            unknown = set(body) - set(fields)
+            if unknown:
+                raise BadRequest(f"unknown fault fields: {', '.join(sorted(unknown))}")
+            try:
+                fault = limits.inject(**{fields[k]: v for k, v in body.items()})
+            except (TypeError, ValueError) as exc:
+                raise BadRequest(str(exc)) from None
+            return json_response(fault.to_json(), 201)
+        return json_response([fault.to_json() for fault in limits.faults()])
+
+    def on_quotas(self, request, instance, journal):
+        quotas = instance.limits.quotas
+        if request.method == "POST":
+            body = _json_body(request)
+            current = asdict(quotas)
+            names = {"enabled": "enabled", "daily": "daily", "rate": "rate", "concurrency": "concurrency"}
+            unknown = set(body) - set(names)
+            if unknown:
+                raise BadRequest(f"unknown quota fields: {', '.join(sorted(unknown))}")
+            for key, value in body.items():
+                expected = bool if key == "enabled" else int
+                if type(value) is not expected or (expected is int and value < 1):
+                    raise BadRequest(f"{key} must be {'true or false' if expected is bool else 'a positive integer'}")
+                current[names[key]] = value
+            for key, value in current.items():
+                setattr(quotas, key, value)
+        return json_response(asdict(quotas))
+
+
+def _json_body(request: Request):
+    try:
+        return json.loads(request.get_data(as_text=True) or "{}")
+    except ValueError as exc:
+        raise BadRequest(f"body is not JSON: {exc}") from None
+
+
+def _int_arg(request: Request, name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{name} must be a whole number")
+    return int(value)
+
+
+def _datetime(value, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be an ISO 8601 date-time")
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be an ISO 8601 date-time, not {value!r}") from None

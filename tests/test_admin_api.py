@@ -1,0 +1,238 @@
+"""The admin HTTP API (/_admin): health, reset, seed, state, journal, clock, faults, quotas,
+export, instances. Driven over real HTTP like a test suite using the mock would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.soap import auth_header_xml, envelope, fault_code, timestamp
+
+GET_ADA = "<ns1:paramsGetLead><leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></ns1:paramsGetLead>"
+
+
+def admin(server, method: str, path: str, **kwargs):
+    return server.session.request(method, f"{server.base}{path}", **kwargs)
+
+
+def sync_email(email: str) -> str:
+    return (
+        f"<ns1:paramsSyncLead><leadRecord><Email>{email}</Email></leadRecord>"
+        "<returnLead>false</returnLead></ns1:paramsSyncLead>"
+    )
+
+
+def test_health_says_ready_with_version_and_db(server):
+    body = admin(server, "GET", "/_admin/health").json()
+    assert body["ready"] is True and body["db"] == "sqlite" and body["version"]
+
+
+def test_config_lists_seeds_and_users(server):
+    body = admin(server, "GET", "/_admin/config").json()
+    assert "default" in body["seeds"]
+    assert body["users"] == [server.user_id]
+
+
+def test_reset_empties_the_instance(server):
+    assert admin(server, "POST", "/_admin/reset").json()["reset"] is True
+    assert admin(server, "GET", "/_admin/leads").json()["total"] == 0
+
+
+def test_reset_to_a_seed_restores_it(server):
+    server.call(sync_email("extra@example.com"))
+    admin(server, "POST", "/_admin/reset?seed=default")
+    assert admin(server, "GET", "/_admin/leads").json()["total"] == 3
+
+
+def test_reset_to_an_unknown_seed_is_400_and_changes_nothing(server):
+    response = admin(server, "POST", "/_admin/reset?seed=nope")
+    assert response.status_code == 400 and "nope" in response.json()["error"]
+    assert admin(server, "GET", "/_admin/leads").json()["total"] == 3
+
+
+def test_seed_loads_a_document(server):
+    doc = {"leads": [{"Email": "seeded@example.com", "attributes": {"FirstName": "Seedy"}}]}
+    assert admin(server, "POST", "/_admin/seed", json=doc).json()["loaded"]["leads"] == 1
+    found = admin(server, "GET", "/_admin/leads", params={"email": "seeded@example.com"}).json()
+    assert found["leads"][0]["attributes"]["FirstName"] == "Seedy"
+
+
+def test_a_bad_seed_names_the_path_and_applies_nothing(server):
+    doc = {"leads": [{"Email": "ok@example.com"}, {"Email": "bad@example.com", "attributes": {"pants": "1"}}]}
+    response = admin(server, "POST", "/_admin/seed", json=doc)
+    assert response.status_code == 400
+    assert response.json()["path"] == "leads[1]"
+    assert admin(server, "GET", "/_admin/leads", params={"email": "ok@example.com"}).json()["total"] == 0
+
+
+def test_seed_that_is_not_json_is_400(server):
+    response = admin(server, "POST", "/_admin/seed", data="{nope", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+def test_leads_filter_by_partition(server):
+    body = admin(server, "GET", "/_admin/leads", params={"partition": "EMEA Leads"}).json()
+    assert [lead["Id"] for lead in body["leads"]] == [3]
+
+
+def test_lead_detail_has_activities_and_lists(server):
+    server.call(
+        "<ns1:paramsListOperation><listOperation>ADDTOLIST</listOperation>"
+        "<listKey><keyType>MKTOLISTNAME</keyType><keyValue>Registrants</keyValue></listKey>"
+        "<listMemberList><leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></listMemberList>"
+        "</ns1:paramsListOperation>"
+    )
+    detail = admin(server, "GET", "/_admin/leads/1").json()
+    assert [a["type"] for a in detail["activities"]][0] == "AddToList"
+    assert {"id": 3001, "name": "Registrants"} in detail["lists"]
+
+
+def test_unknown_lead_detail_is_404_json(server):
+    response = admin(server, "GET", "/_admin/leads/999")
+    assert response.status_code == 404 and "999" in response.json()["error"]
+
+
+def test_unknown_admin_path_is_404_json(server):
+    response = admin(server, "GET", "/_admin/nothing-here")
+    assert response.status_code == 404 and response.json()["error"]
+
+
+def test_journal_records_each_call_with_operation_user_and_fault(server):
+    server.call(GET_ADA)
+    server.call(GET_ADA, headers=auth_header_xml(signature="0" * 40))
+    entries = admin(server, "GET", "/_admin/journal").json()["entries"]
+    assert [(e["operation"], e["faultCode"]) for e in entries] == [("getLead", None), ("getLead", 20014)]
+    assert entries[0]["userId"] == server.user_id
+    assert "paramsGetLead" in entries[0]["request"] and "successGetLead" in entries[0]["response"]
+
+
+def test_journal_filters_by_operation_and_fault(server):
+    server.call(GET_ADA)
+    server.call(sync_email("j@example.com"))
+    server.call(GET_ADA, headers=auth_header_xml(signature="0" * 40))
+    by_fault = admin(server, "GET", "/_admin/journal", params={"operation": "getLead", "fault": "20014"}).json()
+    assert by_fault["count"] == 1
+    assert admin(server, "GET", "/_admin/journal", params={"operation": "syncLead"}).json()["count"] == 1
+
+
+def test_journal_records_the_workspace_header(server):
+    header = (
+        auth_header_xml() + "<ns1:MktowsContextHeader><targetWorkspace>EMEA</targetWorkspace></ns1:MktowsContextHeader>"
+    )
+    server.call(sync_email("ws@example.com"), headers=header)
+    (entry,) = admin(server, "GET", "/_admin/journal").json()["entries"]
+    assert entry["workspace"] == "EMEA"
+
+
+def test_journal_delete_clears_it(server):
+    server.call(GET_ADA)
+    admin(server, "DELETE", "/_admin/journal")
+    assert admin(server, "GET", "/_admin/journal").json()["count"] == 0
+
+
+def test_clock_freeze_set_and_advance(server):
+    admin(server, "POST", "/_admin/clock", json={"freeze": True, "set": "2030-01-01T12:00:00Z"})
+    body = admin(server, "POST", "/_admin/clock", json={"advance": 90}).json()
+    assert body == {"now": "2030-01-01T12:01:30+00:00", "frozen": True}
+
+
+def test_clock_drives_the_signature_window(server):
+    admin(server, "POST", "/_admin/clock", json={"freeze": True, "set": "2030-01-01T12:00:00Z"})
+    status, root = server.call(GET_ADA)
+    assert fault_code(root) == 20016
+    status, root = server.call(GET_ADA, headers=auth_header_xml(stamp="2030-01-01T12:05:00+00:00"))
+    assert status == 200
+
+
+@pytest.mark.parametrize("body", [{"set": "soon"}, {"advance": "ten"}, {"freeze": "yes"}, {"rewind": 1}])
+def test_bad_clock_input_is_400(server, body):
+    assert admin(server, "POST", "/_admin/clock", json=body).status_code == 400
+
+
+def test_injected_fault_answers_with_the_marketo_code_then_stops(server):
+    admin(server, "POST", "/_admin/faults", json={"operation": "getLead", "code": 20023, "count": 1})
+    status, root = server.call(GET_ADA)
+    assert (status, fault_code(root)) == (500, 20023)
+    status, root = server.call(GET_ADA)
+    assert status == 200
+
+
+def test_injected_fault_only_hits_its_operation(server):
+    admin(server, "POST", "/_admin/faults", json={"operation": "syncLead", "code": 10001})
+    assert server.call(GET_ADA)[0] == 200
+    status, root = server.call(sync_email("x@example.com"))
+    assert fault_code(root) == 10001
+    assert root.find(".//faultcode").text.endswith("Server")
+
+
+def test_injected_delay_is_listed_and_cleared(server):
+    created = admin(server, "POST", "/_admin/faults", json={"delayMs": 1}).json()
+    assert admin(server, "GET", "/_admin/faults").json() == [created]
+    admin(server, "DELETE", "/_admin/faults")
+    assert admin(server, "GET", "/_admin/faults").json() == []
+
+
+@pytest.mark.parametrize(
+    "body", [{"code": 12345}, {}, {"code": 20023, "probability": 2}, {"code": 20023, "colour": "red"}]
+)
+def test_bad_fault_input_is_400(server, body):
+    assert admin(server, "POST", "/_admin/faults", json=body).status_code == 400
+
+
+def test_rate_quota_gives_20023(server):
+    admin(server, "POST", "/_admin/quotas", json={"enabled": True, "rate": 2})
+    codes = [fault_code(server.call(GET_ADA)[1]) for _ in range(3)]
+    assert codes == [None, None, 20023]
+
+
+def test_daily_quota_gives_20015_and_resets_at_central_midnight(server):
+    admin(server, "POST", "/_admin/clock", json={"freeze": True, "set": "2030-01-02T05:30:00Z"})
+    admin(server, "POST", "/_admin/quotas", json={"enabled": True, "daily": 1})
+    stamp = "2030-01-02T05:30:00Z"
+    assert server.call(GET_ADA, headers=auth_header_xml(stamp=stamp))[0] == 200
+    assert fault_code(server.call(GET_ADA, headers=auth_header_xml(stamp=stamp))[1]) == 20015
+    admin(server, "POST", "/_admin/clock", json={"set": "2030-01-02T06:00:30Z"})
+    assert server.call(GET_ADA, headers=auth_header_xml(stamp="2030-01-02T06:00:30Z"))[0] == 200
+
+
+def test_bad_quota_input_is_400(server):
+    assert admin(server, "POST", "/_admin/quotas", json={"daily": -1}).status_code == 400
+
+
+def test_export_round_trips_as_a_seed(server):
+    server.call(sync_email("roundtrip@example.com"))
+    exported = admin(server, "GET", "/_admin/export").json()
+    admin(server, "POST", "/_admin/reset")
+    admin(server, "POST", "/_admin/seed", json=exported)
+    assert admin(server, "GET", "/_admin/export").json() == exported
+    assert admin(server, "GET", "/_admin/leads", params={"email": "roundtrip@example.com"}).json()["total"] == 1
+
+
+def test_instances_are_isolated(server):
+    other = f"{server.base}/100-AEK-913/soap/mktows/2_9"
+    response = server.session.post(other, data=envelope(sync_email("only-here@example.com")).encode())
+    assert response.status_code == 200
+    mine = admin(server, "GET", "/_admin/leads", params={"email": "only-here@example.com"}).json()
+    theirs = admin(server, "GET", "/100-AEK-913/_admin/leads", params={"email": "only-here@example.com"}).json()
+    assert (mine["total"], theirs["total"]) == (0, 1)
+
+
+def test_an_instance_has_its_own_clock(server):
+    admin(server, "POST", "/100-AEK-913/_admin/clock", json={"freeze": True, "set": "2031-01-01T00:00:00Z"})
+    now = datetime.fromisoformat(admin(server, "GET", "/_admin/clock").json()["now"])
+    assert abs(now - datetime.now(UTC)) < timedelta(minutes=1)
+    admin(server, "POST", "/100-AEK-913/_admin/reset?seed=default")
+
+
+def test_an_instance_wsdl_addresses_the_instance(server):
+    text = server.session.get(f"{server.base}/100-AEK-913/soap/mktows/2_9?WSDL").text
+    assert f'location="{server.base}/100-AEK-913/soap/mktows/2_9"' in text
+
+
+def test_instance_names_are_checked(server):
+    assert server.session.get(f"{server.base}/bad%20name/_admin/health").status_code == 404
+
+
+def test_stamp_helper_sanity(server):
+    assert timestamp().endswith("+00:00")
