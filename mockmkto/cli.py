@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 from mockmkto.config import DEFAULT_SEED, Config
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:8080/soap/mktows/2_6"
+DEFAULT_SERVER = "http://127.0.0.1:8080"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--no-auth", action="store_true", help="accept requests without a valid signature")
     wsdl = commands.add_parser("wsdl", help="print the published WSDL")
     wsdl.add_argument("--url", default=DEFAULT_ENDPOINT, help=f"its soap:address (default {DEFAULT_ENDPOINT})")
+    seed = commands.add_parser("seed", help="load a seed document into a running server")
+    seed.add_argument("file", help="a JSON seed document (the format of seed_data/*.json)")
+    reset = commands.add_parser("reset", help="reset a running server, empty or to a named seed")
+    reset.add_argument("--seed", help="seed name, e.g. default (seed_data/<name>.json); empty when absent")
+    for command in (seed, reset):
+        command.add_argument("--url", help=f"the server (default {DEFAULT_SERVER}; env MOCKMKTO_URL)")
+        command.add_argument("--instance", help="a named instance instead of the default one")
     args = parser.parse_args(argv)
+    if args.command in ("seed", "reset"):
+        return admin_command(args)
     if args.command == "wsdl":
         from mockmkto.soap.server import MktowsServer
         from mockmkto.soap.wsdl import with_address
@@ -29,6 +43,34 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(with_address(MktowsServer().wsdl, args.url))
         return 0
     return serve_forever(args)
+
+
+def admin_command(args: argparse.Namespace) -> int:
+    """`seed` / `reset` against a running server's admin API; prints its JSON answer."""
+    base = (args.url or os.environ.get("MOCKMKTO_URL") or DEFAULT_SERVER).rstrip("/")
+    prefix = f"{base}/{args.instance}/_admin" if args.instance else f"{base}/_admin"
+    if args.command == "seed":
+        try:
+            with open(args.file, "rb") as handle:
+                body = handle.read()
+        except OSError as exc:
+            print(f"mockmkto: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return 2
+        url = f"{prefix}/seed"
+    else:
+        body = b""
+        url = f"{prefix}/reset" + (f"?{urlencode({'seed': args.seed})}" if args.seed else "")
+    request = Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urlopen(request, timeout=30) as response:
+            print(response.read().decode())
+            return 0
+    except HTTPError as exc:
+        print(f"mockmkto: {exc.code} {exc.read().decode()}", file=sys.stderr)
+        return 1
+    except URLError as exc:
+        print(f"mockmkto: cannot reach {base}: {exc.reason}", file=sys.stderr)
+        return 1
 
 
 def serve_forever(args: argparse.Namespace) -> int:
