@@ -6,12 +6,14 @@ from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
+from tests.schema import validate_success_responses
 from tests.soap import LiveServer
 
 
 @pytest.fixture(scope="session")
 def live_server():
     server = LiveServer()
+    server.session.hooks["response"].append(validate_success_responses)
     yield server
     server.stop()
 

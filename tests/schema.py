@@ -78,3 +78,17 @@ def assert_valid_success(root: etree._Element) -> etree._Element:
 def reference_schema() -> etree.XMLSchema:
     """Marketo's 2_6 schema as an lxml XMLSchema; the test is skipped when the reference is absent."""
     return reference_xml_schema()
+
+
+def validate_success_responses(response, *args, **kwargs):
+    """A requests response hook: every 200 answer of a SOAP endpoint must be valid against
+    Marketo's schema, so every operation the suite exercises is checked (no-op without the reference)."""
+    if response.status_code != 200 or "/soap/mktows/" not in response.url or response.request.method != "POST":
+        return
+    if not reference_available():
+        return
+    element = success_element(etree.fromstring(response.content))
+    errors = schema_errors(element, _schema())
+    assert not errors, f"{etree.QName(element).localname} is not valid against the reference schema:\n" + "\n".join(
+        errors
+    )

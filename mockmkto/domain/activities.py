@@ -217,7 +217,7 @@ def lead_activity(
 ) -> ActivityPage:
     """getLeadActivity: one lead's activities, newest first, pages of min(100, batchSize)."""
     included, excluded = activity_codes(include, exclude)
-    size = min(batch_size or LEAD_ACTIVITY_PAGE, LEAD_ACTIVITY_PAGE)
+    size = LEAD_ACTIVITY_PAGE if batch_size is None else min(batch_size, LEAD_ACTIVITY_PAGE)
     if size <= 0:
         raise MarketoError(20110, "batchSize must be positive")
     query = select(Activity).where(Activity.lead_id == lead_id)
@@ -266,7 +266,7 @@ def lead_changes(
     if names:
         by_name = codes_for_names(names)
         included = by_name if included is None else included | by_name
-    size = min(batch_size or LEAD_CHANGES_PAGE, LEAD_CHANGES_PAGE)
+    size = LEAD_CHANGES_PAGE if batch_size is None else min(batch_size, LEAD_CHANGES_PAGE)
     if size <= 0:
         raise MarketoError(20110, "batchSize must be positive")
     query = select(Activity)

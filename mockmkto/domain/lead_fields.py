@@ -67,6 +67,8 @@ STANDARD_LEAD_FIELDS: tuple[FieldDef, ...] = tuple(
     )
 )
 
+# The data types a lead field (or an MObject / custom object field) may have; values are typed by them.
+DATA_TYPES = ("string", "text", "integer", "float", "currency", "boolean", "date", "datetime", "email", "url", "phone")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
