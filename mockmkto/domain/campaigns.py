@@ -1,51 +1,643 @@
-"""Programs, smart campaigns and My Tokens."""
+"""Programs, smart campaigns and My Tokens: requestCampaign's parameter sets, scheduleCampaign's
+schedules and program clones, token precedence, and the campaign runs a test can inspect.
+
+A run is a record: which campaign ran, for which leads, when, and with which token values.
+Scheduled runs become due by the mock's clock and are carried out lazily, whenever a campaign
+or import call is made or runs are read, with the time they were scheduled for.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.leads import check_lead_key, find_by_key
+from mockmkto.domain.limits import QUOTA_ZONE
 from mockmkto.domain.seed_format import SeedError, items, text
-from mockmkto.store.models import Campaign, Program, StaticList
+from mockmkto.store.campaign_models import (
+    CampaignRun,
+    CampaignRunLead,
+    ImportedLeadTokens,
+    ProgramClone,
+    SmartCampaignDefinition,
+)
+from mockmkto.store.models import Campaign, Lead, ListMember, Program, StaticList
 
 CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
+SCHEDULE_SOURCE = "SCHEDULE"
+CAMPAIGN_TYPES = ("trigger", "batch")
+# How the "Request Campaign" activity names where the request came from.
+SOURCE_LABELS = {"MKTOWS": activities.API_SOURCE, "SALES": "Sales Insight"}
+# requestCampaign's lead keys (the seed's list: COOKIE is not among them).
+REQUEST_KEY_TYPES = (
+    "IDNUM",
+    "EMAIL",
+    "SFDCLEADID",
+    "LEADOWNEREMAIL",
+    "SFDCACCOUNTID",
+    "SFDCCONTACTID",
+    "SFDCLEADOWNERID",
+    "SFDCOPPTYID",
+)
+MAX_REQUESTED_LEAD_KEYS = 100
+CLONES_PER_DAY = 10
+TOKEN_NAME = re.compile(r"^\{\{my\.[^{}]+\}\}$")
+FLOW_ACTIVITY = re.compile(r"^[A-Z][A-Za-z]+$")
+SCHEDULED, COMPLETED = "scheduled", "completed"
+PARAMETER_SETS = "use campaignId alone, or campaignName + programName (+ programTokenList)"
+
+
+@dataclass
+class CampaignRecord:
+    """A campaign as getCampaignsForSource lists it."""
+
+    id: int
+    name: str
+    description: str
+
+
+@dataclass
+class RunLead:
+    lead_id: int
+    tokens: dict[str, str]
+
+
+@dataclass
+class RunView:
+    """What ran (or will run): for whom, when, and with which My Token values per lead."""
+
+    id: int
+    campaign_id: int
+    campaign: str
+    program: str | None
+    source: str
+    requested_at: datetime
+    run_at: datetime
+    status: str
+    tokens: dict[str, str]
+    leads: list[RunLead]
+    cloned_from_program: str | None = None
+
+
+@dataclass
+class CampaignView:
+    id: int
+    name: str
+    full_name: str
+    description: str
+    type: str
+    requestable_from: list[str]
+    smart_list: list[str]
+    flow: list[dict[str, str]]
+
+
+@dataclass
+class StaticListView:
+    id: int
+    name: str
+    lead_ids: list[int]
+
+
+@dataclass
+class ProgramView:
+    id: int
+    name: str
+    tokens: dict[str, str]
+    campaigns: list[CampaignView] = field(default_factory=list)
+    lists: list[StaticListView] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- seed
 
 
 def load_programs(session: Session, clock: Clock, doc: dict) -> int:
-    """The seed's `programs` section: programs with tokens, campaigns and static lists."""
+    """The seed's `programs` section: programs with tokens, campaigns and static lists.
+
+    A campaign's `smartList` names static lists (of its own program first, else of any program);
+    it is resolved once every program is loaded. Without one, a batch campaign runs on the
+    members of its program's static lists.
+    """
+    smart_lists: list[tuple[str, Campaign, list[str]]] = []
     loaded = 0
     for path, item in items(doc, "programs", ""):
-        _load_program(session, item, path)
+        smart_lists += _load_program(session, item, path)
         loaded += 1
+    session.flush()
+    for path, campaign, names in smart_lists:
+        list_ids = []
+        for index, name in enumerate(names):
+            static_list = _smart_list_target(session, campaign.program_id, name)
+            if static_list is None:
+                raise SeedError(f"{path}.smartList[{index}]", f"unknown static list {name!r}")
+            list_ids.append(static_list.id)
+        session.get(SmartCampaignDefinition, campaign.id).smart_list = list_ids
     return loaded
 
 
-def _load_program(session: Session, item: dict, path: str) -> None:
+def _load_program(session: Session, item: dict, path: str) -> list[tuple[str, Campaign, list[str]]]:
     tokens = item.get("tokens", {})
     if not isinstance(tokens, dict) or not all(isinstance(v, str) for v in tokens.values()):
         raise SeedError(f"{path}.tokens", "must map {{my.name}} tokens to strings")
     for name in tokens:
-        if not (name.startswith("{{my.") and name.endswith("}}")):
+        if not TOKEN_NAME.match(name):
             raise SeedError(f"{path}.tokens", f"token {name!r} is not of the form {{{{my.name}}}}")
     program = Program(id=item.get("id"), name=text(item, "name", path), tokens=tokens)
     session.add(program)
     session.flush()
+    smart_lists = []
     for cpath, campaign in items(item, "campaigns", f"{path}."):
-        sources = campaign.get("requestableFrom", [])
-        if not isinstance(sources, list) or any(s not in CAMPAIGN_SOURCES for s in sources):
-            raise SeedError(f"{cpath}.requestableFrom", "must list sources among MKTOWS, SALES")
-        kind = campaign.get("type", "trigger")
-        if kind not in ("trigger", "batch"):
-            raise SeedError(f"{cpath}.type", "must be trigger or batch")
-        session.add(
-            Campaign(
-                id=campaign.get("id"),
-                name=text(campaign, "name", cpath),
-                description=campaign.get("description", ""),
-                program_id=program.id,
-                campaign_type=kind,
-                requestable_from=sources,
-            )
-        )
+        row = _load_campaign(session, program, campaign, cpath)
+        names = campaign.get("smartList", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise SeedError(f"{cpath}.smartList", "must list static list names")
+        if names:
+            smart_lists.append((cpath, row, names))
     for lpath, static_list in items(item, "lists", f"{path}."):
         session.add(StaticList(id=static_list.get("id"), name=text(static_list, "name", lpath), program_id=program.id))
+    return smart_lists
+
+
+def _load_campaign(session: Session, program: Program, item: dict, path: str) -> Campaign:
+    sources = item.get("requestableFrom", [])
+    if not isinstance(sources, list) or any(s not in CAMPAIGN_SOURCES for s in sources):
+        raise SeedError(f"{path}.requestableFrom", "must list sources among MKTOWS, SALES")
+    kind = item.get("type", "trigger")
+    if kind not in CAMPAIGN_TYPES:
+        raise SeedError(f"{path}.type", "must be trigger or batch")
+    if kind == "batch" and sources:
+        raise SeedError(f"{path}.requestableFrom", "a batch campaign has no trigger")
+    flow = item.get("flow", [])
+    if not isinstance(flow, list):
+        raise SeedError(f"{path}.flow", "must be a list of steps")
+    steps = []
+    for index, step in enumerate(flow):
+        spath = f"{path}.flow[{index}]"
+        if not isinstance(step, dict) or not FLOW_ACTIVITY.match(str(step.get("activity", ""))):
+            raise SeedError(spath, "a step is {activity: an activity type such as SendEmail, asset: its asset name}")
+        steps.append({"activity": step["activity"], "asset": text(step, "asset", spath)})
+    campaign = Campaign(
+        id=item.get("id"),
+        name=text(item, "name", path),
+        description=item.get("description", ""),
+        program_id=program.id,
+        campaign_type=kind,
+        requestable_from=sources,
+    )
+    session.add(campaign)
+    session.flush()
+    session.add(SmartCampaignDefinition(campaign_id=campaign.id, smart_list=[], flow=steps))
+    return campaign
+
+
+def _smart_list_target(session: Session, program_id: int | None, name: str) -> StaticList | None:
+    lists = session.scalars(
+        select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
+    ).all()
+    own = [static_list for static_list in lists if static_list.program_id == program_id]
+    return (own or lists or [None])[0]
+
+
+# ------------------------------------------------------------------------------- shared rules
+
+
+def utc(value: datetime) -> datetime:
+    """`value` in UTC; a time sent without an offset is read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def given(value: str | None) -> str | None:
+    """A string parameter, or None when it is absent or blank."""
+    return value.strip() if value is not None and value.strip() else None
+
+
+def check_token_name(name: str | None) -> str:
+    """A My Token name in full UI syntax, `{{my.name}}`; 20110 otherwise."""
+    if name is None or not TOKEN_NAME.match(name.strip()):
+        raise MarketoError(20110, f"Bad token name {name!r}: use the full token syntax, e.g. {{{{my.message}}}}")
+    return name.strip()
+
+
+def token_overrides(attribs: Sequence[tuple[str | None, str | None]] | None) -> dict[str, str]:
+    """A programTokenList as name -> value (an absent list is an empty one)."""
+    return {check_token_name(name): value or "" for name, value in attribs or ()}
+
+
+def resolve_tokens(
+    program_tokens: dict[str, str], run_tokens: dict[str, str], lead_tokens: dict[str, str]
+) -> dict[str, str]:
+    """The My Token values one lead gets in one run. Highest first: the lead's values from
+    importToList, then the call's programTokenList, then the program's own My Tokens."""
+    return {**program_tokens, **run_tokens, **lead_tokens}
+
+
+def find_program(session: Session, name: str) -> Program | None:
+    return session.scalar(select(Program).where(func.lower(Program.name) == name.strip().lower()))
+
+
+def find_campaign(session: Session, program: Program, name: str) -> Campaign | None:
+    return session.scalar(
+        select(Campaign).where(Campaign.program_id == program.id, func.lower(Campaign.name) == name.strip().lower())
+    )
+
+
+def full_name(session: Session, campaign: Campaign) -> str:
+    """A campaign's name as Marketo lists it: "Program Name.Campaign Name"."""
+    program = session.get(Program, campaign.program_id) if campaign.program_id is not None else None
+    return f"{program.name}.{campaign.name}" if program is not None else campaign.name
+
+
+def _program_campaign(session: Session, program_name: str, campaign_name: str) -> Campaign:
+    program = find_program(session, program_name)
+    if program is None:
+        raise MarketoError(20113, f"Program {program_name} not found")
+    campaign = find_campaign(session, program, campaign_name)
+    if campaign is None:
+        raise MarketoError(20113, f"Campaign {campaign_name} not found in program {program.name}")
+    return campaign
+
+
+# ---------------------------------------------------------------------- getCampaignsForSource
+
+
+def check_source(source: str | None) -> str:
+    if given(source) is None:
+        raise MarketoError(20109, "source is required")
+    if source.strip() not in CAMPAIGN_SOURCES:
+        raise MarketoError(20110, f"Bad source {source}: MKTOWS or SALES")
+    return source.strip()
+
+
+def campaigns_for_source(
+    session: Session, clock: Clock, source: str | None, name: str | None = None, exact_name: bool = False
+) -> list[CampaignRecord]:
+    """getCampaignsForSource: the campaigns whose "Campaign is Requested" trigger has `source`.
+
+    `name` filters on the listed name ("Program.Campaign"): a case-insensitive substring, or with
+    `exact_name` the listed name or the campaign's own name exactly.
+    """
+    source = check_source(source)
+    run_due(session, clock)
+    wanted = given(name)
+    records = []
+    for campaign in session.scalars(select(Campaign).order_by(Campaign.id)):
+        if source not in campaign.requestable_from:
+            continue
+        listed = full_name(session, campaign)
+        if wanted is not None:
+            if exact_name and wanted not in (listed, campaign.name):
+                continue
+            if not exact_name and wanted.lower() not in listed.lower():
+                continue
+        records.append(CampaignRecord(campaign.id, listed, campaign.description or ""))
+    return sorted(records, key=lambda record: (record.name.lower(), record.id))
+
+
+# ---------------------------------------------------------------------------- requestCampaign
+
+
+def request_campaign(
+    session: Session,
+    clock: Clock,
+    source: str | None,
+    lead_keys: Sequence[tuple[str | None, str | None]] | None,
+    campaign_id: int | None = None,
+    program_name: str | None = None,
+    campaign_name: str | None = None,
+    tokens: Sequence[tuple[str | None, str | None]] | None = None,
+) -> RunView:
+    """requestCampaign: run existing leads through a campaign with a "Campaign is Requested" trigger.
+
+    Exactly two parameter sets are valid: `campaign_id` alone, or `campaign_name` + `program_name`
+    with an optional (possibly empty) token list. Only the first 100 lead keys are used.
+    """
+    source = check_source(source)
+    program_name, campaign_name = given(program_name), given(campaign_name)
+    overrides = token_overrides(tokens)
+    if campaign_id is not None:
+        if program_name or campaign_name or overrides:
+            raise MarketoError(20110, f"campaignId goes alone: {PARAMETER_SETS}")
+    elif not (program_name and campaign_name):
+        raise MarketoError(20110, f"Bad parameter set: {PARAMETER_SETS}")
+    if not lead_keys:
+        raise MarketoError(20101, "leadList needs at least one leadKey")
+    now = utc(clock.now())
+    _run_due(session, now)
+    if campaign_id is not None:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise MarketoError(20113, f"Campaign {campaign_id} not found")
+    else:
+        campaign = _program_campaign(session, program_name, campaign_name)
+    if source not in campaign.requestable_from:
+        raise MarketoError(
+            20113, f"Campaign {full_name(session, campaign)} has no Campaign is Requested trigger for source {source}"
+        )
+    leads = _requested_leads(session, lead_keys[:MAX_REQUESTED_LEAD_KEYS])
+    run = CampaignRun(
+        campaign_id=campaign.id,
+        source=source,
+        requested_at=now,
+        run_at=now,
+        status=SCHEDULED,
+        tokens=overrides,
+        requested_lead_ids=[lead.id for lead in leads],
+    )
+    session.add(run)
+    session.flush()
+    _carry_out(session, run)
+    return run_view(session, run)
+
+
+def _requested_leads(session: Session, lead_keys: Sequence[tuple[str | None, str | None]]) -> list[Lead]:
+    """The leads the keys name, each once, in key order; a key that finds no lead fails the call."""
+    leads: dict[int, Lead] = {}
+    for key_type, key_value in lead_keys:
+        key_type = check_lead_key(key_type, key_value)
+        if key_type not in REQUEST_KEY_TYPES:
+            raise MarketoError(20102, f"Lead key type {key_type} cannot be used with requestCampaign")
+        matches = find_by_key(session, key_type, key_value)
+        if not matches:
+            raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
+        for lead in matches:
+            leads.setdefault(lead.id, lead)
+    return list(leads.values())
+
+
+# --------------------------------------------------------------------------- scheduleCampaign
+
+
+def schedule_campaign(
+    session: Session,
+    clock: Clock,
+    program_name: str | None,
+    campaign_name: str | None,
+    run_at: datetime | None = None,
+    tokens: Sequence[tuple[str | None, str | None]] | None = None,
+    clone_to_program_name: str | None = None,
+) -> RunView:
+    """scheduleCampaign: schedule a batch campaign now (no time, or a past one) or at `run_at`.
+
+    With `clone_to_program_name` the campaign's program is cloned under that name first and the
+    clone's campaign is the one scheduled (at most 10 clones per US Central day).
+    """
+    program_name, campaign_name = given(program_name), given(campaign_name)
+    if program_name is None:
+        raise MarketoError(20109, "programName is required")
+    if campaign_name is None:
+        raise MarketoError(20109, "campaignName is required")
+    overrides = token_overrides(tokens)
+    now = utc(clock.now())
+    _run_due(session, now)
+    campaign = _program_campaign(session, program_name, campaign_name)
+    if campaign.campaign_type != "batch":
+        raise MarketoError(
+            20110, f"Campaign {full_name(session, campaign)} is a trigger campaign, not a batch campaign"
+        )
+    cloned_from = None
+    clone_name = given(clone_to_program_name)
+    if clone_name is not None:
+        cloned_from = campaign.program_id
+        campaign = _clone_for_schedule(session, now, campaign, clone_name)
+    run = CampaignRun(
+        campaign_id=campaign.id,
+        source=SCHEDULE_SOURCE,
+        requested_at=now,
+        run_at=max(utc(run_at), now) if run_at is not None else now,
+        status=SCHEDULED,
+        tokens=overrides,
+        cloned_from_program_id=cloned_from,
+    )
+    session.add(run)
+    session.flush()
+    _run_due(session, now)
+    return run_view(session, run)
+
+
+def clones_today(session: Session, now: datetime) -> int:
+    """Programs cloned by scheduleCampaign since the last midnight US Central time, when the
+    API day (and its quota) starts over."""
+    local = utc(now).astimezone(QUOTA_ZONE)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    return session.scalar(select(func.count()).select_from(ProgramClone).where(ProgramClone.cloned_at >= midnight))
+
+
+def _clone_for_schedule(session: Session, now: datetime, campaign: Campaign, clone_name: str) -> Campaign:
+    """Clone the campaign's program (tokens, campaigns, empty static lists); return the clone's campaign."""
+    if clones_today(session, now) >= CLONES_PER_DAY:
+        raise MarketoError(20110, f"Too many clones: at most {CLONES_PER_DAY} cloneToProgramName calls per day")
+    if find_program(session, clone_name) is not None:
+        raise MarketoError(20110, f"A program named {clone_name} already exists")
+    source = session.get(Program, campaign.program_id)
+    clone = Program(
+        name=clone_name, program_type=source.program_type, workspace_id=source.workspace_id, tokens=dict(source.tokens)
+    )
+    session.add(clone)
+    session.flush()
+    list_ids = {}
+    for static_list in session.scalars(select(StaticList).where(StaticList.program_id == source.id)):
+        copy = StaticList(name=static_list.name, program_id=clone.id)
+        session.add(copy)
+        session.flush()
+        list_ids[static_list.id] = copy.id
+    cloned_campaign = None
+    for original in session.scalars(select(Campaign).where(Campaign.program_id == source.id).order_by(Campaign.id)):
+        copy = Campaign(
+            name=original.name,
+            description=original.description,
+            program_id=clone.id,
+            campaign_type=original.campaign_type,
+            requestable_from=list(original.requestable_from),
+        )
+        session.add(copy)
+        session.flush()
+        definition = session.get(SmartCampaignDefinition, original.id)
+        session.add(
+            SmartCampaignDefinition(
+                campaign_id=copy.id,
+                # Lists of the program point at the clone's copies; lists elsewhere stay shared.
+                smart_list=[list_ids.get(list_id, list_id) for list_id in definition.smart_list] if definition else [],
+                flow=[dict(step) for step in definition.flow] if definition else [],
+            )
+        )
+        if original.id == campaign.id:
+            cloned_campaign = copy
+    session.add(ProgramClone(source_program_id=source.id, program_id=clone.id, cloned_at=now))
+    session.flush()
+    return cloned_campaign
+
+
+# --------------------------------------------------------------------------------------- runs
+
+
+def run_due(session: Session, clock: Clock) -> int:
+    """Carry out every scheduled run whose time has come; return how many ran."""
+    return _run_due(session, utc(clock.now()))
+
+
+def _run_due(session: Session, now: datetime) -> int:
+    due = session.scalars(
+        select(CampaignRun)
+        .where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= now)
+        .order_by(CampaignRun.run_at, CampaignRun.id)
+    ).all()
+    for run in due:
+        _carry_out(session, run)
+    return len(due)
+
+
+def _carry_out(session: Session, run: CampaignRun) -> None:
+    """Run the campaign: resolve each lead's tokens, write the activities, use up the imported tokens."""
+    # Claim the run first, so two concurrent calls cannot both carry it out.
+    claim = update(CampaignRun).where(CampaignRun.id == run.id, CampaignRun.status == SCHEDULED)
+    if session.execute(claim.values(status=COMPLETED)).rowcount != 1:
+        return
+    campaign = session.get(Campaign, run.campaign_id)
+    program = session.get(Program, campaign.program_id) if campaign.program_id is not None else None
+    definition = session.get(SmartCampaignDefinition, campaign.id)
+    lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
+    imported = {
+        row.lead_id: row.tokens
+        for row in session.scalars(select(ImportedLeadTokens).where(ImportedLeadTokens.campaign_id == campaign.id))
+    }
+    at = run.run_at
+    name = full_name(session, campaign)
+    for position, lead_id in enumerate(lead_ids):
+        tokens = resolve_tokens(program.tokens if program else {}, run.tokens, imported.get(lead_id, {}))
+        session.add(CampaignRunLead(run_id=run.id, lead_id=lead_id, position=position, tokens=tokens))
+        if run.source in SOURCE_LABELS:
+            activities.record(
+                session,
+                lead_id,
+                "RequestCampaign",
+                at,
+                {"Source": SOURCE_LABELS[run.source]},
+                asset_name=name,
+                campaign=name,
+            )
+        for step in definition.flow if definition else ():
+            activities.record(session, lead_id, step["activity"], at, asset_name=step["asset"], campaign=name)
+    # importToList's per-lead values serve this one run only.
+    session.execute(ImportedLeadTokens.__table__.delete().where(ImportedLeadTokens.campaign_id == campaign.id))
+    session.flush()
+
+
+def _smart_list_members(session: Session, campaign: Campaign) -> list[int]:
+    """The leads a batch campaign's smart list selects, by Id: members of its smart list's static
+    lists, or of every static list of its program when the smart list names none."""
+    definition = session.get(SmartCampaignDefinition, campaign.id)
+    list_ids = list(definition.smart_list) if definition and definition.smart_list else None
+    if list_ids is None:
+        list_ids = list(session.scalars(select(StaticList.id).where(StaticList.program_id == campaign.program_id)))
+    return list(
+        session.scalars(
+            select(Lead.id)
+            .join(ListMember, ListMember.lead_id == Lead.id)
+            .where(ListMember.list_id.in_(list_ids))
+            .distinct()
+            .order_by(Lead.id)
+        )
+    )
+
+
+def run_view(session: Session, run: CampaignRun) -> RunView:
+    campaign = session.get(Campaign, run.campaign_id)
+    program = session.get(Program, campaign.program_id) if campaign.program_id is not None else None
+    cloned_from = session.get(Program, run.cloned_from_program_id) if run.cloned_from_program_id else None
+    leads = session.scalars(
+        select(CampaignRunLead).where(CampaignRunLead.run_id == run.id).order_by(CampaignRunLead.position)
+    )
+    return RunView(
+        id=run.id,
+        campaign_id=campaign.id,
+        campaign=full_name(session, campaign),
+        program=program.name if program else None,
+        source=run.source,
+        requested_at=run.requested_at,
+        run_at=run.run_at,
+        status=run.status,
+        tokens=dict(run.tokens),
+        leads=[RunLead(row.lead_id, dict(row.tokens)) for row in leads],
+        cloned_from_program=cloned_from.name if cloned_from else None,
+    )
+
+
+def list_runs(session: Session, clock: Clock, campaign_id: int | None = None) -> list[RunView]:
+    """Every campaign run (due ones carried out first), oldest first; optionally of one campaign."""
+    run_due(session, clock)
+    query = select(CampaignRun).order_by(CampaignRun.run_at, CampaignRun.id)
+    if campaign_id is not None:
+        query = query.where(CampaignRun.campaign_id == campaign_id)
+    return [run_view(session, run) for run in session.scalars(query)]
+
+
+def campaign_view(session: Session, campaign: Campaign) -> CampaignView:
+    definition = session.get(SmartCampaignDefinition, campaign.id)
+    list_names = [session.get(StaticList, list_id).name for list_id in (definition.smart_list if definition else ())]
+    return CampaignView(
+        id=campaign.id,
+        name=campaign.name,
+        full_name=full_name(session, campaign),
+        description=campaign.description or "",
+        type=campaign.campaign_type,
+        requestable_from=list(campaign.requestable_from),
+        smart_list=list_names,
+        flow=[dict(step) for step in definition.flow] if definition else [],
+    )
+
+
+def list_campaigns(session: Session) -> list[CampaignView]:
+    return [campaign_view(session, c) for c in session.scalars(select(Campaign).order_by(Campaign.id))]
+
+
+def list_programs(session: Session) -> list[ProgramView]:
+    """Every program with its My Tokens, campaigns and static lists (with their members)."""
+    programs = []
+    for program in session.scalars(select(Program).order_by(Program.id)):
+        view = ProgramView(program.id, program.name, dict(program.tokens))
+        for campaign in session.scalars(
+            select(Campaign).where(Campaign.program_id == program.id).order_by(Campaign.id)
+        ):
+            view.campaigns.append(campaign_view(session, campaign))
+        for static_list in session.scalars(
+            select(StaticList).where(StaticList.program_id == program.id).order_by(StaticList.id)
+        ):
+            members = session.scalars(
+                select(ListMember.lead_id).where(ListMember.list_id == static_list.id).order_by(ListMember.lead_id)
+            )
+            view.lists.append(StaticListView(static_list.id, static_list.name, list(members)))
+        programs.append(view)
+    return programs
+
+
+def export_programs(session: Session) -> list[dict]:
+    """The `programs` seed section of the current state (clones included), loadable by load_programs.
+    Static list members are not part of it: the seed gives them as each lead's `listIds`."""
+    section = []
+    for program in session.scalars(select(Program).order_by(Program.id)):
+        campaign_items = []
+        for campaign in session.scalars(
+            select(Campaign).where(Campaign.program_id == program.id).order_by(Campaign.id)
+        ):
+            view = campaign_view(session, campaign)
+            item = {"id": view.id, "name": view.name, "type": view.type, "description": view.description}
+            item |= {"requestableFrom": view.requestable_from, "smartList": view.smart_list, "flow": view.flow}
+            campaign_items.append({k: v for k, v in item.items() if v not in ("", [])})
+        lists = session.scalars(select(StaticList).where(StaticList.program_id == program.id).order_by(StaticList.id))
+        section.append(
+            {
+                "id": program.id,
+                "name": program.name,
+                "tokens": dict(program.tokens),
+                "campaigns": campaign_items,
+                "lists": [{"id": static_list.id, "name": static_list.name} for static_list in lists],
+            }
+        )
+    return section

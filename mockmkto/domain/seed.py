@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns
+from mockmkto.domain import campaigns, custom_objects, mobjects, tags
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
+from mockmkto.domain.lead_fields import DATA_TYPES, STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.models import (
@@ -31,19 +31,15 @@ from mockmkto.store.models import (
 )
 
 # Seed sections that belong to an area of the domain, loaded after the lead schema and before leads.
-AREA_SECTIONS = (("programs", campaigns.load_programs),)
-LEAD_DATA_TYPES = (
-    "string",
-    "text",
-    "integer",
-    "float",
-    "currency",
-    "boolean",
-    "date",
-    "datetime",
-    "email",
-    "url",
-    "phone",
+AREA_SECTIONS = (
+    ("programs", campaigns.load_programs),
+    ("tags", tags.load_tags),
+    ("channels", tags.load_channels),
+    ("programDetails", mobjects.load_program_details),
+    ("companies", mobjects.load_companies),
+    ("mobjectFields", mobjects.load_mobject_fields),
+    ("opportunities", mobjects.load_opportunities),
+    ("customObjectTypes", custom_objects.load_custom_object_types),
 )
 
 
@@ -107,8 +103,8 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         if name in standard:
             raise SeedError(f"{path}.name", f"{name} is a standard lead field")
         data_type = item.get("dataType", "string")
-        if data_type not in LEAD_DATA_TYPES:
-            raise SeedError(f"{path}.dataType", f"must be one of {', '.join(LEAD_DATA_TYPES)}")
+        if data_type not in DATA_TYPES:
+            raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
         size = item.get("size")
         if size is not None and (not isinstance(size, int) or size <= 0):
             raise SeedError(f"{path}.size", "must be a positive integer")

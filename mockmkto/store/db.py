@@ -10,6 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from mockmkto.store import (
+    campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
+    mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
+)
 from mockmkto.store.models import Base
 
 

@@ -1,0 +1,145 @@
+"""Program tags and channels: the tag types with their allowed values, the channels with their
+progression statuses (getTags, getChannels), and the check that a tag or channel exists.
+
+Both are defined by the seed; the API reads them and can put them on a program, never create them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mockmkto.domain.clock import Clock
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.store.mobject_models import Channel, TagType
+
+# The tag type under which a program's channel is read and written (Tag{Type=Channel, Value=Webinar}).
+CHANNEL = "Channel"
+
+
+@dataclass
+class TagView:
+    type: str
+    values: list[str]
+
+
+@dataclass
+class ProgressionStatus:
+    """One status of a channel's progression, with the attribs Marketo shows beside Status/Step/Success."""
+
+    status: str
+    step: int
+    success: bool
+    attributes: list[tuple[str, str]]
+
+
+@dataclass
+class ChannelView:
+    name: str
+    statuses: list[ProgressionStatus]
+
+
+def get_tags(session: Session, requested: list[tuple[str | None, list[str]]] | None) -> list[TagView]:
+    """getTags: every non-channel tag type with its values, or only the (type, values) asked for.
+
+    A requested type or value that does not exist is left out; a request without a type looks in every type.
+    """
+    tag_types = list(session.scalars(select(TagType).order_by(TagType.position)))
+    if not requested:
+        return [TagView(t.name, list(t.values)) for t in tag_types]
+    out = []
+    for wanted_type, wanted_values in requested:
+        for tag_type in tag_types:
+            if wanted_type and tag_type.name.casefold() != wanted_type.strip().casefold():
+                continue
+            values = _matching(tag_type.values, wanted_values)
+            if values:
+                out.append(TagView(tag_type.name, values))
+    return out
+
+
+def get_channels(session: Session, names: list[str] | None) -> list[ChannelView]:
+    """getChannels: the channels (all, or those named) by name, each status list ordered by status."""
+    channels = sorted(session.scalars(select(Channel)), key=lambda c: c.name.casefold())
+    if names:
+        wanted = {n.strip().casefold() for n in names if n}
+        channels = [c for c in channels if c.name.casefold() in wanted]
+    return [ChannelView(c.name, _statuses(c.statuses)) for c in channels]
+
+
+def find_tag(session: Session, tag_type: str, value: str) -> tuple[str, str]:
+    """The (type, value) as defined, matched case-insensitively; 20110 when the type or value is not defined."""
+    if tag_type.strip().casefold() == CHANNEL.casefold():
+        for channel in session.scalars(select(Channel)):
+            if channel.name.casefold() == value.strip().casefold():
+                return CHANNEL, channel.name
+        raise MarketoError(20110, f"Channel {value!r} is not defined")
+    for defined in session.scalars(select(TagType)):
+        if defined.name.casefold() == tag_type.strip().casefold():
+            values = _matching(defined.values, [value])
+            if not values:
+                raise MarketoError(20110, f"Tag value {value!r} is not defined for tag type {defined.name!r}")
+            return defined.name, values[0]
+    raise MarketoError(20110, f"Tag type {tag_type!r} is not defined")
+
+
+def _matching(values: list[str], wanted: list[str] | None) -> list[str]:
+    if not wanted:
+        return list(values)
+    keys = {w.strip().casefold() for w in wanted if w}
+    return [v for v in values if v.casefold() in keys]
+
+
+def _statuses(rows: list[dict]) -> list[ProgressionStatus]:
+    statuses = [
+        ProgressionStatus(row["status"], row["step"], row["success"], list(row["attributes"].items())) for row in rows
+    ]
+    return sorted(statuses, key=lambda s: s.status.casefold())
+
+
+def load_tags(session: Session, clock: Clock, doc: dict) -> int:
+    """The seed's `tags` section: [{"type": "Region", "values": ["EMEA", ...]}, ...]."""
+    loaded = 0
+    for position, (path, item) in enumerate(items(doc, "tags", "")):
+        name = text(item, "type", path)
+        if name.casefold() == CHANNEL.casefold():
+            raise SeedError(f"{path}.type", "Channel is not a tag type: declare channels in `channels`")
+        values = item.get("values", [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            raise SeedError(f"{path}.values", "must be a list of tag values")
+        session.add(TagType(name=name, position=position, values=values))
+        loaded += 1
+    session.flush()
+    return loaded
+
+
+def load_channels(session: Session, clock: Clock, doc: dict) -> int:
+    """The seed's `channels` section: [{"name": "Webinar", "statuses": [{"status", "step", "success",
+    "attributes"}]}, ...]."""
+    loaded = 0
+    for path, item in items(doc, "channels", ""):
+        statuses = []
+        for spath, status in items(item, "statuses", f"{path}."):
+            step = status.get("step")
+            if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+                raise SeedError(f"{spath}.step", "must be a non-negative integer")
+            if not isinstance(status.get("success", False), bool):
+                raise SeedError(f"{spath}.success", "must be true or false")
+            attributes = status.get("attributes", {})
+            if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
+                raise SeedError(f"{spath}.attributes", "must map attrib names to strings")
+            statuses.append(
+                {
+                    "status": text(status, "status", spath),
+                    "step": step,
+                    "success": status.get("success", False),
+                    "attributes": attributes,
+                }
+            )
+        session.add(Channel(name=text(item, "name", path), statuses=statuses))
+        loaded += 1
+    session.flush()
+    return loaded

@@ -1,0 +1,271 @@
+"""importToList and getImportToListStatus (spec 9.2, 9.3) through domain/ directly.
+
+The seed's "Trav-Demo-Program" holds the static lists "Trav-Test-List" (every test here puts
+leads 1 and 2 in it) and "Trav-Other-List" (empty), and the batch campaign "Batch Campaign Example".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mockmkto.domain import campaigns, imports, lists
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.leads import find_by_key
+from mockmkto.store.models import Activity, Lead, ListMember, StaticList
+
+NOW = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
+HEADER = "Last Name,First Name,Job Title,Company Name,Email Address"
+ROWS = [
+    "Awesomesauce,Developer,Code Slinger,Marketo,dawesomesauce@marketo.com",
+    "Doe,Jane,VP Marketing,Jane Consulting,jdoe@janeconsulting.com",
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen(clock):
+    clock.freeze(NOW)
+
+
+@pytest.fixture(autouse=True)
+def trav_test_list(session, clock):
+    for lead_id in (1, 2):
+        lists.add_to_list(session, clock, session.get(StaticList, 3002), lead_id)
+
+
+def import_rows(session, clock, rows=ROWS, header=HEADER, mode="UPSERTLEADS", **params):
+    params.setdefault("program_name", "Trav-Demo-Program")
+    params.setdefault("list_name", "Trav-Other-List")
+    return imports.import_to_list(
+        session, clock, params.pop("program_name"), params.pop("list_name"), header, rows, mode, **params
+    )
+
+
+def status(session, clock, list_name="Trav-Other-List"):
+    return imports.import_status(session, clock, "Trav-Demo-Program", list_name)
+
+
+def members(session, list_id=3003):
+    return list(session.scalars(select(ListMember.lead_id).where(ListMember.list_id == list_id).order_by("lead_id")))
+
+
+def lead_by_email(session, email):
+    (lead,) = find_by_key(session, "EMAIL", email)
+    return lead
+
+
+def error_code(call, *args, **kwargs) -> int:
+    with pytest.raises(MarketoError) as raised:
+        call(*args, **kwargs)
+    return raised.value.code
+
+
+def finish(session, clock):
+    clock.advance(imports.processing_delay(session))
+    return status(session, clock)
+
+
+# --------------------------------------------------------------------------------- the rows
+
+
+def test_upsertleads_creates_the_leads_by_display_name_columns_and_adds_them(session, clock):
+    import_rows(session, clock)
+    jane = lead_by_email(session, "jdoe@janeconsulting.com")
+    assert {k: jane.attributes[k] for k in ("LastName", "FirstName", "Title", "Company")} == {
+        "LastName": "Doe",
+        "FirstName": "Jane",
+        "Title": "VP Marketing",
+        "Company": "Jane Consulting",
+    }
+    assert members(session) == sorted([jane.id, lead_by_email(session, "dawesomesauce@marketo.com").id])
+
+
+def test_upsertleads_updates_a_lead_matched_by_email_and_leaves_empty_cells_alone(session, clock):
+    import_rows(session, clock, rows=["Byron,,,,ADA@example.com"])
+    ada = session.get(Lead, 1)
+    assert (ada.attributes["LastName"], ada.attributes["FirstName"]) == ("Byron", "Ada")
+    assert members(session) == [1]
+
+
+def test_listonly_adds_existing_leads_and_ignores_unknown_ones(session, clock):
+    import_rows(session, clock, rows=["Changed,,,,grace@example.com", "New,,,,new@example.com"], mode="LISTONLY")
+    assert members(session) == [2]
+    assert session.get(Lead, 2).attributes["LastName"] == "Hopper"
+    assert find_by_key(session, "EMAIL", "new@example.com") == []
+    assert (finish(session, clock).rows_imported, status(session, clock).rows_ignored) == (1, 1)
+
+
+def test_added_leads_get_an_add_to_list_activity(session, clock):
+    import_rows(session, clock, rows=["x,,,,ada@example.com"], mode="LISTONLY")
+    query = select(Activity.asset_name).where(Activity.lead_id == 1, Activity.activity_type == "AddToList")
+    assert session.scalars(query.order_by(Activity.id)).all() == ["Trav-Test-List", "Trav-Other-List"]
+
+
+def test_clear_list_empties_the_list_before_the_import(session, clock):
+    import_rows(
+        session, clock, rows=["x,,,,hans@example.de"], mode="LISTONLY", list_name="Trav-Test-List", clear_list=True
+    )
+    assert members(session, 3002) == [3]
+
+
+def test_without_clear_list_the_import_appends(session, clock):
+    import_rows(session, clock, rows=["x,,,,hans@example.de"], mode="LISTONLY", list_name="Trav-Test-List")
+    assert members(session, 3002) == [1, 2, 3]
+
+
+def test_rows_are_read_as_rfc_4180_csv(session, clock):
+    header = "Email Address,Company Name,Address"
+    import_rows(session, clock, header=header, rows=['quoted@example.com,"Smith, Jones & ""Co""","1 Main St\nSuite 2"'])
+    lead = lead_by_email(session, "quoted@example.com")
+    assert (lead.attributes["Company"], lead.attributes["Address"]) == ('Smith, Jones & "Co"', "1 Main St\nSuite 2")
+
+
+def test_header_names_match_display_names_case_insensitively(session, clock):
+    import_rows(session, clock, header="email address,REGION", rows=["r@example.com,EMEA"])
+    assert lead_by_email(session, "r@example.com").attributes["Region__c"] == "EMEA"
+
+
+def test_bad_rows_fail_alone_and_are_named_in_the_summary(session, clock):
+    header = "Email Address,Num Employees"
+    rows = ["good@example.com,12", "bad@example.com,many", "short@example.com", ",3", '"unclosed,4']
+    import_rows(session, clock, header=header, rows=rows)
+    done = finish(session, clock)
+    assert (done.status, done.rows_imported, done.rows_failed, done.rows_ignored) == ("COMPLETE", 1, 4, 0)
+    assert done.summary.startswith("1 imported, 4 failed, 0 ignored; row 2: ")
+    assert "row 3:" in done.summary and "row 4: Email Address is empty" in done.summary
+    assert find_by_key(session, "EMAIL", "bad@example.com") == []
+
+
+def test_an_import_whose_rows_all_fail_ends_failed(session, clock):
+    import_rows(session, clock, header="Email Address,Num Employees", rows=["a@example.com,many"])
+    assert finish(session, clock).status == "FAILED"
+
+
+# ------------------------------------------------------------------------------ the request
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("Email,First Name", 20105),
+        ("Email Address,Shoe Size", 20105),
+        ("First Name,Last Name", 20110),
+        ("Email Address,{{lead.Color}}", 20110),
+        ("Email Address,Email Address", 20110),
+        ('Email Address,"unclosed', 20110),
+    ],
+    ids=["API name", "unknown field", "no Email Address", "bad token column", "twice", "not CSV"],
+)
+def test_a_bad_import_file_header_is_refused(session, clock, header, code):
+    assert error_code(import_rows, session, clock, header=header, rows=[]) == code
+
+
+def test_token_columns_need_campaign_name_20109(session, clock):
+    assert error_code(import_rows, session, clock, header="Email Address,{{my.message}}", rows=[]) == 20109
+
+
+def test_campaign_name_must_be_a_campaign_of_the_program_20113(session, clock):
+    header = "Email Address,{{my.message}}"
+    assert error_code(import_rows, session, clock, header=header, rows=[], campaign_name="Send Invite") == 20113
+
+
+def test_an_unknown_program_is_20110(session, clock):
+    assert error_code(import_rows, session, clock, program_name="No Such Program") == 20110
+
+
+@pytest.mark.parametrize("list_name", ["No Such List", "Registrants"], ids=["unknown", "list of another program"])
+def test_a_list_that_is_not_in_the_program_is_20111(session, clock, list_name):
+    assert error_code(import_rows, session, clock, list_name=list_name) == 20111
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("program_name", None, 20109),
+        ("list_name", " ", 20109),
+        ("header", None, 20109),
+        ("rows", None, 20109),
+        ("mode", None, 20109),
+        ("mode", "REPLACE", 20110),
+    ],
+)
+def test_required_parameters(session, clock, field, value, code):
+    assert error_code(import_rows, session, clock, **{field: value}) == code
+
+
+def test_a_second_import_into_a_list_still_processing_is_20110(session, clock):
+    import_rows(session, clock)
+    assert error_code(import_rows, session, clock) == 20110
+    clock.advance(imports.processing_delay(session))
+    assert import_rows(session, clock) == "PROCESSING"
+
+
+def test_imports_into_different_lists_may_overlap(session, clock):
+    import_rows(session, clock)
+    assert import_rows(session, clock, rows=["x,,,,ada@example.com"], list_name="Trav-Test-List") == "PROCESSING"
+
+
+# --------------------------------------------------------------------------- status over time
+
+
+def test_an_import_reports_processing_until_its_delay_has_passed(session, clock):
+    assert import_rows(session, clock) == "PROCESSING"
+    running = status(session, clock)
+    assert running == imports.ImportStatus("PROCESSING", NOW, None, 5, 2, 0, 0, 0, None)
+    clock.advance(timedelta(seconds=4))
+    assert (status(session, clock).status, status(session, clock).estimated_seconds) == ("PROCESSING", 1)
+
+
+def test_an_import_reports_complete_with_its_counts_once_due(session, clock):
+    import_rows(session, clock)
+    clock.advance(timedelta(seconds=5))
+    assert status(session, clock) == imports.ImportStatus(
+        "COMPLETE", NOW, NOW + timedelta(seconds=5), None, 2, 2, 0, 0, "2 imported, 0 failed, 0 ignored"
+    )
+
+
+def test_the_processing_delay_is_configurable(session, clock):
+    imports.set_processing_delay(session, 0)
+    assert import_rows(session, clock) == "COMPLETE"
+    imports.set_processing_delay(session, 60)
+    import_rows(session, clock, list_name="Trav-Test-List", rows=["x,,,,ada@example.com"])
+    clock.advance(timedelta(seconds=59))
+    assert status(session, clock, "Trav-Test-List").status == "PROCESSING"
+
+
+def test_status_reports_the_latest_import_of_the_list(session, clock):
+    import_rows(session, clock)
+    clock.advance(timedelta(minutes=1))
+    import_rows(session, clock, rows=["x,,,,ada@example.com"], mode="LISTONLY")
+    latest = status(session, clock)
+    assert (latest.started_at, latest.estimated_rows) == (NOW + timedelta(minutes=1), 1)
+
+
+def test_status_of_a_list_never_imported_into_is_20111(session, clock):
+    assert error_code(status, session, clock) == 20111
+
+
+@pytest.mark.parametrize(("program", "list_name"), [(None, "Trav-Other-List"), ("Trav-Demo-Program", "")])
+def test_status_needs_program_name_and_list_name_20109(session, clock, program, list_name):
+    assert error_code(imports.import_status, session, clock, program, list_name) == 20109
+
+
+def test_imports_are_listed_for_the_admin_api(session, clock):
+    import_rows(session, clock, header="Email Address,{{my.message}}", rows=[], campaign_name="Batch Campaign Example")
+    (view,) = imports.list_imports(session, clock)
+    assert (view.program, view.list, view.campaign, view.mode, view.status.status) == (
+        "Trav-Demo-Program",
+        "Trav-Other-List",
+        "Batch Campaign Example",
+        "UPSERTLEADS",
+        "PROCESSING",
+    )
+
+
+def test_imported_token_values_are_usable_while_the_import_reports_processing(session, clock):
+    header = "Email Address,{{my.message}}"
+    import_rows(session, clock, header=header, rows=["ada@example.com,Hi Ada"], campaign_name="Batch Campaign Example")
+    run = campaigns.schedule_campaign(session, clock, "Trav-Demo-Program", "Batch Campaign Example")
+    assert run.leads[0].tokens["{{my.message}}"] == "Hi Ada"
