@@ -5,7 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-DEFAULT_SEED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seed_data", "default.json")
+
+def _default_seed() -> str:
+    """seed_data/default.json: beside the package in a checkout, inside it once installed."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for folder in (os.path.join(os.path.dirname(package), "seed_data"), os.path.join(package, "seed_data")):
+        if os.path.isfile(os.path.join(folder, "default.json")):
+            return os.path.join(folder, "default.json")
+    return os.path.join(package, "seed_data", "default.json")
+
+
+DEFAULT_SEED = _default_seed()
 
 
 @dataclass

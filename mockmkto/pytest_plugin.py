@@ -1,0 +1,49 @@
+"""The pytest plugin (entry point `pytest11`): a `mockmkto` fixture serving the mock on a free port.
+
+One server per test session (so one per pytest-xdist worker: workers never share state), started
+the first time a test asks for `mockmkto` and stopped when the session ends; before each test the
+state goes back to seed_data/default.json through the admin API's reset, which takes milliseconds.
+Nothing heavy is imported and nothing started unless a test uses the fixture.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mockmkto_server():
+    """The mock on 127.0.0.1 (a free port) in a thread, for the whole session; prefer `mockmkto`."""
+    import zeep
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from mockmkto.app import build_app
+    from mockmkto.inprocess import MockmktoClient, default_config
+
+    app = build_app(default_config())
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        # No line per request: the journal has the calls, and the lines would flood failure reports.
+        def log_request(self, code="-", size="-"):
+            pass
+
+    http = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=http.serve_forever, name="mockmkto-server", daemon=True)
+    thread.start()
+    client = MockmktoClient(app, f"http://127.0.0.1:{http.server_port}", zeep.Transport())
+    try:
+        yield client
+    finally:
+        http.shutdown()
+        http.server_close()
+        thread.join()
+        client.session.close()
+
+
+@pytest.fixture
+def mockmkto(mockmkto_server):
+    """The session's mock, its state reset to seed_data/default.json (a `MockmktoClient`)."""
+    mockmkto_server.admin.reset(seed="default")
+    return mockmkto_server
