@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# System packages the protocol tests drive: PHP SoapClient (php-cli, php-soap) and node-soap.
+# System packages the tests drive: PHP SoapClient (php-cli, php-soap), node-soap, and Debian's chromium
+# (the dashboard seen in a headless browser).
 # Idempotent and quiet: installs only what is missing or stale. Runs as root; node and npm are on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,11 @@ php_modules=$(php -m 2>/dev/null || true)
 if ! grep -qix soap <<<"$php_modules"; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-soap >/dev/null
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 # npm writes node_modules/.package-lock.json on install: missing or older than the lock means (re)install.

@@ -88,6 +88,9 @@ class MockMarketo:
             [
                 Rule("/soap/mktows/<version>", endpoint="soap"),
                 Rule("/<instance>/soap/mktows/<version>", endpoint="soap"),
+                # /_admin/ itself is the dashboard; /_admin redirects there.
+                Rule("/_admin/", endpoint="admin", defaults={"path": ""}),
+                Rule("/<instance>/_admin/", endpoint="admin", defaults={"path": ""}),
                 Rule("/_admin/<path:path>", endpoint="admin"),
                 Rule("/<instance>/_admin/<path:path>", endpoint="admin"),
             ]

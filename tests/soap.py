@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import requests
 from lxml import etree
 from werkzeug.serving import make_server
@@ -103,3 +104,15 @@ class LiveServer:
 def fault_code(root: etree._Element) -> int | None:
     code = root.find(".//env:Fault/detail/m:serviceException/code", NS)
     return int(code.text) if code is not None else None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose outside tool is missing on a developer's machine; fail it in CI, which
+    installs every such tool (.ci/install-system.sh)."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: .ci/install-system.sh should have installed it)")
+    pytest.skip(reason)

@@ -66,7 +66,6 @@ INTENDED_DIFFERENCES = [
 ]
 
 
-
 # --- the structure of a WSDL's schema, resolved --------------------------------------------------------------
 
 

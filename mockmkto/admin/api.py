@@ -15,6 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
+from mockmkto.admin import dashboard
 from mockmkto.admin.journal import Journal
 from mockmkto.domain import state
 from mockmkto.domain.auth import parse_timestamp
@@ -47,6 +48,8 @@ class AdminApi:
             Rule("/clock", endpoint="clock", methods=["GET", "POST"]),
             Rule("/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
             Rule("/quotas", endpoint="quotas", methods=["GET", "POST"]),
+            Rule("/", endpoint="dashboard", defaults={"page": ""}, methods=["GET"]),
+            Rule("/ui/<path:page>", endpoint="dashboard", methods=["GET"]),
         ]
     )
 
@@ -209,6 +212,9 @@ class AdminApi:
             for key, value in current.items():
                 setattr(quotas, key, value)
         return json_response(asdict(quotas))
+
+    def on_dashboard(self, request, instance, journal, page: str):
+        return dashboard.render(request, page, instance, journal)
 
 
 def _json_body(request: Request):
