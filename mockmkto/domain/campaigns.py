@@ -20,7 +20,7 @@ from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.leads import check_lead_key, find_by_key
-from mockmkto.domain.limits import QUOTA_ZONE
+from mockmkto.domain.limits import api_day_start
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.campaign_models import (
     CampaignRun,
@@ -424,8 +424,7 @@ def schedule_campaign(
 def clones_today(session: Session, now: datetime) -> int:
     """Programs cloned by scheduleCampaign since the last midnight US Central time, when the
     API day (and its quota) starts over."""
-    local = utc(now).astimezone(QUOTA_ZONE)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    midnight = api_day_start(utc(now)).astimezone(UTC)
     return session.scalar(select(func.count()).select_from(ProgramClone).where(ProgramClone.cloned_at >= midnight))
 
 

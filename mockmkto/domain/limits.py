@@ -17,6 +17,11 @@ from mockmkto.domain.errors import ERROR_TITLES, MarketoError
 QUOTA_ZONE = ZoneInfo("America/Chicago")
 
 
+def api_day_start(now: datetime) -> datetime:
+    """The midnight (US Central) that began `now`'s API day: when quotas and clone counts start over."""
+    return now.astimezone(QUOTA_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 @dataclass
 class InjectedFault:
     """Answer calls of `operation` (any, when None) with fault `code` after `delay_ms`.
@@ -138,7 +143,7 @@ class CallLimits:
             self._recent.popleft()
         if len(self._recent) >= self.quotas.rate:
             return MarketoError(20023, f"More than {self.quotas.rate} calls in {self.quotas.rate_window_seconds} s")
-        day = now.astimezone(QUOTA_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+        day = api_day_start(now)
         if day != self._day:
             self._day, self._day_count = day, 0
         if self._day_count >= self.quotas.daily:

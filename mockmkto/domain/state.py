@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mockmkto.domain import campaigns
 from mockmkto.domain.activities import ACTIVITY_TYPES
 from mockmkto.domain.leads import email_key
 from mockmkto.store.models import (
@@ -157,5 +158,7 @@ def export_core(session: Session) -> dict:
 
 
 def export_seed(session: Session) -> dict:
-    """The whole state in the seed format."""
-    return export_core(session)
+    """The whole state in the seed format: each area exports the sections it loads."""
+    core = export_core(session)
+    leads = core.pop("leads")
+    return core | {"programs": campaigns.export_programs(session), "leads": leads}

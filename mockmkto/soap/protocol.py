@@ -3,6 +3,7 @@ optional fields (Spyne leaves a None field with minOccurs=0 out, Marketo writes 
 
 from __future__ import annotations
 
+from spyne.model.primitive import DateTime
 from spyne.protocol.soap import Soap11
 
 
@@ -30,6 +31,9 @@ class MktowsSoap11(Soap11):
             huge_tree=False,
             dtd_validation=False,
         )
+
+        # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
+        self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
 
     def to_parent(self, ctx, cls, inst, parent, ns, *args, **kwargs):
         if inst is NIL:

@@ -9,7 +9,7 @@ from spyne import Application, MethodContext
 from spyne.protocol import ProtocolBase
 from spyne.server import ServerBase
 
-from mockmkto.domain import auth
+from mockmkto.domain import auth, campaigns
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.soap.campaign_service import CampaignService
@@ -115,6 +115,8 @@ class MktowsServer(ServerBase):
                 instance.limits.leave()
 
     def _call(self, ctx, session, instance: Instance, user_id: str, workspace: str | None) -> bytes:
+        # Scheduled campaign runs whose time has come happen before anything else reads the state.
+        campaigns.run_due(session, instance.clock)
         (p_ctx,) = self.app.in_protocol.generate_method_contexts(ctx)
         p_ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace)
         self.get_in_object(p_ctx)
