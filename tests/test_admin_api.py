@@ -236,3 +236,44 @@ def test_instance_names_are_checked(server):
 
 def test_stamp_helper_sanity(server):
     assert timestamp().endswith("+00:00")
+
+
+def test_programs_list_tokens_campaigns_and_lists(server):
+    programs = {p["name"]: p for p in admin(server, "GET", "/_admin/programs").json()}
+    webinar = programs["Spring Webinar"]
+    assert webinar["tokens"]["{{my.message}}"] == "Welcome to our spring webinar"
+    assert [c["name"] for c in webinar["campaigns"]] == ["Send Invite", "Send Reminder"]
+    assert webinar["lists"][0]["name"] == "Registrants"
+
+
+def test_campaigns_list_their_triggers(server):
+    campaigns = {c["id"]: c for c in admin(server, "GET", "/_admin/campaigns").json()}
+    assert campaigns[2001]["requestableFrom"] == ["MKTOWS", "SALES"]
+    assert campaigns[2001]["fullName"] == "Spring Webinar.Send Invite"
+
+
+def test_campaign_runs_show_leads_and_resolved_tokens(server):
+    status, _ = server.call(
+        "<ns1:paramsRequestCampaign><source>MKTOWS</source><leadList>"
+        "<leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></leadList>"
+        "<programName>Spring Webinar</programName><campaignName>Send Invite</campaignName>"
+        "<programTokenList><attrib><name>{{my.message}}</name><value>Hi Ada</value></attrib></programTokenList>"
+        "</ns1:paramsRequestCampaign>"
+    )
+    assert status == 200
+    (run,) = admin(server, "GET", "/_admin/campaign-runs").json()
+    assert (run["campaign"], run["source"]) == ("Spring Webinar.Send Invite", "MKTOWS")
+    assert run["leads"] == [{"leadId": 1, "tokens": {"{{my.message}}": "Hi Ada", "{{my.speaker}}": "Ada Lovelace"}}]
+
+
+def test_imports_list_each_import_with_its_status(server):
+    status, _ = server.call(
+        "<ns1:paramsImportToList><programName>Spring Webinar</programName>"
+        "<importFileHeader>Email Address,First Name</importFileHeader>"
+        "<importFileRows><stringItem>imp@example.com,Imp</stringItem></importFileRows>"
+        "<importListMode>UPSERTLEADS</importListMode><listName>Registrants</listName>"
+        "<clearList>false</clearList></ns1:paramsImportToList>"
+    )
+    assert status == 200
+    (entry,) = admin(server, "GET", "/_admin/imports").json()
+    assert (entry["list"], entry["mode"], entry["status"]["status"]) == ("Registrants", "UPSERTLEADS", "PROCESSING")

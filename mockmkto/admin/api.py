@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
 
 from werkzeug.exceptions import HTTPException, NotFound
@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 from mockmkto import __version__
 from mockmkto.admin import dashboard
 from mockmkto.admin.journal import Journal
-from mockmkto.domain import state
+from mockmkto.domain import campaigns, imports, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import SeedError
@@ -44,6 +44,10 @@ class AdminApi:
             Rule("/leads", endpoint="leads", methods=["GET"]),
             Rule("/leads/<int:lead_id>", endpoint="lead", methods=["GET"]),
             Rule("/lists", endpoint="lists", methods=["GET"]),
+            Rule("/programs", endpoint="programs", methods=["GET"]),
+            Rule("/campaigns", endpoint="campaigns", methods=["GET"]),
+            Rule("/campaign-runs", endpoint="campaign_runs", methods=["GET"]),
+            Rule("/imports", endpoint="imports", methods=["GET"]),
             Rule("/journal", endpoint="journal", methods=["GET", "DELETE"]),
             Rule("/clock", endpoint="clock", methods=["GET", "POST"]),
             Rule("/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
@@ -131,6 +135,24 @@ class AdminApi:
         with instance.store.session() as session:
             return json_response(state.lists_json(session))
 
+    def on_programs(self, request, instance, journal):
+        with instance.store.session() as session:
+            return json_response(camel_json(campaigns.list_programs(session)))
+
+    def on_campaigns(self, request, instance, journal):
+        with instance.store.session() as session:
+            return json_response(camel_json(campaigns.list_campaigns(session)))
+
+    def on_campaign_runs(self, request, instance, journal):
+        """Every run (due ones carried out first): campaign, source, time, leads and their tokens."""
+        with instance.store.session() as session:
+            runs = campaigns.list_runs(session, instance.clock, _int_arg(request, "campaignId"))
+            return json_response(camel_json(runs))
+
+    def on_imports(self, request, instance, journal):
+        with instance.store.session() as session:
+            return json_response(camel_json(imports.list_imports(session, instance.clock)))
+
     def on_journal(self, request, instance, journal):
         if request.method == "DELETE":
             journal.clear()
@@ -215,6 +237,24 @@ class AdminApi:
 
     def on_dashboard(self, request, instance, journal, page: str):
         return dashboard.render(request, page, instance, journal)
+
+
+def camel_json(value):
+    """Domain views (dataclasses) as JSON with the admin API's camelCase keys."""
+    if is_dataclass(value):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {_camel(key): camel_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [camel_json(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _json_body(request: Request):
