@@ -25,10 +25,18 @@ def server(live_server):
     return live_server
 
 
+@pytest.fixture(scope="session")
+def seeded_instance():
+    seed = read_seed_file(DEFAULT_SEED)
+    return Instance("test", "sqlite://", seed=seed), seed
+
+
 @pytest.fixture
-def instance():
-    """A fresh in-memory instance seeded with seed_data/default.json, for domain tests."""
-    return Instance("test", "sqlite://", seed=read_seed_file(DEFAULT_SEED))
+def instance(seeded_instance):
+    """An in-memory instance back to seed_data/default.json (its snapshot), for domain tests."""
+    instance, seed = seeded_instance
+    instance.reset(seed)
+    return instance
 
 
 @pytest.fixture

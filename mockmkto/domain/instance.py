@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from sqlalchemy import select
 
 from mockmkto.domain.clock import Clock
@@ -19,6 +22,7 @@ class Instance:
         self.limits = CallLimits(self.clock)
         self.signature_window_seconds = signature_window_seconds
         self.seed = seed
+        self._snapshots: dict[str | None, object] = {}
         if seed is not None and self.is_empty():
             self.load(seed)
 
@@ -36,9 +40,21 @@ class Instance:
             return load_seed(session, self.clock, seed)
 
     def reset(self, seed: dict | None = None) -> None:
-        """Empty the store, then load `seed` if given. Clock, quotas and injected faults start afresh."""
+        """Empty the store, then load `seed` if given. Clock, quotas and injected faults start afresh.
+
+        The state a seed gives is kept as a snapshot and restored on the next reset to that seed,
+        so seeded records keep the time of the seed's first load in this process.
+        """
         self.clock.reset()
         self.limits.reset()
+        key = None if seed is None else hashlib.sha1(json.dumps(seed, sort_keys=True).encode()).hexdigest()
+        snapshot = self._snapshots.get(key)
+        if snapshot is not None:
+            self.store.restore(snapshot)
+            return
         self.store.clear()
         if seed is not None:
             self.load(seed)
+        snapshot = self.store.snapshot()
+        if snapshot is not None:
+            self._snapshots[key] = snapshot

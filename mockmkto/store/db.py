@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,6 +57,27 @@ class Store:
             raise
         finally:
             session.close()
+
+    def snapshot(self) -> sqlite3.Connection | None:
+        """A copy of the whole database to restore later (SQLite only; None elsewhere)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        raw = self.engine.raw_connection()
+        try:
+            raw.driver_connection.backup(copy)
+        finally:
+            raw.close()
+        return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Make the database what it was at `snapshot` (SQLite's online backup: a millisecond
+        for a small seed, where deleting and re-seeding takes tens)."""
+        raw = self.engine.raw_connection()
+        try:
+            snapshot.backup(raw.driver_connection)
+        finally:
+            raw.close()
 
     def clear(self) -> None:
         """Delete every row of every table (faster than dropping and creating the schema)."""
