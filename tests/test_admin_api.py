@@ -277,3 +277,12 @@ def test_imports_list_each_import_with_its_status(server):
     assert status == 200
     (entry,) = admin(server, "GET", "/_admin/imports").json()
     assert (entry["list"], entry["mode"], entry["status"]["status"]) == ("Registrants", "UPSERTLEADS", "PROCESSING")
+
+
+def test_mobjects_lists_opportunities(server):
+    (opportunity,) = admin(server, "GET", "/_admin/mobjects", params={"type": "Opportunity"}).json()
+    assert (opportunity["type"], opportunity["id"]) == ("Opportunity", 11)
+
+
+def test_mobjects_unknown_type_is_400(server):
+    assert admin(server, "GET", "/_admin/mobjects", params={"type": "Spaceship"}).status_code == 400

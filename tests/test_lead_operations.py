@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mockmkto.domain import activities, lists
+from mockmkto.domain import activities, custom_objects, lists, mobjects
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.leads import (
     LastUpdateAtSelector,
@@ -391,3 +391,23 @@ def test_lead_changes_for_selected_leads_only(session, clock):
     ids = selected_lead_ids(session, clock, LeadKeySelector("IDNUM", ["3"]))
     page = activities.lead_changes(session, clock.now() - timedelta(days=1), None, None, lead_ids=ids)
     assert {a.lead_id for a in page.activities} == {HANS}
+
+
+def test_merge_moves_the_losers_opportunity_roles_to_the_winner(session, clock):
+    mobjects.sync_mobjects(
+        session,
+        clock,
+        [mobjects.MObjectInput(type="OpportunityPersonRole", attribs=[("OpportunityId", "11"), ("PersonId", "2")])],
+        "INSERT",
+    )
+    merge_leads(session, clock, [("IDNUM", "1")], [[("IDNUM", "2")]])
+    roles = [r for r in mobjects.list_mobjects(session, "OpportunityPersonRole")]
+    assert roles and all(r["attribs"]["PersonId"] == "1" for r in roles)
+
+
+def test_merge_relinks_the_losers_custom_objects_to_the_winner(session, clock):
+    roadshow = custom_objects.CustomObjectInput([("MKTOID", "2"), ("rid", "r1")], [("city", "Paris")])
+    custom_objects.sync_custom_objects(session, clock, "Roadshow", [roadshow], "INSERT")
+    merge_leads(session, clock, [("IDNUM", "1")], [[("IDNUM", "2")]])
+    page = custom_objects.get_custom_objects(session, "Roadshow", keys=[("MKTOID", "1")])
+    assert [dict(o.keys)["rid"] for o in page.objects] == ["r1"]

@@ -17,8 +17,9 @@ from werkzeug.wrappers import Request, Response
 from mockmkto import __version__
 from mockmkto.admin import dashboard
 from mockmkto.admin.journal import Journal
-from mockmkto.domain import campaigns, imports, state
+from mockmkto.domain import campaigns, imports, mobjects, state
 from mockmkto.domain.auth import parse_timestamp
+from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import SeedError
 
@@ -48,6 +49,7 @@ class AdminApi:
             Rule("/campaigns", endpoint="campaigns", methods=["GET"]),
             Rule("/campaign-runs", endpoint="campaign_runs", methods=["GET"]),
             Rule("/imports", endpoint="imports", methods=["GET"]),
+            Rule("/mobjects", endpoint="mobjects", methods=["GET"]),
             Rule("/journal", endpoint="journal", methods=["GET", "DELETE"]),
             Rule("/clock", endpoint="clock", methods=["GET", "POST"]),
             Rule("/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
@@ -152,6 +154,14 @@ class AdminApi:
     def on_imports(self, request, instance, journal):
         with instance.store.session() as session:
             return json_response(camel_json(imports.list_imports(session, instance.clock)))
+
+    def on_mobjects(self, request, instance, journal):
+        """MObjects (programs with costs and tags, opportunities, roles), all or of one `type`."""
+        with instance.store.session() as session:
+            try:
+                return json_response(mobjects.list_mobjects(session, request.args.get("type")))
+            except MarketoError as error:
+                raise BadRequest(error.text) from None
 
     def on_journal(self, request, instance, journal):
         if request.method == "DELETE":

@@ -17,8 +17,8 @@ from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import DATA_TYPES, FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import email_key
-from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS
+from mockmkto.domain.leads import LEAD_MERGE_HOOKS, email_key
+from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS, seed_id, seed_map
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
 from mockmkto.store.models import Lead
@@ -108,19 +108,7 @@ def _sync_one(session: Session, clock: Clock, co_type: CustomObjectType, obj: Cu
             raise MarketoError(20110, "No such custom object to update (UPDATE only updates existing objects)")
         if not link:
             raise MarketoError(20109, f"{co_type.link_field} is required to link the object to a lead")
-        now = clock.now()
-        values = {name: value for name, value in attributes.items() if value != ""}
-        session.add(
-            CustomObjectRecord(
-                type_name=co_type.name,
-                key=_key_text(co_type, keys),
-                keys=keys,
-                attributes=values,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        session.flush()
+        _add_record(session, clock, co_type, keys, attributes)
         return "CREATED"
     if op == "INSERT":
         raise MarketoError(20110, "The custom object already exists (INSERT only inserts new objects)")
@@ -134,6 +122,30 @@ def _sync_one(session: Session, clock: Clock, co_type: CustomObjectType, obj: Cu
         record.attributes = merged
         record.updated_at = clock.now()
     return "UPDATED"
+
+
+def _add_record(
+    session: Session,
+    clock: Clock,
+    co_type: CustomObjectType,
+    keys: dict[str, str],
+    attributes: dict[str, str],
+    record_id: int | None = None,
+) -> None:
+    """A new object (its key and lead link already checked); `record_id` keeps a seeded id."""
+    now = clock.now()
+    session.add(
+        CustomObjectRecord(
+            id=record_id,
+            type_name=co_type.name,
+            key=_key_text(co_type, keys),
+            keys=keys,
+            attributes={name: value for name, value in attributes.items() if value != ""},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.flush()
 
 
 def get_custom_objects(
@@ -277,10 +289,13 @@ def _view(co_type: CustomObjectType, row: CustomObjectRecord, included: set[str]
 
 def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
     """The seed's `customObjectTypes`: [{"name", "description", "keyFields", "linkField", "leadLinkField",
-    "fields": [{"name", "dataType", "size"}]}]."""
+    "fields": [{"name", "dataType", "size"}]}]; export_custom_object_types writes it."""
     leads = set(lead_schema(session)) | {"Id"}
     loaded = 0
     for path, item in items(doc, "customObjectTypes", ""):
+        name = text(item, "name", path)
+        if any(t.name.casefold() == name.casefold() for t in session.scalars(select(CustomObjectType))):
+            raise SeedError(f"{path}.name", f"custom object type {name!r} is already declared")
         fields = []
         for fpath, definition in items(item, "fields", f"{path}."):
             data_type = definition.get("dataType", "string")
@@ -303,7 +318,7 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
             raise SeedError(f"{path}.leadLinkField", f"{lead_link_field!r} is not a lead field")
         session.add(
             CustomObjectType(
-                name=text(item, "name", path),
+                name=name,
                 description=item.get("description", ""),
                 key_fields=key_fields,
                 link_field=link_field,
@@ -314,3 +329,110 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
         loaded += 1
     session.flush()
     return loaded
+
+
+def load_custom_objects(session: Session, clock: Clock, doc: dict) -> int:
+    """The seed's `customObjects`, loaded after the leads: [{"id": 1, "type": "Roadshow", "keys": {"MKTOID": 1,
+    "rid": "r1"}, "attributes": {"city": "London"}}], checked as syncCustomObjects INSERT checks them."""
+    loaded = 0
+    for path, item in items(doc, "customObjects", ""):
+        try:
+            co_type = custom_object_type(session, text(item, "type", path))
+        except MarketoError as error:
+            raise SeedError(f"{path}.type", error.text) from None
+        try:
+            keys = _key_values(co_type, list(seed_map(item, "keys", path).items()), complete=True)
+        except MarketoError as error:
+            raise SeedError(f"{path}.keys", error.text) from None
+        try:
+            attributes = _attribute_values(co_type, list(seed_map(item, "attributes", path).items()))
+        except MarketoError as error:
+            raise SeedError(f"{path}.attributes", error.text) from None
+        link = co_type.link_field
+        link_path = f"{path}.keys.{link}" if link in keys else f"{path}.attributes.{link}"
+        linked = keys.get(link, attributes.get(link))
+        if not linked:
+            raise SeedError(link_path, "is required to link the object to a lead")
+        try:
+            _check_lead(session, co_type, linked)
+        except MarketoError as error:
+            raise SeedError(link_path, error.text) from None
+        if _record(session, co_type, keys) is not None:
+            raise SeedError(f"{path}.keys", f"another {co_type.name} object has this key")
+        _add_record(session, clock, co_type, keys, attributes, seed_id(session, CustomObjectRecord, item, path))
+        loaded += 1
+    return loaded
+
+
+def export_custom_object_types(session: Session) -> list[dict]:
+    """The `customObjectTypes` section, loadable by load_custom_object_types."""
+    section = []
+    for co_type in session.scalars(select(CustomObjectType).order_by(CustomObjectType.name)):
+        item = {
+            "name": co_type.name,
+            "description": co_type.description,
+            "keyFields": list(co_type.key_fields),
+            "linkField": co_type.link_field,
+            "leadLinkField": co_type.lead_link_field,
+            "fields": [_field_item(f) for f in co_type.fields],
+        }
+        section.append({k: v for k, v in item.items() if v != ""})
+    return section
+
+
+def _field_item(definition: dict) -> dict:
+    item = {"name": definition["name"], "dataType": definition["dataType"]}
+    return item | ({"size": definition["size"]} if definition.get("size") is not None else {})
+
+
+def export_custom_objects(session: Session) -> list[dict]:
+    """The `customObjects` section, by type and id, loadable (after the leads) by load_custom_objects."""
+    query = select(CustomObjectRecord).order_by(CustomObjectRecord.type_name, CustomObjectRecord.id)
+    return [
+        {"id": r.id, "type": r.type_name, "keys": dict(r.keys)}
+        | ({"attributes": dict(r.attributes)} if r.attributes else {})
+        for r in session.scalars(query)
+    ]
+
+
+EXPORTS = (("customObjectTypes", export_custom_object_types), ("customObjects", export_custom_objects))
+
+
+def export_sections(session: Session) -> dict:
+    """Every non-empty seed section of this module: `customObjectTypes` (load_custom_object_types) and
+    `customObjects` (load_custom_objects, after the leads)."""
+    return {section: data for section, export in EXPORTS if (data := export(session))}
+
+
+def _relink_to_winner(session: Session, losing: Lead, winning: Lead) -> None:
+    """mergeLeads: custom objects linked to the losing lead link to the winner. Where the winner
+    already has an object with the same key, the winner's is kept and the loser's is deleted."""
+    for co_type in session.scalars(select(CustomObjectType)):
+        old, new = _lead_link_value(co_type, losing), _lead_link_value(co_type, winning)
+        if old is None or new is None or old == new:
+            continue
+        for record in session.scalars(select(CustomObjectRecord).where(CustomObjectRecord.type_name == co_type.name)):
+            link = co_type.link_field
+            in_keys = link in record.keys
+            if str((record.keys if in_keys else record.attributes).get(link)) != old:
+                continue
+            if in_keys:
+                keys = {**record.keys, link: new}
+                if _record(session, co_type, keys) is not None:
+                    session.delete(record)
+                    continue
+                record.keys, record.key = keys, _key_text(co_type, keys)
+            else:
+                record.attributes = {**record.attributes, link: new}
+    session.flush()
+
+
+def _lead_link_value(co_type: CustomObjectType, lead: Lead) -> str | None:
+    """The value a custom object's link field holds to point at `lead`."""
+    if co_type.lead_link_field == "Id":
+        return str(lead.id)
+    value = lead.email if co_type.lead_link_field == "Email" else lead.attributes.get(co_type.lead_link_field)
+    return str(value) if value else None
+
+
+LEAD_MERGE_HOOKS.append(_relink_to_winner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -526,6 +527,11 @@ def get_multiple_leads(
     return LeadPage(len(page), remaining, position, [view(session, lead, schema, only) for lead in page])
 
 
+# Records of other areas that point at a lead (opportunity roles, custom objects): each area
+# registers a callable(session, losing lead, winning lead) that mergeLeads calls to move them.
+LEAD_MERGE_HOOKS: list[Callable[[Session, Lead, Lead], None]] = []
+
+
 @dataclass
 class MergeResult:
     winning_lead_id: int
@@ -570,6 +576,8 @@ def merge_leads(
         taken = {"foreign_sys_person_id": loser.foreign_sys_person_id, "cookie": loser.cookie}
         session.execute(Activity.__table__.update().where(Activity.lead_id == loser.id).values(lead_id=winner.id))
         _move_list_memberships(session, loser.id, winner.id)
+        for move_references in LEAD_MERGE_HOOKS:
+            move_references(session, loser, winner)
         session.delete(loser)
         session.flush()
         for column, value in taken.items():

@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import DATA_TYPES, FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import DEFAULT_WORKSPACE
+from mockmkto.domain.leads import DEFAULT_WORKSPACE, LEAD_MERGE_HOOKS
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.domain.tags import CHANNEL, find_tag
 from mockmkto.store.mobject_models import (
@@ -559,12 +559,21 @@ def _find_record(
     return session.scalar(query)
 
 
-def _create_record(session: Session, clock: Clock, kind: str, values: dict[str, str], links: dict[str, int]) -> int:
+def _create_record(
+    session: Session,
+    clock: Clock,
+    kind: str,
+    values: dict[str, str],
+    links: dict[str, int],
+    record_id: int | None = None,
+) -> int:
+    """A new object; `record_id` (seeds only: the API never takes one) keeps a seeded id."""
     for spec in RECORD_LINKS[kind]:
         if spec.required and spec.column not in links:
             raise MarketoError(20109, f"{spec.field} is required")
     now = clock.now()
     row = RECORD_MODELS[kind](
+        id=record_id,
         attributes={name: value for name, value in values.items() if value != ""},
         created_at=now,
         updated_at=now,
@@ -889,15 +898,61 @@ def _sortable(mobj_field: MObjField, value: str | None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Seed sections
+# The admin listing
+
+
+# The typeAttribs of a program view, by the key the listing gives them.
+TYPE_ATTRIB_KEYS = {"Tag": "tags", "Cost": "costs", "Token": "tokens"}
+
+
+def list_mobjects(session: Session, type_name: str | None = None) -> list[dict]:
+    """Every Program, Opportunity and OpportunityPersonRole (or those of one type, 20110 if unknown) as JSON-able
+    dicts, by type then id, with the attribs getMObjects gives; programs with their tags, costs and tokens."""
+    kinds = SYNCABLE_TYPES if type_name is None else (mobject_type(type_name, SYNCABLE_TYPES),)
+    listed = []
+    for kind in kinds:
+        if kind == PROGRAM:
+            views = _program_views(session, None, None, [], [], True)
+        else:
+            views = _record_views(session, kind, None, None, [], [])
+        custom = [] if kind == PROGRAM else [f.name for f in mobject_fields(session, kind).values() if f.custom]
+        for view in views:
+            attribs = dict(view.attribs)
+            # Marketo has no designated external key: the first seed-declared field with a value serves as one.
+            key = next((name for name in custom if name in attribs), None)
+            item = {
+                "type": view.type,
+                "id": view.id,
+                "externalKey": {"name": key, "value": attribs[key]} if key else None,
+                "attribs": attribs,
+                "associations": [{"type": t, "id": i} for t, i in view.associations],
+            }
+            if kind == PROGRAM:
+                item |= {listing: [] for listing in TYPE_ATTRIB_KEYS.values()}
+            for attr_type, pairs in view.type_attribs:
+                item[TYPE_ATTRIB_KEYS[attr_type]].append(dict(pairs))
+            if view.created_at is not None:
+                item |= {"createdAt": view.created_at.isoformat(), "updatedAt": view.updated_at.isoformat()}
+            listed.append(item)
+    return listed
+
+
+# ---------------------------------------------------------------------------------------------
+# Seed sections: each loader has an exporter writing what it loads, so export -> load -> export is identical.
+
+# The seed sections of custom fields, by MObject type.
+FIELD_SECTIONS = (("opportunityFields", OPPORTUNITY), ("opportunityPersonRoleFields", ROLE))
+# The seed sections of records; opportunities load before the leads, roles after them.
+RECORD_SECTIONS = {OPPORTUNITY: "opportunities", ROLE: "opportunityPersonRoles"}
 
 
 def load_companies(session: Session, clock: Clock, doc: dict) -> int:
     """The seed's `companies`: [{"id": 501, "name": "...", "attributes": {"ExternalCompanyId": "..."}}]."""
     loaded = 0
     for path, item in items(doc, "companies", ""):
-        attributes = _string_map(item, "attributes", path)
-        session.add(Company(id=_seed_id(item, path), name=text(item, "name", path), attributes=attributes))
+        attributes = seed_map(item, "attributes", path)
+        company_id = seed_id(session, Company, item, path)
+        session.add(Company(id=company_id, name=text(item, "name", path), attributes=attributes))
         loaded += 1
     session.flush()
     return loaded
@@ -906,12 +961,14 @@ def load_companies(session: Session, clock: Clock, doc: dict) -> int:
 def load_mobject_fields(session: Session, clock: Clock, doc: dict) -> int:
     """The seed's `opportunityFields` and `opportunityPersonRoleFields`: custom fields like `leadFields`."""
     loaded = 0
-    for section, type_name in (("opportunityFields", OPPORTUNITY), ("opportunityPersonRoleFields", ROLE)):
+    for section, type_name in FIELD_SECTIONS:
         standard = {f.name for f in STANDARD_FIELDS[type_name]}
         for position, (path, item) in enumerate(items(doc, section, "")):
             name = text(item, "name", path)
             if name in standard:
                 raise SeedError(f"{path}.name", f"{name} is a standard {type_name} field")
+            if name.casefold() in {declared.casefold() for declared in mobject_fields(session, type_name)}:
+                raise SeedError(f"{path}.name", f"{name} is already a field of {type_name}")
             data_type = item.get("dataType", "string")
             if data_type not in DATA_TYPES:
                 raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
@@ -935,24 +992,45 @@ def load_mobject_fields(session: Session, clock: Clock, doc: dict) -> int:
 
 
 def load_opportunities(session: Session, clock: Clock, doc: dict) -> int:
-    """The seed's `opportunities`: [{"id": 1, "company": 501, "attributes": {"Name": "...", ...}}], typed by field."""
-    fields = mobject_fields(session, OPPORTUNITY)
+    """The seed's `opportunities`: [{"id": 11, "company": 501, "attributes": {"Name": "...", ...}}], typed by field."""
+    return _load_records(session, clock, doc, OPPORTUNITY)
+
+
+def load_opportunity_person_roles(session: Session, clock: Clock, doc: dict) -> int:
+    """The seed's `opportunityPersonRoles`, loaded after the leads: [{"id": 21, "OpportunityId": 11, "PersonId": 1,
+    "attributes": {"Role": "Decision Maker", "IsPrimary": true, ...}}], typed by field."""
+    return _load_records(session, clock, doc, ROLE)
+
+
+def _load_records(session: Session, clock: Clock, doc: dict, kind: str) -> int:
+    """Records checked as syncMObjects INSERT checks them; the links are given beside the attributes."""
+    fields = mobject_fields(session, kind)
     loaded = 0
-    for path, item in items(doc, "opportunities", ""):
-        company = item.get("company")
-        if company is not None and (not isinstance(company, int) or session.get(Company, company) is None):
-            raise SeedError(f"{path}.company", f"unknown company {company!r}")
+    for path, item in items(doc, RECORD_SECTIONS[kind], ""):
+        links = {}
+        for spec in RECORD_LINKS[kind]:
+            value = item.get(_seed_link_key(spec))
+            if value is None and not spec.required:
+                continue
+            model = ASSOCIATED_MODELS[spec.mobj_type]
+            if not isinstance(value, int) or isinstance(value, bool) or session.get(model, value) is None:
+                raise SeedError(f"{path}.{_seed_link_key(spec)}", f"no {spec.mobj_type} with id {value!r}")
+            links[spec.column] = value
         try:
-            values = _record_values(fields, list(_string_map(item, "attributes", path).items()))
+            values = _record_values(fields, list(seed_map(item, "attributes", path).items()))
         except MarketoError as error:
             raise SeedError(f"{path}.attributes", error.text) from None
-        now = clock.now()
-        session.add(
-            Opportunity(id=_seed_id(item, path), company_id=company, attributes=values, created_at=now, updated_at=now)
-        )
+        misplaced = next((spec.field for spec in RECORD_LINKS[kind] if spec.field in values), None)
+        if misplaced:
+            raise SeedError(f"{path}.attributes.{misplaced}", f"give {misplaced} beside the attributes")
+        _create_record(session, clock, kind, values, links, seed_id(session, RECORD_MODELS[kind], item, path))
         loaded += 1
-    session.flush()
     return loaded
+
+
+def _seed_link_key(spec: Link) -> str:
+    """A record's link in the seed: its id field (OpportunityId, PersonId), or `company` for the Company."""
+    return spec.field or spec.mobj_type.lower()
 
 
 def load_program_details(session: Session, clock: Clock, doc: dict) -> int:
@@ -970,12 +1048,15 @@ def load_program_details(session: Session, clock: Clock, doc: dict) -> int:
         loaded += 1
     for path, item in items(doc, "programCosts", ""):
         program_id = _seed_program(session, item, path)
+        # text() takes strings and integers; an amount may also be a JSON float (export writes 1500.5 as one).
+        amount = repr(item["amount"]) if isinstance(item.get("amount"), float) else text(item, "amount", path)
         try:
-            month, amount = _month(text(item, "month", path)), _amount(text(item, "amount", path))
+            month, amount = _month(text(item, "month", path)), _amount(amount)
         except MarketoError as error:
             raise SeedError(path, error.text) from None
         note = text(item, "note", path, required=False)
-        session.add(ProgramCost(id=_seed_id(item, path), program_id=program_id, month=month, amount=amount, note=note))
+        cost_id = seed_id(session, ProgramCost, item, path)
+        session.add(ProgramCost(id=cost_id, program_id=program_id, month=month, amount=amount, note=note))
         loaded += 1
     session.flush()
     return loaded
@@ -988,15 +1069,108 @@ def _seed_program(session: Session, item: dict, path: str) -> int:
     return program_id
 
 
-def _seed_id(item: dict, path: str) -> int | None:
+def seed_id(session: Session, model, item: dict, path: str) -> int | None:
+    """The item's `id`: a positive integer no row of `model` has yet (a seed may load onto a state), or None."""
     value = item.get("id")
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise SeedError(f"{path}.id", "must be a positive integer")
+    if session.get(model, value) is not None:
+        raise SeedError(f"{path}.id", f"{value} is already taken")
     return value
 
 
-def _string_map(item: dict, key: str, path: str) -> dict[str, str]:
+def seed_map(item: dict, key: str, path: str) -> dict[str, str]:
+    """The item's `key` object as name -> text; numbers and booleans become their text."""
     value = item.get(key, {})
     if not isinstance(value, dict) or not all(isinstance(v, (str, int, float)) for v in value.values()):
         raise SeedError(f"{path}.{key}", "must map names to values")
     return {name: str(v) for name, v in value.items()}
+
+
+def export_companies(session: Session) -> list[dict]:
+    """The `companies` section, loadable by load_companies."""
+    return [
+        {"id": c.id, "name": c.name, "attributes": dict(c.attributes)}
+        for c in session.scalars(select(Company).order_by(Company.id))
+    ]
+
+
+def export_mobject_fields(session: Session) -> dict[str, list[dict]]:
+    """The non-empty `opportunityFields` and `opportunityPersonRoleFields` sections, loadable by load_mobject_fields."""
+    sections = {}
+    for section, type_name in FIELD_SECTIONS:
+        query = select(MObjectField).where(MObjectField.mobject_type == type_name)
+        declared = [
+            {"name": f.name, "displayName": f.display_name, "dataType": f.data_type}
+            | ({"size": f.size} if f.size else {})
+            for f in session.scalars(query.order_by(MObjectField.position, MObjectField.name))
+        ]
+        if declared:
+            sections[section] = declared
+    return sections
+
+
+def export_opportunities(session: Session) -> list[dict]:
+    """The `opportunities` section, loadable by load_opportunities."""
+    return _export_records(session, OPPORTUNITY)
+
+
+def export_opportunity_person_roles(session: Session) -> list[dict]:
+    """The `opportunityPersonRoles` section, loadable (after the leads) by load_opportunity_person_roles."""
+    return _export_records(session, ROLE)
+
+
+def _export_records(session: Session, kind: str) -> list[dict]:
+    model = RECORD_MODELS[kind]
+    section = []
+    for row in session.scalars(select(model).order_by(model.id)):
+        links = {_seed_link_key(spec): getattr(row, spec.column) for spec in RECORD_LINKS[kind]}
+        section.append(
+            {"id": row.id} | {k: v for k, v in links.items() if v is not None} | {"attributes": dict(row.attributes)}
+        )
+    return section
+
+
+def export_program_details(session: Session) -> dict[str, list[dict]]:
+    """The non-empty `programTags` and `programCosts` sections, loadable by load_program_details."""
+    tags = session.scalars(select(ProgramTag).order_by(ProgramTag.program_id, ProgramTag.tag_type))
+    costs = session.scalars(select(ProgramCost).order_by(ProgramCost.id))
+    sections = {
+        "programTags": [{"program": t.program_id, "type": t.tag_type, "value": t.value} for t in tags],
+        "programCosts": [
+            {
+                "id": c.id,
+                "program": c.program_id,
+                "month": c.month.strftime("%Y-%m"),
+                "amount": int(c.amount) if c.amount == int(c.amount) else c.amount,
+            }
+            | ({"note": c.note} if c.note else {})
+            for c in costs
+        ],
+    }
+    return {section: data for section, data in sections.items() if data}
+
+
+def export_sections(session: Session) -> dict:
+    """Every non-empty seed section this module loads: programTags and programCosts (load_program_details),
+    companies (load_companies), opportunityFields and opportunityPersonRoleFields (load_mobject_fields),
+    opportunities (load_opportunities) and opportunityPersonRoles (load_opportunity_person_roles, after the leads)."""
+    sections = export_program_details(session) | export_mobject_fields(session)
+    sections |= {
+        "companies": export_companies(session),
+        "opportunities": export_opportunities(session),
+        "opportunityPersonRoles": export_opportunity_person_roles(session),
+    }
+    return {section: data for section, data in sections.items() if data}
+
+
+def _move_person_roles(session: Session, losing: Lead, winning: Lead) -> None:
+    """mergeLeads: the losing person's opportunity roles become the winner's."""
+    session.execute(
+        update(OpportunityPersonRole).where(OpportunityPersonRole.person_id == losing.id).values(person_id=winning.id)
+    )
+
+
+LEAD_MERGE_HOOKS.append(_move_person_roles)

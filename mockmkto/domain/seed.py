@@ -41,6 +41,11 @@ AREA_SECTIONS = (
     ("opportunities", mobjects.load_opportunities),
     ("customObjectTypes", custom_objects.load_custom_object_types),
 )
+# Seed sections that belong to an area and reference leads, loaded after the leads.
+AFTER_LEADS_SECTIONS = (
+    ("opportunityPersonRoles", mobjects.load_opportunity_person_roles),
+    ("customObjects", custom_objects.load_custom_objects),
+)
 
 
 def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
@@ -126,6 +131,9 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         _load_lead(session, clock, item, path, partitions)
         counts["leads"] = counts.get("leads", 0) + 1
     session.flush()
+
+    for section, loader in AFTER_LEADS_SECTIONS:
+        counts[section] = loader(session, clock, doc)
     return counts
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns
+from mockmkto.domain import campaigns, custom_objects, mobjects, tags
 from mockmkto.domain.activities import ACTIVITY_TYPES
 from mockmkto.domain.leads import email_key
+from mockmkto.domain.seed import AFTER_LEADS_SECTIONS
 from mockmkto.store.models import (
     Activity,
     AssignmentRule,
@@ -161,4 +162,7 @@ def export_seed(session: Session) -> dict:
     """The whole state in the seed format: each area exports the sections it loads."""
     core = export_core(session)
     leads = core.pop("leads")
-    return core | {"programs": campaigns.export_programs(session), "leads": leads}
+    before_leads = {"programs": campaigns.export_programs(session)} | tags.export_sections(session)
+    area = mobjects.export_sections(session) | custom_objects.export_sections(session)
+    after_leads = {name: area.pop(name) for name, _ in AFTER_LEADS_SECTIONS if name in area}
+    return core | before_leads | area | {"leads": leads} | after_leads

@@ -101,12 +101,14 @@ def _statuses(rows: list[dict]) -> list[ProgressionStatus]:
 
 
 def load_tags(session: Session, clock: Clock, doc: dict) -> int:
-    """The seed's `tags` section: [{"type": "Region", "values": ["EMEA", ...]}, ...]."""
+    """The seed's `tags` section: [{"type": "Region", "values": ["EMEA", ...]}, ...]; export_tags writes it."""
     loaded = 0
     for position, (path, item) in enumerate(items(doc, "tags", "")):
         name = text(item, "type", path)
         if name.casefold() == CHANNEL.casefold():
             raise SeedError(f"{path}.type", "Channel is not a tag type: declare channels in `channels`")
+        if _declared(session, TagType, name):
+            raise SeedError(f"{path}.type", f"tag type {name!r} is already declared")
         values = item.get("values", [])
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
             raise SeedError(f"{path}.values", "must be a list of tag values")
@@ -118,9 +120,12 @@ def load_tags(session: Session, clock: Clock, doc: dict) -> int:
 
 def load_channels(session: Session, clock: Clock, doc: dict) -> int:
     """The seed's `channels` section: [{"name": "Webinar", "statuses": [{"status", "step", "success",
-    "attributes"}]}, ...]."""
+    "attributes"}]}, ...]; export_channels writes it."""
     loaded = 0
     for path, item in items(doc, "channels", ""):
+        name = text(item, "name", path)
+        if _declared(session, Channel, name):
+            raise SeedError(f"{path}.name", f"channel {name!r} is already declared")
         statuses = []
         for spath, status in items(item, "statuses", f"{path}."):
             step = status.get("step")
@@ -139,7 +144,41 @@ def load_channels(session: Session, clock: Clock, doc: dict) -> int:
                     "attributes": attributes,
                 }
             )
-        session.add(Channel(name=text(item, "name", path), statuses=statuses))
+        session.add(Channel(name=name, statuses=statuses))
         loaded += 1
     session.flush()
     return loaded
+
+
+def _declared(session: Session, model: type[TagType] | type[Channel], name: str) -> bool:
+    """Tag types and channels match case-insensitively, so a name is declared once (a seed may load onto a state)."""
+    return any(row.name.casefold() == name.casefold() for row in session.scalars(select(model)))
+
+
+def export_tags(session: Session) -> list[dict]:
+    """The `tags` section of the current state, in declaration order, loadable by load_tags."""
+    return [
+        {"type": t.name, "values": list(t.values)} for t in session.scalars(select(TagType).order_by(TagType.position))
+    ]
+
+
+def export_channels(session: Session) -> list[dict]:
+    """The `channels` section, loadable by load_channels. Channels keep no declaration order (getChannels sorts
+    them), so they come by name."""
+    return [
+        {"name": c.name, "statuses": [_status_item(row) for row in c.statuses]}
+        for c in session.scalars(select(Channel).order_by(Channel.name))
+    ]
+
+
+def _status_item(row: dict) -> dict:
+    item = {"status": row["status"], "step": row["step"], "success": row["success"]}
+    return item | ({"attributes": dict(row["attributes"])} if row["attributes"] else {})
+
+
+EXPORTS = (("tags", export_tags), ("channels", export_channels))
+
+
+def export_sections(session: Session) -> dict:
+    """Every non-empty seed section of this module: `tags` (load_tags) and `channels` (load_channels)."""
+    return {section: data for section, export in EXPORTS if (data := export(session))}
