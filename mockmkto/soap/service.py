@@ -55,14 +55,6 @@ def operation(name: str):
     return rpc(params, _returns=success, _body_style="bare", **names)
 
 
-def not_implemented(name: str):
-    def handler(ctx, params):
-        raise MarketoError(20019, f"{name}: not implemented by mockmkto yet")
-
-    handler.__name__ = handler.__qualname__ = name
-    return operation(name)(handler)
-
-
 class MktowsService(ServiceBase):
     """Base of the service classes: a domain MarketoError becomes Marketo's fault."""
 
