@@ -7,7 +7,7 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from tests.schema import validate_success_responses
-from tests.soap import LiveServer
+from tests.soap import LiveServer, SoapClient
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +48,9 @@ def session(instance):
 @pytest.fixture
 def clock(instance) -> Clock:
     return instance.clock
+
+
+@pytest.fixture
+def mktows(server) -> SoapClient:
+    """zeep on Marketo's reference WSDL (served WSDL without it), bound to the live server, signing each call."""
+    return SoapClient(server)

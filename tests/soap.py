@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 import requests
+import zeep
+import zeep.exceptions
 from lxml import etree
 from werkzeug.serving import make_server
+from zeep.transports import Transport
 
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.auth import sign
 from mockmkto.domain.seed_format import read_seed_file
+from mockmkto.inprocess import SignRequests
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_WSDL = Path(os.environ.get("MOCKMKTO_REFERENCE_WSDL", ROOT.parent / "shared/reference/mktows-2_6.wsdl"))
@@ -116,3 +120,40 @@ def unavailable(reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} (CI is set: .ci/install-system.sh should have installed it)")
     pytest.skip(reason)
+
+
+class SoapClient:
+    """zeep bound to the live server through Marketo's reference WSDL (`wsdl="reference"`, the
+    served one when the reference is absent) or the served WSDL; every call carries an
+    AuthenticationHeader signed at the mock's own time. Operations are its attributes."""
+
+    def __init__(self, server: LiveServer, wsdl: str = "reference"):
+        def auth_header() -> dict[str, str]:
+            stamp = timestamp(server.instance.clock.now())
+            return {
+                "mktowsUserId": server.user_id,
+                "requestSignature": sign(server.secret, stamp, server.user_id),
+                "requestTimestamp": stamp,
+            }
+
+        options = {"transport": Transport(session=server.session), "plugins": [SignRequests(auth_header)]}
+        if wsdl == "reference" and REFERENCE_WSDL.exists():
+            self.client = zeep.Client(str(REFERENCE_WSDL), **options)
+            self.service = self.client.create_service(f"{{{TNS}}}MktowsApiSoapBinding", server.url)
+        else:
+            self.client = zeep.Client(server.wsdl_url, **options)
+            self.service = self.client.service
+
+    def __getattr__(self, operation: str):
+        return getattr(self.service, operation)
+
+    def type(self, name: str):
+        """A type of Marketo's schema by local name (e.g. LeadKeySelector), to build xsi:type values."""
+        return self.client.get_type(f"{{{TNS}}}{name}")
+
+
+def zeep_fault_code(operation, **kwargs) -> int:
+    """Call a zeep operation that must fault; return the Marketo code of its detail."""
+    with pytest.raises(zeep.exceptions.Fault) as fault:
+        operation(**kwargs)
+    return int(fault.value.detail.find(".//code").text)

@@ -10,19 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import zeep
 from lxml import etree
-from zeep.exceptions import Fault
-from zeep.transports import Transport
 
 from mockmkto.domain import campaigns, lists
-from mockmkto.domain.auth import sign
 from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.store.models import StaticList
 from tests.schema import assert_valid_success
-from tests.soap import REFERENCE_WSDL, ROOT, TNS, auth_header_xml, fault_code, timestamp
+from tests.soap import ROOT, SoapClient, auth_header_xml, fault_code, timestamp, zeep_fault_code
 
-BINDING = f"{{{TNS}}}MktowsApiSoapBinding"
 SEED_DOCS = Path(os.environ.get("MOCKMKTO_SEED_DOCS", ROOT.parent / "shared/seeds"))
 
 # The request XML of seeds/requestCampaign.zh-TW.md, as published.
@@ -120,49 +115,10 @@ def runs(server):
         return campaigns.list_runs(session, server.instance.clock)
 
 
-class Bound:
-    """A zeep service whose calls carry an AuthenticationHeader signed by the mock's clock."""
-
-    def __init__(self, service, server):
-        self._service = service
-        self._server = server
-
-    def __getattr__(self, name):
-        operation = getattr(self._service, name)
-
-        def invoke(**kwargs):
-            stamp = timestamp(mock_now(self._server))
-            auth = {
-                "mktowsUserId": self._server.user_id,
-                "requestSignature": sign(self._server.secret, stamp, self._server.user_id),
-                "requestTimestamp": stamp,
-            }
-            return operation(**kwargs, _soapheaders={"authentication": auth})
-
-        return invoke
-
-
-@pytest.fixture
-def mktows(server):
-    """zeep bound to the live server through Marketo's 2_6 WSDL (the served one when it is absent)."""
-    transport = Transport(session=server.session)
-    if REFERENCE_WSDL.exists():
-        service = zeep.Client(str(REFERENCE_WSDL), transport=transport).create_service(BINDING, server.url)
-    else:
-        service = zeep.Client(server.wsdl_url, transport=transport).service
-    return Bound(service, server)
-
-
 @pytest.fixture
 def mktows_3_1(server):
     """zeep through the served WSDL, which has the 3_1 field cloneToProgramName."""
-    return Bound(zeep.Client(server.wsdl_url, transport=Transport(session=server.session)).service, server)
-
-
-def zeep_fault_code(operation, **kwargs) -> int:
-    with pytest.raises(Fault) as fault:
-        operation(**kwargs)
-    return int(fault.value.detail.find(".//code").text)
+    return SoapClient(server, wsdl="served")
 
 
 # ------------------------------------------------------------------------------------- zeep

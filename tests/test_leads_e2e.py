@@ -4,60 +4,12 @@ reference is absent) against the live server, success and fault paths."""
 from __future__ import annotations
 
 import pytest
-import zeep
-from zeep.exceptions import Fault
-from zeep.transports import Transport
 
-from mockmkto.domain.auth import sign
-from tests.soap import REFERENCE_WSDL, timestamp
-
-BINDING = "{http://www.marketo.com/mktows/}MktowsApiSoapBinding"
-
-
-@pytest.fixture
-def mktows(server):
-    """(zeep service bound to the live server, the zeep client)."""
-    transport = Transport(session=server.session)
-    if REFERENCE_WSDL.exists():
-        client = zeep.Client(str(REFERENCE_WSDL), transport=transport)
-        service = client.create_service(BINDING, server.url)
-    else:
-        client = zeep.Client(server.wsdl_url, transport=transport)
-        service = client.service
-    stamp = timestamp()
-    auth = {
-        "mktowsUserId": server.user_id,
-        "requestSignature": sign(server.secret, stamp, server.user_id),
-        "requestTimestamp": stamp,
-    }
-    return Bound(service, auth), client
-
-
-class Bound:
-    """Calls the service with the AuthenticationHeader already attached."""
-
-    def __init__(self, service, auth):
-        self._service = service
-        self._auth = auth
-
-    def __getattr__(self, name):
-        operation = getattr(self._service, name)
-        return lambda **kwargs: operation(**kwargs, _soapheaders={"authentication": self._auth})
-
-
-def fault_code(fault: Fault) -> int:
-    return int(fault.detail.find(".//code").text)
-
-
-def call_fault(operation, **kwargs) -> int:
-    with pytest.raises(Fault) as fault:
-        operation(**kwargs)
-    return fault_code(fault.value)
+from tests.soap import zeep_fault_code
 
 
 def test_sync_multiple_leads_reports_each_record(mktows):
-    service, _ = mktows
-    result = service.syncMultipleLeads(
+    result = mktows.syncMultipleLeads(
         leadRecordList={"leadRecord": [{"Email": "new1@example.com"}, {"Id": 404}, {"Email": "ada@example.com"}]},
         dedupEnabled=True,
     )
@@ -68,25 +20,20 @@ def test_sync_multiple_leads_reports_each_record(mktows):
 
 
 def test_sync_multiple_leads_over_300_is_fault_20110(mktows):
-    service, _ = mktows
     records = [{"Email": f"bulk{i}@example.com"} for i in range(301)]
-    assert call_fault(service.syncMultipleLeads, leadRecordList={"leadRecord": records}) == 20110
+    assert zeep_fault_code(mktows.syncMultipleLeads, leadRecordList={"leadRecord": records}) == 20110
 
 
 def test_get_lead_counts_duplicates(mktows):
-    service, _ = mktows
-    service.syncMultipleLeads(leadRecordList={"leadRecord": [{"Email": "ada@example.com"}]}, dedupEnabled=False)
-    result = service.getLead(leadKey={"keyType": "EMAIL", "keyValue": "ada@example.com"})
+    mktows.syncMultipleLeads(leadRecordList={"leadRecord": [{"Email": "ada@example.com"}]}, dedupEnabled=False)
+    result = mktows.getLead(leadKey={"keyType": "EMAIL", "keyValue": "ada@example.com"})
     assert result.count == 2
 
 
 def test_get_multiple_leads_pages_with_a_lead_key_selector(mktows):
-    service, client = mktows
-    selector = client.get_type("{http://www.marketo.com/mktows/}LeadKeySelector")(
-        keyType="IDNUM", keyValues={"stringItem": ["1", "2", "3"]}
-    )
-    first = service.getMultipleLeads(leadSelector=selector, batchSize=2)
-    second = service.getMultipleLeads(leadSelector=selector, batchSize=2, streamPosition=first.newStreamPosition)
+    selector = mktows.type("LeadKeySelector")(keyType="IDNUM", keyValues={"stringItem": ["1", "2", "3"]})
+    first = mktows.getMultipleLeads(leadSelector=selector, batchSize=2)
+    second = mktows.getMultipleLeads(leadSelector=selector, batchSize=2, streamPosition=first.newStreamPosition)
     assert [r.Id for r in first.leadRecordList.leadRecord] == [1, 2]
     assert (first.remainingCount, second.remainingCount) == (1, 0)
     assert [r.Id for r in second.leadRecordList.leadRecord] == [3]
@@ -94,43 +41,36 @@ def test_get_multiple_leads_pages_with_a_lead_key_selector(mktows):
 
 
 def test_get_multiple_leads_static_list_selector_unknown_list_is_20111(mktows):
-    service, client = mktows
-    selector = client.get_type("{http://www.marketo.com/mktows/}StaticListSelector")(staticListName="Nope")
-    assert call_fault(service.getMultipleLeads, leadSelector=selector) == 20111
+    selector = mktows.type("StaticListSelector")(staticListName="Nope")
+    assert zeep_fault_code(mktows.getMultipleLeads, leadSelector=selector) == 20111
 
 
 def test_get_multiple_leads_last_update_range_over_30_days_is_20022(mktows):
-    service, client = mktows
-    selector = client.get_type("{http://www.marketo.com/mktows/}LastUpdateAtSelector")(
+    selector = mktows.type("LastUpdateAtSelector")(
         oldestUpdatedAt="2020-01-01T00:00:00Z", latestUpdatedAt="2020-03-01T00:00:00Z"
     )
-    assert call_fault(service.getMultipleLeads, leadSelector=selector) == 20022
+    assert zeep_fault_code(mktows.getMultipleLeads, leadSelector=selector) == 20022
 
 
 def test_get_multiple_leads_bad_stream_position_is_20122(mktows):
-    service, client = mktows
-    selector = client.get_type("{http://www.marketo.com/mktows/}LeadKeySelector")(
-        keyType="IDNUM", keyValues={"stringItem": ["1"]}
-    )
-    assert call_fault(service.getMultipleLeads, leadSelector=selector, streamPosition="not-a-position") == 20122
+    selector = mktows.type("LeadKeySelector")(keyType="IDNUM", keyValues={"stringItem": ["1"]})
+    assert zeep_fault_code(mktows.getMultipleLeads, leadSelector=selector, streamPosition="not-a-position") == 20122
 
 
 def test_merge_leads(mktows):
-    service, _ = mktows
-    result = service.mergeLeads(
+    result = mktows.mergeLeads(
         winningLeadKeyList={"attribute": [{"attrName": "IDNUM", "attrValue": "1"}]},
         losingLeadKeyLists={"keyList": [{"attribute": [{"attrName": "EMAIL", "attrValue": "grace@example.com"}]}]},
         mergeInSales=False,
     )
     status = result  # zeep unwraps result/mergeStatus: both hold one element
     assert (status.winningLeadId, status.losingLeadIdList.integerItem, status.status) == (1, [2], "MERGED")
-    assert call_fault(service.getLead, leadKey={"keyType": "IDNUM", "keyValue": "2"}) == 20103
+    assert zeep_fault_code(mktows.getLead, leadKey={"keyType": "IDNUM", "keyValue": "2"}) == 20103
 
 
 def test_merge_leads_unknown_loser_is_20103(mktows):
-    service, _ = mktows
-    code = call_fault(
-        service.mergeLeads,
+    code = zeep_fault_code(
+        mktows.mergeLeads,
         winningLeadKeyList={"attribute": [{"attrName": "IDNUM", "attrValue": "1"}]},
         losingLeadKeyLists={"keyList": [{"attribute": [{"attrName": "IDNUM", "attrValue": "404"}]}]},
     )
@@ -138,11 +78,10 @@ def test_merge_leads_unknown_loser_is_20103(mktows):
 
 
 def test_list_operation_add_then_is_member(mktows):
-    service, _ = mktows
     list_key = {"keyType": "MKTOLISTNAME", "keyValue": "Registrants"}
     members = {"leadKey": [{"keyType": "IDNUM", "keyValue": "1"}]}
-    added = service.listOperation(listOperation="ADDTOLIST", listKey=list_key, listMemberList=members, strict=False)
-    checked = service.listOperation(
+    added = mktows.listOperation(listOperation="ADDTOLIST", listKey=list_key, listMemberList=members, strict=False)
+    checked = mktows.listOperation(
         listOperation="ISMEMBEROFLIST",
         listKey=list_key,
         listMemberList={"leadKey": [{"keyType": "IDNUM", "keyValue": "1"}, {"keyType": "IDNUM", "keyValue": "2"}]},
@@ -158,10 +97,9 @@ def test_list_operation_add_then_is_member(mktows):
     ids=["unknown-list", "strict-unknown-lead"],
 )
 def test_list_operation_faults(mktows, list_name, members, strict, code):
-    service, _ = mktows
     assert (
-        call_fault(
-            service.listOperation,
+        zeep_fault_code(
+            mktows.listOperation,
             listOperation="ADDTOLIST",
             listKey={"keyType": "MKTOLISTNAME", "keyValue": list_name},
             listMemberList={"leadKey": [{"keyType": "IDNUM", "keyValue": m} for m in members]},
@@ -172,12 +110,11 @@ def test_list_operation_faults(mktows, list_name, members, strict, code):
 
 
 def test_get_lead_activity_lists_the_lead_history(mktows):
-    service, _ = mktows
-    service.syncLead(
+    mktows.syncLead(
         leadRecord={"Id": 1, "leadAttributeList": {"attribute": [{"attrName": "City", "attrValue": "X"}]}},
         returnLead=False,
     )
-    result = service.getLeadActivity(leadKey={"keyType": "IDNUM", "keyValue": "1"})
+    result = mktows.getLeadActivity(leadKey={"keyType": "IDNUM", "keyValue": "1"})
     records = result.activityRecordList.activityRecord
     assert [r.activityType for r in records] == ["Change Data Value", "New Lead"]
     attributes = {a.attrName: a.attrValue for a in records[0].activityAttributes.attribute}
@@ -186,9 +123,8 @@ def test_get_lead_activity_lists_the_lead_history(mktows):
 
 
 def test_get_lead_activity_include_and_exclude_is_20110(mktows):
-    service, _ = mktows
-    code = call_fault(
-        service.getLeadActivity,
+    code = zeep_fault_code(
+        mktows.getLeadActivity,
         leadKey={"keyType": "IDNUM", "keyValue": "1"},
         activityFilter={"includeTypes": {"activityType": ["NewLead"]}, "excludeTypes": {"activityType": ["Wait"]}},
     )
@@ -196,13 +132,12 @@ def test_get_lead_activity_include_and_exclude_is_20110(mktows):
 
 
 def test_get_lead_changes_with_activity_name_filter(mktows):
-    service, _ = mktows
-    service.listOperation(
+    mktows.listOperation(
         listOperation="ADDTOLIST",
         listKey={"keyType": "MKTOLISTNAME", "keyValue": "Registrants"},
         listMemberList={"leadKey": [{"keyType": "IDNUM", "keyValue": "3"}]},
     )
-    result = service.getLeadChanges(
+    result = mktows.getLeadChanges(
         startPosition={"oldestCreatedAt": "2000-01-01T00:00:00Z"},
         activityNameFilter={"stringItem": ["Add to List"]},
     )
@@ -213,5 +148,4 @@ def test_get_lead_changes_with_activity_name_filter(mktows):
 
 
 def test_get_lead_changes_without_start_position_fields_is_20109(mktows):
-    service, _ = mktows
-    assert call_fault(service.getLeadChanges, startPosition={}) == 20109
+    assert zeep_fault_code(mktows.getLeadChanges, startPosition={}) == 20109

@@ -7,14 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-import zeep
 from lxml import etree
 from zeep.exceptions import Fault
-from zeep.transports import Transport
 
-from mockmkto.domain.auth import sign
 from tests.schema import assert_valid_success
-from tests.soap import NS, REFERENCE_WSDL, auth_header_xml, fault_code, timestamp
+from tests.soap import NS, auth_header_xml, fault_code
 
 BINDING = "{http://www.marketo.com/mktows/}MktowsApiSoapBinding"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -80,32 +77,6 @@ def sync_body(objects: str, operation: str) -> str:
 
 def mobj_statuses(root) -> list:
     return root.findall(".//m:successSyncMObjects/result/mObjStatusList/mObjStatus", NS)
-
-
-@pytest.fixture
-def mktows(server):
-    """A zeep service bound to the live server, built from Marketo's WSDL (the served one if it is absent)."""
-    transport = Transport(session=server.session)
-    if REFERENCE_WSDL.exists():
-        service = zeep.Client(str(REFERENCE_WSDL), transport=transport).create_service(BINDING, server.url)
-    else:
-        service = zeep.Client(server.wsdl_url, transport=transport).service
-    stamp = timestamp()
-    auth = {
-        "mktowsUserId": server.user_id,
-        "requestSignature": sign(server.secret, stamp, server.user_id),
-        "requestTimestamp": stamp,
-    }
-    return Authenticated(service, auth)
-
-
-class Authenticated:
-    def __init__(self, service, auth):
-        self._service, self._auth = service, auth
-
-    def __getattr__(self, name):
-        operation = getattr(self._service, name)
-        return lambda **kwargs: operation(**kwargs, _soapheaders={"authentication": self._auth})
 
 
 def attribs(pairs) -> dict:
