@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.lead_fields import DATA_TYPES, FieldDef, lead_schema, normalize_value
+from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.domain.leads import LEAD_MERGE_HOOKS, email_key
 from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS, seed_id, seed_map
-from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
 from mockmkto.store.models import Lead
 
@@ -298,12 +298,8 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
             raise SeedError(f"{path}.name", f"custom object type {name!r} is already declared")
         fields = []
         for fpath, definition in items(item, "fields", f"{path}."):
-            data_type = definition.get("dataType", "string")
-            if data_type not in DATA_TYPES:
-                raise SeedError(f"{fpath}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
-            fields.append(
-                {"name": text(definition, "name", fpath), "dataType": data_type, "size": definition.get("size")}
-            )
+            data_type, size = field_type(definition, fpath)
+            fields.append({"name": text(definition, "name", fpath), "dataType": data_type, "size": size})
         names = [f["name"] for f in fields]
         if not fields or len(fields) > FIELD_LIMIT:
             raise SeedError(f"{path}.fields", f"must declare 1 to {FIELD_LIMIT} fields")

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.lead_fields import DATA_TYPES, FieldDef, lead_schema, normalize_value
+from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.domain.leads import DEFAULT_WORKSPACE, LEAD_MERGE_HOOKS
-from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.domain.tags import CHANNEL, find_tag
 from mockmkto.store.mobject_models import (
     Company,
@@ -969,12 +969,7 @@ def load_mobject_fields(session: Session, clock: Clock, doc: dict) -> int:
                 raise SeedError(f"{path}.name", f"{name} is a standard {type_name} field")
             if name.casefold() in {declared.casefold() for declared in mobject_fields(session, type_name)}:
                 raise SeedError(f"{path}.name", f"{name} is already a field of {type_name}")
-            data_type = item.get("dataType", "string")
-            if data_type not in DATA_TYPES:
-                raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
-            size = item.get("size")
-            if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
-                raise SeedError(f"{path}.size", "must be a positive integer")
+            data_type, size = field_type(item, path)
             display_name = text(item, "displayName", path, required=False) or name
             session.add(
                 MObjectField(

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from mockmkto.domain import campaigns, custom_objects, mobjects, tags
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.lead_fields import DATA_TYPES, STANDARD_LEAD_FIELDS
+from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
-from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.store.models import (
     Activity,
     AssignmentRule,
@@ -107,12 +107,7 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         name = text(item, "name", path)
         if name in standard:
             raise SeedError(f"{path}.name", f"{name} is a standard lead field")
-        data_type = item.get("dataType", "string")
-        if data_type not in DATA_TYPES:
-            raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
-        size = item.get("size")
-        if size is not None and (not isinstance(size, int) or size <= 0):
-            raise SeedError(f"{path}.size", "must be a positive integer")
+        data_type, size = field_type(item, path)
         session.merge(
             LeadField(
                 name=name,

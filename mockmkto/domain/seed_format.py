@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from mockmkto.domain.lead_fields import DATA_TYPES
+
 
 class SeedError(ValueError):
     """A seed document that cannot be loaded; `path` names the bad place."""
@@ -43,3 +45,14 @@ def text(item: dict, key: str, path: str, required: bool = True) -> str | None:
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
         raise SeedError(f"{path}.{key}", "must be a non-empty string")
     return str(value)
+
+
+def field_type(item: dict, path: str) -> tuple[str, int | None]:
+    """A declared field's `dataType` (default string) and optional positive `size`."""
+    data_type = item.get("dataType", "string")
+    if data_type not in DATA_TYPES:
+        raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
+    size = item.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
+        raise SeedError(f"{path}.size", "must be a positive integer")
+    return data_type, size

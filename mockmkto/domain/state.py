@@ -27,8 +27,8 @@ from mockmkto.store.models import (
 )
 
 
-def lead_json(session: Session, lead: Lead, partitions: dict[int, str] | None = None) -> dict:
-    partitions = partitions if partitions is not None else partition_names(session)
+def _lead_record(lead: Lead, partitions: dict[int, str]) -> dict:
+    """A lead as the seed format has it."""
     return {
         "Id": lead.id,
         "Email": lead.attributes.get("Email"),
@@ -36,11 +36,14 @@ def lead_json(session: Session, lead: Lead, partitions: dict[int, str] | None = 
         "ForeignSysType": lead.foreign_sys_type,
         "cookie": lead.cookie,
         "partition": partitions.get(lead.partition_id),
-        "anonymous": lead.anonymous,
-        "createdAt": lead.created_at.isoformat(),
-        "updatedAt": lead.updated_at.isoformat(),
         "attributes": {k: v for k, v in sorted(lead.attributes.items()) if k != "Email"},
     }
+
+
+def lead_json(session: Session, lead: Lead, partitions: dict[int, str] | None = None) -> dict:
+    partitions = partitions if partitions is not None else partition_names(session)
+    times = {"createdAt": lead.created_at.isoformat(), "updatedAt": lead.updated_at.isoformat()}
+    return _lead_record(lead, partitions) | {"anonymous": lead.anonymous} | times
 
 
 def partition_names(session: Session) -> dict[int, str]:
@@ -127,16 +130,7 @@ def export_core(session: Session) -> dict:
         memberships.setdefault(member.lead_id, []).append(member.list_id)
     leads = []
     for lead in session.scalars(select(Lead).order_by(Lead.id)):
-        item = {
-            "Id": lead.id,
-            "Email": lead.attributes.get("Email"),
-            "ForeignSysPersonId": lead.foreign_sys_person_id,
-            "ForeignSysType": lead.foreign_sys_type,
-            "cookie": lead.cookie,
-            "partition": partitions.get(lead.partition_id),
-            "attributes": {k: v for k, v in sorted(lead.attributes.items()) if k != "Email"},
-            "listIds": memberships.get(lead.id, []),
-        }
+        item = _lead_record(lead, partitions) | {"listIds": memberships.get(lead.id, [])}
         leads.append({k: v for k, v in item.items() if v not in (None, [], {})})
     return {
         "settings": {"workspacesEnabled": enabled is not None and enabled.value == "true"},
