@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from mockmkto.domain import campaigns, imports
 from mockmkto.soap import types as T
-from mockmkto.soap.protocol import nil_if_none
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
 
@@ -92,12 +91,12 @@ class CampaignService(MktowsService):
             result=T.ResultGetImportToListStatus(
                 status=status.status,
                 startedTime=status.started_at,
-                endedTime=nil_if_none(status.ended_at),
-                estimatedTime=nil_if_none(status.estimated_seconds),
+                endedTime=status.ended_at,
+                estimatedTime=status.estimated_seconds,
                 estimatedRows=status.estimated_rows,
                 rowsImported=status.rows_imported,
                 rowsFailed=status.rows_failed,
                 rowsIgnored=status.rows_ignored,
-                importSummary=nil_if_none(status.summary),
+                importSummary=status.summary,
             )
         )

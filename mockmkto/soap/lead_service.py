@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from mockmkto.domain import activities, leads, lists
 from mockmkto.soap import types as T
-from mockmkto.soap.protocol import NIL, nil_if_none
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
 
 def lead_record(view: leads.LeadView) -> T.LeadRecord:
     return T.LeadRecord(
         Id=view.id,
-        Email=nil_if_none(view.email),
-        ForeignSysPersonId=nil_if_none(view.foreign_sys_person_id),
-        ForeignSysType=nil_if_none(view.foreign_sys_type),
+        Email=view.email,
+        ForeignSysPersonId=view.foreign_sys_person_id,
+        ForeignSysType=view.foreign_sys_type,
         leadAttributeList=T.ArrayOfAttribute(
             attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in view.attributes]
         ),
@@ -48,16 +47,16 @@ def lead_selector(selector) -> leads.LeadSelector | None:
 
 def activity_attributes(activity: activities.ActivityView) -> T.ArrayOfAttribute:
     return T.ArrayOfAttribute(
-        attribute=[T.Attribute(attrName=name, attrType=NIL, attrValue=value) for name, value in activity.attributes]
+        attribute=[T.Attribute(attrName=name, attrType=None, attrValue=value) for name, value in activity.attributes]
     )
 
 
 def stream_position(page: activities.ActivityPage) -> T.StreamPosition:
     return T.StreamPosition(
-        latestCreatedAt=nil_if_none(page.latest_created_at),
-        oldestCreatedAt=nil_if_none(page.oldest_created_at),
-        activityCreatedAt=nil_if_none(page.activity_created_at),
-        offset=nil_if_none(page.offset),
+        latestCreatedAt=page.latest_created_at,
+        oldestCreatedAt=page.oldest_created_at,
+        activityCreatedAt=page.activity_created_at,
+        offset=page.offset,
     )
 
 
@@ -90,8 +89,8 @@ class LeadService(MktowsService):
         return T.SuccessSyncLead(
             result=T.ResultSyncLead(
                 leadId=result.lead_id,
-                syncStatus=T.SyncStatus(leadId=result.lead_id, status=result.status, error=NIL),
-                leadRecord=lead_record(result.lead) if result.lead is not None else NIL,
+                syncStatus=T.SyncStatus(leadId=result.lead_id, status=result.status, error=None),
+                leadRecord=lead_record(result.lead) if result.lead is not None else None,
             )
         )
 
@@ -113,7 +112,7 @@ class LeadService(MktowsService):
         results = leads.sync_multiple_leads(
             call.session, call.clock, [lead_input(r) for r in records or ()], params.dedupEnabled
         )
-        statuses = [T.SyncStatus(leadId=r.lead_id, status=r.status, error=nil_if_none(r.error)) for r in results]
+        statuses = [T.SyncStatus(leadId=r.lead_id, status=r.status, error=r.error) for r in results]
         return T.SuccessSyncMultipleLeads(
             result=T.ResultSyncMultipleLeads(syncStatusList=T.ArrayOfSyncStatus(syncStatus=statuses))
         )
@@ -155,7 +154,7 @@ class LeadService(MktowsService):
                     winningLeadId=merged.winning_lead_id,
                     losingLeadIdList=T.ArrayOfInteger(integerItem=merged.losing_lead_ids),
                     status="MERGED",
-                    error=NIL,
+                    error=None,
                 )
             )
         )
@@ -202,12 +201,12 @@ class LeadService(MktowsService):
                 activityType=a.display_name,
                 mktgAssetName=a.asset_name or "",
                 activityAttributes=activity_attributes(a),
-                campaign=nil_if_none(a.campaign),
-                personName=nil_if_none(a.person_name),
+                campaign=a.campaign,
+                personName=a.person_name,
                 mktPersonId=str(a.lead_id),
-                foreignSysId=NIL,
-                orgName=NIL,
-                foreignSysOrgId=NIL,
+                foreignSysId=None,
+                orgName=None,
+                foreignSysOrgId=None,
             )
             for a in page.activities
         ]
@@ -242,7 +241,7 @@ class LeadService(MktowsService):
                 id=a.id,
                 activityDateTime=a.created_at,
                 activityType=a.display_name,
-                mktgAssetName=nil_if_none(a.asset_name),
+                mktgAssetName=a.asset_name,
                 activityAttributes=activity_attributes(a),
                 campaign=a.campaign,
                 mktPersonId=str(a.lead_id),

@@ -7,7 +7,6 @@ from lxml import etree
 from mockmkto.domain import custom_objects, mobjects, tags
 from mockmkto.domain.errors import MarketoError
 from mockmkto.soap import types as T
-from mockmkto.soap.protocol import NIL
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
 
@@ -139,7 +138,7 @@ def _string_items(array) -> list[str]:
 
 
 def _custom_attributes(pairs) -> T.ArrayOfAttribute:
-    return T.ArrayOfAttribute(attribute=[T.Attribute(attrName=n, attrType=NIL, attrValue=v) for n, v in pairs])
+    return T.ArrayOfAttribute(attribute=[T.Attribute(attrName=n, attrType=None, attrValue=v) for n, v in pairs])
 
 
 def _custom_statuses(statuses: list[custom_objects.CustomObjectStatus]) -> T.ArrayOfSyncCustomObjStatus:
@@ -149,7 +148,7 @@ def _custom_statuses(statuses: list[custom_objects.CustomObjectStatus]) -> T.Arr
                 objTypeName=s.obj_type_name,
                 customObjKeyList=_custom_attributes(s.keys),
                 status=s.status,
-                error=NIL if s.error is None else s.error,
+                error=None if s.error is None else s.error,
             )
             for s in statuses
         ]
