@@ -7,10 +7,12 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store.db import seed_cached
 from mockmkto.store.models import User
 
 
@@ -47,10 +49,13 @@ def authenticate(session: Session, clock: Clock, header: AuthenticationHeader | 
         raise MarketoError(20014, "Authentication header missing")
     if not header.mktowsUserId or not header.requestSignature or not header.requestTimestamp:
         raise MarketoError(20014, "Authentication header incomplete")
-    user = session.get(User, header.mktowsUserId)
-    if user is None:
+    users = seed_cached(
+        session, "users", lambda: {u.user_id: (u.secret, u.blocked) for u in session.scalars(select(User))}
+    )
+    if header.mktowsUserId not in users:
         raise MarketoError(20014, "Authentication failed")
-    expected = sign(user.secret, header.requestTimestamp, header.mktowsUserId)
+    secret, blocked = users[header.mktowsUserId]
+    expected = sign(secret, header.requestTimestamp, header.mktowsUserId)
     if not hmac.compare_digest(expected, header.requestSignature.strip().lower()):
         raise MarketoError(20014, "Authentication failed")
     try:
@@ -60,6 +65,6 @@ def authenticate(session: Session, clock: Clock, header: AuthenticationHeader | 
     skew = abs(clock.now() - stamp)
     if skew > timedelta(seconds=window_seconds):
         raise MarketoError(20016, "Request Expired")
-    if user.blocked:
+    if blocked:
         raise MarketoError(20013, "Access Denied")
-    return user.user_id
+    return header.mktowsUserId

@@ -482,6 +482,10 @@ def run_due(session: Session, clock: Clock) -> int:
 
 
 def _run_due(session: Session, now: datetime) -> int:
+    # Called before every SOAP operation: a bare Core probe keeps the common case (nothing due) cheap.
+    probe = select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= now).limit(1)
+    if session.connection().execute(probe).first() is None:
+        return 0
     due = session.scalars(
         select(CampaignRun)
         .where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= now)

@@ -36,8 +36,12 @@ class Instance:
 
     def load(self, seed: dict) -> dict[str, int]:
         """Apply a seed document in one transaction (nothing is applied if it is bad)."""
-        with self.store.session() as session:
-            return load_seed(session, self.clock, seed)
+        self.store.seed_cache.clear()
+        try:
+            with self.store.session() as session:
+                return load_seed(session, self.clock, seed)
+        finally:
+            self.store.seed_cache.clear()
 
     def reset(self, seed: dict | None = None) -> None:
         """Empty the store, then load `seed` if given. Clock, quotas and injected faults start afresh.

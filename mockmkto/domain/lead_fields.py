@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store.db import seed_cached
 from mockmkto.store.models import LeadField
 
 
@@ -74,10 +75,14 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def lead_schema(session: Session) -> dict[str, FieldDef]:
     """Every lead field of this instance by API name (standard first, then the seed's custom ones)."""
-    fields = {f.name: f for f in STANDARD_LEAD_FIELDS}
-    for row in session.scalars(select(LeadField)):
-        fields[row.name] = FieldDef(row.name, row.display_name, row.data_type, row.size)
-    return fields
+
+    def build() -> dict[str, FieldDef]:
+        fields = {f.name: f for f in STANDARD_LEAD_FIELDS}
+        for row in session.scalars(select(LeadField)):
+            fields[row.name] = FieldDef(row.name, row.display_name, row.data_type, row.size)
+        return fields
+
+    return seed_cached(session, "lead_schema", build)
 
 
 def normalize_value(field: FieldDef, value: str) -> str:

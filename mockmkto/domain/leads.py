@@ -13,6 +13,7 @@ from mockmkto.domain import activities, streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
+from mockmkto.store.db import seed_cached
 from mockmkto.store.models import Activity, AssignmentRule, Lead, ListMember, Partition, Setting, StaticList, Workspace
 
 FOREIGN_SYS_TYPES = ("CUSTOM", "SFDC", "NETSUITE")
@@ -96,6 +97,11 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
+def partition_names(session: Session) -> dict[int, str]:
+    """Partition id -> name (partitions come only from seeds)."""
+    return seed_cached(session, "partitions", lambda: {p.id: p.name for p in session.scalars(select(Partition))})
+
+
 def view(
     session: Session, lead: Lead, schema: dict[str, FieldDef] | None = None, only: set[str] | None = None
 ) -> LeadView:
@@ -105,14 +111,14 @@ def view(
         for name, value in sorted(lead.attributes.items())
         if value != "" and name not in RECORD_FIELDS and (only is None or name in only)
     ]
-    partition = session.get(Partition, lead.partition_id) if lead.partition_id else None
+    partitions = partition_names(session)
     return LeadView(
         lead.id,
         lead.attributes.get("Email") or None,
         lead.foreign_sys_person_id,
         lead.foreign_sys_type,
         attributes,
-        partition.name if partition else None,
+        partitions.get(lead.partition_id),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mockmkto.domain import campaigns, custom_objects, mobjects, tags
 from mockmkto.domain.activities import ACTIVITY_TYPES
-from mockmkto.domain.leads import email_key
+from mockmkto.domain.leads import email_key, partition_names
 from mockmkto.domain.seed import AFTER_LEADS_SECTIONS
 from mockmkto.store.models import (
     Activity,
@@ -44,10 +44,6 @@ def lead_json(session: Session, lead: Lead, partitions: dict[int, str] | None = 
     partitions = partitions if partitions is not None else partition_names(session)
     times = {"createdAt": lead.created_at.isoformat(), "updatedAt": lead.updated_at.isoformat()}
     return _lead_record(lead, partitions) | {"anonymous": lead.anonymous} | times
-
-
-def partition_names(session: Session) -> dict[int, str]:
-    return {p.id: p.name for p in session.scalars(select(Partition))}
 
 
 def leads_json(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -16,6 +18,20 @@ from mockmkto.store import (
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
 from mockmkto.store.models import Base
+
+SEED_CACHE = "seed_cache"
+T = TypeVar("T")
+
+
+def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
+    """A value derived from tables only a seed changes (users, lead fields, partitions), built
+    once per store until its next seed, reset or restore; built afresh outside a Store session."""
+    cache = session.info.get(SEED_CACHE)
+    if cache is None:
+        return build()
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 def make_engine(url: str) -> Engine:
@@ -31,6 +47,14 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # SQLAlchemy, not the driver, begins transactions (so SAVEPOINTs work)...
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):
+            # ...and takes the write lock at once: several processes sharing the file serialize
+            # instead of failing when a reader tries to become a writer.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         engine = create_engine(url)
     return engine
@@ -44,19 +68,24 @@ class Store:
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer: requests of this process take turns, so concurrent calls see each
+        # other's work whole (parallel syncLead of one new Email creates one lead).
+        self._lock = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        self.seed_cache: dict = {}
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error."""
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._lock:
+            session = self._sessions(info={SEED_CACHE: self.seed_cache})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def snapshot(self) -> sqlite3.Connection | None:
         """A copy of the whole database to restore later (SQLite only; None elsewhere)."""
@@ -73,14 +102,17 @@ class Store:
     def restore(self, snapshot: sqlite3.Connection) -> None:
         """Make the database what it was at `snapshot` (SQLite's online backup: a millisecond
         for a small seed, where deleting and re-seeding takes tens)."""
-        raw = self.engine.raw_connection()
-        try:
-            snapshot.backup(raw.driver_connection)
-        finally:
-            raw.close()
+        with self._lock:
+            self.seed_cache.clear()
+            raw = self.engine.raw_connection()
+            try:
+                snapshot.backup(raw.driver_connection)
+            finally:
+                raw.close()
 
     def clear(self) -> None:
         """Delete every row of every table (faster than dropping and creating the schema)."""
-        with self.engine.begin() as conn:
+        with self._lock, self.engine.begin() as conn:
+            self.seed_cache.clear()
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
