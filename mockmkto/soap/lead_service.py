@@ -154,7 +154,6 @@ class LeadService(MktowsService):
                     winningLeadId=merged.winning_lead_id,
                     losingLeadIdList=T.ArrayOfInteger(integerItem=merged.losing_lead_ids),
                     status="MERGED",
-                    error=None,
                 )
             )
         )
@@ -204,9 +203,6 @@ class LeadService(MktowsService):
                 campaign=a.campaign,
                 personName=a.person_name,
                 mktPersonId=str(a.lead_id),
-                foreignSysId=None,
-                orgName=None,
-                foreignSysOrgId=None,
             )
             for a in page.activities
         ]
