@@ -429,7 +429,13 @@ LeadSelector = LeadKeySelector | StaticListSelector | LastUpdateAtSelector
 
 
 def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False):
-    """A SELECT of the ids of the leads a selector picks.
+    """A SELECT of the ids of the leads a selector picks (see `lead_criterion`)."""
+    return select(Lead.id).where(lead_criterion(session, clock, selector, strict_key_limit))
+
+
+def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False):
+    """The WHERE clause on leads that a selector picks: a condition on each lead row, so a page in
+    Id order stops reading as soon as it is full, even over a million leads.
 
     LeadKeySelector uses its first 100 keys (getLeadChanges: more is 20110); StaticListSelector
     needs a known list (20111); LastUpdateAtSelector spans at most 30 days (20022) over
@@ -443,13 +449,13 @@ def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, st
         key_type = check_lead_key(selector.key_type, selector.key_values[0])
         values = [v.strip() for v in selector.key_values[:MAX_SELECTOR_KEYS]]
         if key_type == "IDNUM":
-            return select(Lead.id).where(Lead.id.in_([i for i in map(lead_id_value, values) if i is not None]))
+            return Lead.id.in_([i for i in map(lead_id_value, values) if i is not None])
         if key_type in ("EMAIL", "LEADOWNEREMAIL"):
             values = [email_key(v) for v in values]
-        return select(Lead.id).where(KEY_COLUMNS[key_type].in_(values))
+        return KEY_COLUMNS[key_type].in_(values)
     if isinstance(selector, StaticListSelector):
         static_list = find_static_list(session, selector.list_name, selector.list_id)
-        return select(ListMember.lead_id).where(ListMember.list_id == static_list.id)
+        return Lead.id.in_(select(ListMember.lead_id).where(ListMember.list_id == static_list.id))
     if isinstance(selector, LastUpdateAtSelector):
         if selector.oldest_updated_at is None:
             raise MarketoError(20109, "LastUpdateAtSelector needs oldestUpdatedAt")
@@ -457,10 +463,10 @@ def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, st
         latest = _aware(selector.latest_updated_at) if selector.latest_updated_at else clock.now()
         if latest - oldest > MAX_UPDATE_RANGE:
             raise MarketoError(20022, "Time range between oldestUpdatedAt and latestUpdatedAt exceeds 30 days")
-        active = select(Activity.lead_id).where(Activity.created_at >= oldest, Activity.created_at < latest)
-        return select(Lead.id).where(
-            or_(and_(Lead.updated_at >= oldest, Lead.updated_at < latest), Lead.id.in_(active))
+        active = select(Activity.id).where(
+            Activity.lead_id == Lead.id, Activity.created_at >= oldest, Activity.created_at < latest
         )
+        return or_(and_(Lead.updated_at >= oldest, Lead.updated_at < latest), active.exists())
     raise MarketoError(20109, "A lead selector is required")
 
 
@@ -507,7 +513,9 @@ def get_multiple_leads(
     """getMultipleLeads: one page of the selected leads in Id order.
 
     The page holds up to batchSize leads (default 100, at most 1000). newStreamPosition is empty
-    once nothing remains; a position with nothing left behind it is 20123 Stream at End.
+    once nothing remains; a position with nothing left behind it is 20123 Stream at End. The
+    first page counts the selection; later pages carry that count in their position (counting
+    again only if leads were added meanwhile), so paging does not re-count a million leads a page.
     """
     if selector is None and last_updated_at is not None:
         selector = LastUpdateAtSelector(last_updated_at)
@@ -517,17 +525,19 @@ def get_multiple_leads(
         raise MarketoError(20110, "batchSize must be positive")
     size = min(batch_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     query = streams.fingerprint("getMultipleLeads", selector)
-    after = 0
-    if stream_position and stream_position.strip():
-        after = streams.decode(stream_position, query).get("after", 0)
-    ids = selected_lead_ids(session, clock, selector)
-    remaining_query = select(func.count()).select_from(Lead).where(Lead.id.in_(ids), Lead.id > after)
-    total = session.scalar(remaining_query)
-    if after and total == 0:
+    state = streams.decode(stream_position, query) if stream_position and stream_position.strip() else {}
+    after = state.get("after", 0)
+    selected = and_(lead_criterion(session, clock, selector), Lead.id > after)
+    rows = list(session.scalars(select(Lead).where(selected).order_by(Lead.id).limit(size + 1)))
+    if after and not rows:
         raise MarketoError(20123, "Stream at end: no more leads after this position")
-    page = list(session.scalars(select(Lead).where(Lead.id.in_(ids), Lead.id > after).order_by(Lead.id).limit(size)))
-    remaining = total - len(page)
-    position = streams.encode(query, after=page[-1].id) if page and remaining > 0 else ""
+    page, more = rows[:size], len(rows) > size
+    remaining = state["remaining"] - len(page) if "remaining" in state else None
+    if not more:
+        remaining = 0
+    elif remaining is None or remaining <= 0:
+        remaining = session.scalar(select(func.count()).select_from(Lead).where(selected)) - len(page)
+    position = streams.encode(query, after=page[-1].id, remaining=remaining) if remaining else ""
     schema = lead_schema(session)
     only = set(include_attributes) if include_attributes else None
     return LeadPage(len(page), remaining, position, [view(session, lead, schema, only) for lead in page])
