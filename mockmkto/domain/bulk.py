@@ -59,7 +59,9 @@ def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]])
     """
     now = clock.now()
     table = Lead.__table__
-    with store.engine.begin() as conn:
+    # The store's own transaction, so the load takes its turn like any request.
+    with store.session() as session:
+        conn = session.connection()
         dialect = conn.dialect
         statement = insert(table).compile(dialect=dialect, column_keys=list(COLUMNS))
         # The columns' own bind processors, applied here rather than per row by the statement

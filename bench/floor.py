@@ -1,0 +1,34 @@
+"""The floor: a minimal WSGI app that parses the SOAP request with lxml and answers a canned body.
+
+What any SOAP mock must at least do per request on the same HTTP server; mockmkto's throughput
+is reported as a ratio to it. The canned bodies are mockmkto's own answers to the same requests,
+so both send the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lxml import etree
+
+BODY = "{http://schemas.xmlsoap.org/soap/envelope/}Body"
+
+
+def make_floor(canned_file: Path):
+    """The floor app; `canned_file` maps a params element's local name to the answer body."""
+    canned = {name: body.encode() for name, body in json.loads(Path(canned_file).read_text()).items()}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    headers = {
+        name: [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+        for name, body in canned.items()
+    }
+
+    def floor(environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        root = etree.fromstring(environ["wsgi.input"].read(length), parser)
+        name = etree.QName(root.find(BODY)[0]).localname
+        start_response("200 OK", headers[name])
+        return [canned[name]]
+
+    return floor

@@ -1,0 +1,92 @@
+"""Serve mockmkto or the floor on one of the candidate HTTP servers (a process of the benchmark).
+
+    python bench/serve.py --app mockmkto|floor --server werkzeug|waitress|cheroot|gunicorn --port N
+        [--db URL] [--canned FILE] [--quiet]
+
+`werkzeug` is what `mockmkto serve` runs today (run_simple, threaded, a log line per request);
+`--quiet` drops that log line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+THREADS = 8  # waitress and cheroot; gunicorn runs 2 workers x 4 threads
+
+
+def make_app(args):
+    if args.app == "floor":
+        from floor import make_floor
+
+        return make_floor(Path(args.canned))
+    from mockmkto.app import build_app
+    from mockmkto.config import DEFAULT_SEED, Config
+
+    return build_app(Config(host="127.0.0.1", port=args.port, db=args.db, seed=DEFAULT_SEED))
+
+
+def serve_gunicorn(args) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    if args.app == "mockmkto":
+        # Seed the shared file once, before the workers fork, so they do not race to seed it.
+        make_app(args).instance.store.engine.dispose()
+
+    class App(BaseApplication):
+        def load_config(self):
+            for key, value in {
+                "bind": f"127.0.0.1:{args.port}",
+                "workers": 2,
+                "threads": 4,
+                "worker_class": "gthread",
+                "loglevel": "warning",
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return make_app(args)
+
+    App().run()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", choices=("mockmkto", "floor"), required=True)
+    parser.add_argument("--server", choices=("werkzeug", "waitress", "cheroot", "gunicorn"), required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", default="sqlite://")
+    parser.add_argument("--canned")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+    if args.server == "gunicorn":
+        serve_gunicorn(args)
+        return
+    app = make_app(args)
+    if args.server == "werkzeug":
+        from werkzeug.serving import WSGIRequestHandler, run_simple
+
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, code="-", size="-"):
+                pass
+
+        run_simple("127.0.0.1", args.port, app, threaded=True, request_handler=Quiet if args.quiet else None)
+    elif args.server == "waitress":
+        from waitress import serve
+
+        serve(app, host="127.0.0.1", port=args.port, threads=THREADS, _quiet=True)
+    else:
+        from cheroot.wsgi import Server
+
+        server = Server(("127.0.0.1", args.port), app, numthreads=THREADS)
+        try:
+            server.start()
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
