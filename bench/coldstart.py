@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -117,7 +116,3 @@ def import_time() -> dict:
             times.append(time.perf_counter() - started)
         out[name] = median(times) if times else None
     return out
-
-
-if __name__ == "__main__":
-    sys.exit("run through bench/run.py")

@@ -137,7 +137,7 @@ def _throughput(result: dict, targets: list, out: Path) -> list[str]:
     lines = [
         "## 1-2. Throughput against the floor and WireMock",
         "",
-        "wrk (one thread, keep-alive, loopback) posting each operation's request, re-signed before each run;",
+        "wrk (one thread, loopback, keep-alive where the server allows) posting each request, signed afresh per run;",
         f"mockmkto on a SQLite WAL file and the floor both on {result['server']}"
         + (
             " (Werkzeug's threaded server, `mockmkto serve` today: it closes the connection after every answer);"

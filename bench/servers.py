@@ -303,7 +303,7 @@ def split_samples(collapsed: str) -> dict:
             if test(stack):
                 counts[name] += int(number)
         if "__call__ (mockmkto/app.py" not in stack:
-            leaf = stack.split(";")[-1]
+            leaf = stack.split(";")[-1] or "(native code)"
             outside[leaf] = outside.get(leaf, 0) + int(number)
     top = sorted(outside.items(), key=lambda item: item[1], reverse=True)[:8]
     return {

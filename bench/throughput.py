@@ -179,7 +179,7 @@ def chart(result: dict, path: Path) -> None:
     for axis, title, unit in ((left, "Throughput", "requests/s"), (right, "p99 latency", "ms")):
         axis.set_xscale("log", base=2)
         axis.set_xticks(clients, [str(c) for c in clients])
-        axis.set_xlabel("concurrent keep-alive clients (wrk)")
+        axis.set_xlabel("concurrent clients (wrk connections)")
         axis.set_ylabel(unit)
         axis.set_title(title)
         axis.grid(True, alpha=0.3)
