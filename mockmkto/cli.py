@@ -74,7 +74,7 @@ def admin_command(args: argparse.Namespace) -> int:
 
 
 def serve_forever(args: argparse.Namespace) -> int:
-    from werkzeug.serving import run_simple
+    from cheroot.wsgi import Server
 
     from mockmkto.app import build_app
 
@@ -95,7 +95,13 @@ def serve_forever(args: argparse.Namespace) -> int:
         print(f"  user id   {user_id}\n  secret    {secret}", flush=True)
     if not config.auth:
         print("  signatures are not checked (--no-auth)", flush=True)
-    run_simple(config.host, config.port, app, threaded=True)
+    # cheroot keeps connections alive (Werkzeug's server closes each one) and was the fastest
+    # server for mockmkto in bench/results.md; one process, so clock, journal and faults are one.
+    server = Server((config.host, config.port), app, numthreads=8)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
     return 0
 
 
