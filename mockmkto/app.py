@@ -115,9 +115,6 @@ class MockMarketo:
                 self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap))
             return self._tenants[name]
 
-    def tenants(self) -> list[str]:
-        return sorted(self._tenants)
-
     def credentials(self) -> list[tuple[str, str]]:
         """The API users (mktowsUserId, secret) of the default instance."""
         return self.instance.credentials()

@@ -21,7 +21,6 @@ class Instance:
         self.clock = Clock()
         self.limits = CallLimits(self.clock)
         self.signature_window_seconds = signature_window_seconds
-        self.seed = seed
         self._snapshots: dict[str | None, object] = {}
         if seed is not None and self.is_empty():
             self.load(seed)
