@@ -3,17 +3,8 @@ WSDL plus the 3_1 additions. Do not edit by hand: change the generator and run i
 
 from __future__ import annotations
 
-from spyne.model.complex import ComplexModel
-
-from mockmkto.soap.primitives import AnySimpleType, Boolean, DateTime, Integer32, Unicode, enum
-
-TNS = "http://www.marketo.com/mktows/"
-
-
-class MktowsModel(ComplexModel):
-    """Base of every mktows complex type: Marketo's namespace, unqualified children."""
-
-    __namespace__ = TNS
+from mockmkto.soap.model import MktowsModel
+from mockmkto.soap.primitives import TNS, AnySimpleType, Boolean, DateTime, Integer32, Unicode, enum
 
 
 LeadKeyRef = enum(
