@@ -53,7 +53,8 @@ def prepare_mock(port: int) -> tuple[dict[str, str], dict[str, str], dict[str, i
         "getLead": get_lead_params(),
         "requestCampaign": request_campaign_params(lead_ids[:10]),
     }
-    status, body = http.soap(envelope(sync_mobjects_params([(None, f"Bench Opp {i}") for i in range(10)], "INSERT")))
+    inserts = sync_mobjects_params([(None, f"Bench Opp {i}") for i in range(10)], "INSERT")
+    status, body = http.soap(envelope(render(inserts, 0, 1)))
     opportunity_ids = [int(i) for i in re.findall(rb"<mObjStatus><id>(\d+)</id>", body)]
     if len(opportunity_ids) == 10:
         templates["syncMObjects"] = sync_mobjects_params(

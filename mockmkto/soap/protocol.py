@@ -20,6 +20,8 @@ from spyne.model.primitive import DateTime
 from spyne.protocol.soap import Soap11
 from spyne.protocol.xml import NIL_ATTR, XmlDocument, _gen_tagname
 
+from mockmkto.soap.model import MktowsModel
+
 SubElement = etree.SubElement
 
 
@@ -77,6 +79,16 @@ class MktowsSoap11(Soap11):
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
+        self._readers: dict[type, dict[str, tuple[type, bool]] | None] = {}
+        self._cls_attrs: dict[type, object] = {}
+
+    def get_cls_attrs(self, cls):
+        # Spyne's logs a debug line with its weak cache's size on every call, thousands a request;
+        # the mktows classes are made once, at import, so a plain map holds them.
+        attrs = self._cls_attrs.get(cls)
+        if attrs is None:
+            attrs = self._cls_attrs[cls] = super().get_cls_attrs(cls)
+        return attrs
 
     def _get_members_etree(self, ctx, cls, inst, parent):
         nillable = self._nillable.get(cls)
@@ -98,6 +110,58 @@ class MktowsSoap11(Soap11):
             self._write(ctx, plan, inst, parent, _complex_tag(plan, ns, name, cls))
             return None
         return super().to_parent(ctx, cls, inst, parent, ns, *args, **kwargs)
+
+    # ------------------------------------------------------------------------------ reading
+
+    def complex_from_element(self, ctx, cls, elt):
+        """Spyne's complex_from_element for the plain mktows types, with the members looked up once."""
+        members = self._readers.get(cls, _UNPLANNED)
+        if members is _UNPLANNED:
+            members = self._readers[cls] = self._reader(cls)
+        if members is None:
+            return super().complex_from_element(ctx, cls, elt)
+        alternatives = cls._type_info_alt
+        inst = cls.get_deserialization_instance(ctx)
+        for child in elt:
+            if isinstance(child, etree._Comment):
+                continue
+            key = child.tag.split("}", 1)[-1]
+            member = members.get(key)
+            if member is None:
+                member_cls, key = alternatives.get(key) or alternatives.get(child.tag) or (None, key)
+                if member_cls is None:
+                    continue
+                member = (member_cls, self.get_cls_attrs(member_cls).max_occurs > 1)
+            if child.attrib and any(name in members or name in alternatives for name in child.attrib):
+                # Spyne reads a child's attribute named like a member into that member: leave it to Spyne.
+                return super().complex_from_element(ctx, cls, elt)
+            member_cls, many = member
+            value = self.from_element(ctx, member_cls, child)
+            if many:
+                values = getattr(inst, key, None)
+                if values is None:
+                    values = []
+                    setattr(inst, key, values)
+                values.append(value)
+            else:
+                setattr(inst, key, value)
+        return inst
+
+    def _reader(self, cls) -> dict[str, tuple[type, bool]] | None:
+        """Member name -> (class, repeated), for types whose members are plain, writable elements."""
+        if self.validator is self.SOFT_VALIDATION or not isinstance(cls, type) or not issubclass(cls, MktowsModel):
+            return None
+        if self.get_cls_attrs(cls)._xml_tag_body_as is not None:
+            return None
+        members = {}
+        for key, member_cls in cls.get_flat_type_info(cls).items():
+            if isinstance(member_cls, type) and issubclass(member_cls, (XmlAttribute, XmlData)):
+                return None
+            attrs = self.get_cls_attrs(member_cls)
+            if attrs.read_only:
+                return None
+            members[key] = (member_cls, attrs.max_occurs > 1)
+        return members
 
     # ------------------------------------------------------------------------------ writing
 
