@@ -305,8 +305,9 @@ def write_lead(
     changes = _apply(session, lead, values, record, now)
     if values.get("Email"):
         lead.anonymous = False
-    session.flush()
     if status == "CREATED":
+        # The new lead's id names its activities; an update and its activities flush together at commit.
+        session.flush()
         activities.record(session, lead.id, "NewLead", now, {"Source Type": activities.API_SOURCE})
     for name, old, new in changes:
         activities.record_data_value_change(session, lead.id, now, name, old, new)
