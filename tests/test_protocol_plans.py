@@ -12,7 +12,9 @@ from lxml import etree
 from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, DateTime, Integer
 
+from mockmkto.domain.leads import LeadAttribute, LeadView
 from mockmkto.soap import types as T
+from mockmkto.soap.lead_service import DIRECT_WRITERS
 from mockmkto.soap.protocol import MktowsSoap11
 
 TEXTS = ["", "plain", "a < b & c > d", "ünïcødé ✓", "  spaced  ", "line\nbreak", "'quotes\""]
@@ -98,3 +100,28 @@ def test_the_writer_plans_each_type_once():
     written(protocol, T.SuccessGetLead, sample(T.SuccessGetLead, random.Random(2)))
     assert protocol._plans[T.SuccessGetLead] is plan
     assert plan is not None
+
+
+def test_a_lead_view_is_written_as_spyne_writes_its_lead_record():
+    rng = random.Random("leads")
+    maybe = TEXTS + [None]
+    for _ in range(60):
+        attributes = [
+            LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
+            for _ in range(rng.randrange(4))
+        ]
+        view = LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
+        record = T.LeadRecord(
+            Id=view.id,
+            Email=view.email,
+            ForeignSysPersonId=view.foreign_sys_person_id,
+            ForeignSysType=view.foreign_sys_type,
+            leadAttributeList=T.ArrayOfAttribute(
+                attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in attributes]
+            ),
+        )
+        direct = T.ResultGetLead(count=1, leadRecordList=T.ArrayOfLeadRecord(leadRecord=[view]))
+        spyne = T.ResultGetLead(count=1, leadRecordList=T.ArrayOfLeadRecord(leadRecord=[record]))
+        assert written(MktowsSoap11(DIRECT_WRITERS), T.ResultGetLead, direct) == written(
+            SpyneOnly(), T.ResultGetLead, spyne
+        )

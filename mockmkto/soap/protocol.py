@@ -11,6 +11,7 @@ cover (Spyne's own Array, XmlAttribute, defaults) go through Spyne's writer unch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from lxml import etree
@@ -51,22 +52,26 @@ class _NilWhereNillable:
 
 class _Member:
     """How one member of a complex type is written: its tag, and either `text` (a primitive) or
-    `plan` (a complex type with a plan); with neither, Spyne writes it."""
+    `plan` (a complex type with a plan); with neither, Spyne writes it. A value of class `native`
+    is its own text."""
 
-    __slots__ = ("attr", "cls", "ns", "name", "tag", "many", "nil_when_none", "text", "plan")
+    __slots__ = ("attr", "cls", "ns", "name", "tag", "many", "nil_when_none", "text", "native", "plan")
 
 
 class _Plan:
-    """How one complex type is written: the class its values are, its tag's overrides, its members."""
+    """How one complex type is written: the class its values are, its tag's overrides, its members,
+    and `direct`: (another class its values may be, a function that writes one of those)."""
 
-    __slots__ = ("orig", "sub_name", "sub_ns", "members")
+    __slots__ = ("orig", "sub_name", "sub_ns", "members", "direct")
 
 
 _UNPLANNED = object()
 
 
 class MktowsSoap11(Soap11):
-    def __init__(self) -> None:
+    def __init__(self, direct_writers: dict[type, tuple[type, Callable]] | None = None) -> None:
+        """`direct_writers`: Spyne type -> (value class, write(value, parent, tag)), for answers so
+        hot that even one Spyne object per value costs too much (lead records)."""
         # No DTDs, no entities, no network, no huge trees: a hostile body is a 20012, not an attack.
         super().__init__(
             load_dtd=False,
@@ -79,6 +84,7 @@ class MktowsSoap11(Soap11):
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
+        self._direct_writers = dict(direct_writers or {})
         self._readers: dict[type, dict[str, tuple[type, bool]] | None] = {}
         self._cls_attrs: dict[type, object] = {}
 
@@ -175,6 +181,9 @@ class MktowsSoap11(Soap11):
             elif member.many:
                 for item in value:
                     self._write_member(ctx, member, item, elt)
+            elif member.text is not None:
+                # Most values are text: written here, without a call per value.
+                SubElement(elt, member.tag).text = value if value.__class__ is member.native else member.text(value)
             else:
                 self._write_member(ctx, member, value, elt)
 
@@ -185,6 +194,8 @@ class MktowsSoap11(Soap11):
             SubElement(parent, member.tag).text = member.text(value)
         elif member.plan is not None and isinstance(value, member.plan.orig):
             self._write(ctx, member.plan, value, parent, member.tag)
+        elif member.plan is not None and member.plan.direct and isinstance(value, member.plan.direct[0]):
+            member.plan.direct[1](value, parent, member.tag)
         else:
             super().to_parent(ctx, member.cls, value, parent, member.ns, member.name)
 
@@ -216,6 +227,7 @@ class MktowsSoap11(Soap11):
         plan.sub_name = attrs.sub_name
         plan.sub_ns = attrs.sub_ns
         plan.members = ()
+        plan.direct = self._direct_writers.get(plan.orig)
         members = []
         for key, member_cls in cls.get_flat_type_info(cls).items():
             member_attrs = self.get_cls_attrs(member_cls)
@@ -230,7 +242,7 @@ class MktowsSoap11(Soap11):
             member.name = key if sub_name is None else sub_name
             member.many = member_attrs.max_occurs > 1
             member.nil_when_none = bool(member_attrs.nillable or member_attrs.min_occurs > 0)
-            member.text = member.plan = None
+            member.text = member.plan = member.native = None
             member.plan = self._plans.get(member_cls, _UNPLANNED)
             if member.plan is _UNPLANNED:
                 member.plan = self._plan(member_cls)
@@ -239,6 +251,7 @@ class MktowsSoap11(Soap11):
             else:
                 member.tag = _gen_tagname(member.ns, member.name)
                 member.text = self._text(member_cls)
+                member.native = str if member.text is not None and member.text.func is _unicode_text else None
             members.append(member)
         plan.members = tuple(members)
         return plan

@@ -15,7 +15,7 @@ from mockmkto.domain.instance import Instance
 from mockmkto.soap.campaign_service import CampaignService
 from mockmkto.soap.faults import fault_envelope
 from mockmkto.soap.headers import authentication_header, target_workspace
-from mockmkto.soap.lead_service import LeadService
+from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
 from mockmkto.soap.protocol import MktowsSoap11
 from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault
@@ -53,7 +53,7 @@ class MktowsServer(ServerBase):
             tns=TNS,
             name="MktMktowsApiService",
             in_protocol=MktowsSoap11(),
-            out_protocol=MktowsSoap11(),
+            out_protocol=MktowsSoap11(DIRECT_WRITERS),
         )
         super().__init__(app)
         self.auth_required = auth_required
