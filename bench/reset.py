@@ -1,6 +1,6 @@
 """Section 4: POST /_admin/reset?seed=default latency, and what one test costs on top of its work.
 
-Against one running server (`mockmkto serve`'s Werkzeug, a SQLite file and in memory): a few
+Against one running server (`mockmkto serve`'s cheroot, a SQLite file and in memory): a few
 hundred resets; then 1,000 iterations of what a test does (reset + syncLead + getLead). When the
 pytest plugin is installed: pytest running 1,000 generated tests that take its `mockmkto`
 fixture against 1,000 empty tests, interleaved, and the difference per test.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from common import (
     PYTHON,
+    SERVE_SERVER,
     Http,
     bench_server,
     envelope,
@@ -93,7 +94,7 @@ def run(opts, workdir: Path) -> dict:
     iterations = 200 if opts.quick else 1000
     out: dict = {"resets": resets, "iterations": iterations}
     for label, db in (("file", f"sqlite:///{workdir}/reset.db"), ("memory", "sqlite://")):
-        process = bench_server(f"reset-{label}", "mockmkto", "werkzeug", workdir, db=db).start()
+        process = bench_server(f"reset-{label}", "mockmkto", SERVE_SERVER, workdir, db=db).start()
         try:
             http = Http(process.port)
             reset_latency(http, 10)

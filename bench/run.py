@@ -25,7 +25,7 @@ import reset  # noqa: E402
 import scale  # noqa: E402
 import servers  # noqa: E402
 import throughput  # noqa: E402
-from common import BENCH, have_wrk, log, work_dir  # noqa: E402
+from common import BENCH, SERVE_SERVER, have_wrk, log, work_dir  # noqa: E402
 
 SECTIONS = {
     "throughput": throughput.run,
@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients (default 1,8,32)")
     parser.add_argument(
         "--server",
-        default="werkzeug",
-        choices=("werkzeug", "waitress", "cheroot", "gunicorn"),
-        help="HTTP server of mockmkto and the floor in the throughput section (default werkzeug, as serve today)",
+        default=SERVE_SERVER,
+        choices=("cheroot", "werkzeug", "waitress", "gunicorn"),
+        help="HTTP server of mockmkto and the floor in the throughput section (default cheroot, as `mockmkto serve`)",
     )
     parser.add_argument("--scale", help="lead counts for the scale section (default 10000,100000,1000000)")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.{json,md} and chart.png go")

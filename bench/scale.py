@@ -1,9 +1,9 @@
 """Section 5: mockmkto with 10k, 100k and 1M leads in a SQLite file.
 
 Leads are seeded with the bulk path (mockmkto/domain/bulk.py) in a child process; then
-`mockmkto serve`'s server runs on the file and answers getLead by Email and by Id (sequential,
-one keep-alive client) and pages through every lead with getMultipleLeads (batchSize 1000). The
-first, middle and last seeded leads are read back and compared with what was seeded.
+`mockmkto serve`'s server (cheroot) runs on the file and answers getLead by Email and by Id
+(sequential, one keep-alive client) and pages through every lead with getMultipleLeads (batchSize
+1000). The first, middle and last seeded leads are read back and compared with what was seeded.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     PYTHON,
+    SERVE_SERVER,
     Http,
     bench_server,
     envelope,
@@ -150,7 +151,7 @@ def run(opts, workdir: Path) -> dict:
             raise RuntimeError(f"seeding failed:\n{done.stderr[-3000:]}")
         seeded = json.loads(done.stdout.strip().splitlines()[-1])
         log(f"seeded {count} leads in {seeded['seconds']:.1f} s (cpu {seeded['cpu_seconds']:.1f} s)")
-        process = bench_server(f"scale-{count}", "mockmkto", "werkzeug", workdir, db=f"sqlite:///{db}").start()
+        process = bench_server(f"scale-{count}", "mockmkto", SERVE_SERVER, workdir, db=f"sqlite:///{db}").start()
         try:
             http = Http(process.port, timeout=600)
             problems = verify(http, seeded["first_id"], count)

@@ -1,10 +1,12 @@
 """Serve mockmkto or the floor on one of the candidate HTTP servers (a process of the benchmark).
 
-    python bench/serve.py --app mockmkto|floor --server werkzeug|waitress|cheroot|gunicorn --port N
+    python bench/serve.py --app mockmkto|floor --server cheroot|werkzeug|waitress|gunicorn --port N
         [--db URL] [--canned FILE] [--quiet]
 
-`werkzeug` is what `mockmkto serve` runs today (run_simple, threaded, a log line per request);
-`--quiet` drops that log line.
+`cheroot` with 8 threads in one process is what `mockmkto serve` runs (mockmkto/cli.py,
+serve_forever), configured the same; it keeps connections alive. `werkzeug` is Werkzeug's threaded
+development server (run_simple, a log line per request), which closes the connection after every
+answer; `--quiet` drops its log line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-THREADS = 8  # waitress and cheroot; gunicorn runs 2 workers x 4 threads
+THREADS = 8  # cheroot (numthreads of `mockmkto serve`) and waitress; gunicorn runs 2 workers x 4 threads
 
 
 def make_app(args):
@@ -56,7 +58,7 @@ def serve_gunicorn(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--app", choices=("mockmkto", "floor"), required=True)
-    parser.add_argument("--server", choices=("werkzeug", "waitress", "cheroot", "gunicorn"), required=True)
+    parser.add_argument("--server", choices=("cheroot", "werkzeug", "waitress", "gunicorn"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", default="sqlite://")
     parser.add_argument("--canned")
@@ -81,6 +83,7 @@ def main() -> None:
     else:
         from cheroot.wsgi import Server
 
+        # As mockmkto/cli.py's serve_forever: nothing set on the Server but numthreads.
         server = Server(("127.0.0.1", args.port), app, numthreads=THREADS)
         try:
             server.start()

@@ -1,10 +1,11 @@
-"""Section 6: candidate HTTP servers for `mockmkto serve`, and where a request's time goes.
+"""Section 6: the HTTP server `mockmkto serve` runs (cheroot) among the candidates, and where a
+request's time goes.
 
 Each server runs mockmkto (on its own SQLite WAL file; gunicorn's two workers share theirs) and
 the floor; wrk drives syncLead at 8 clients, servers and apps interleaved round by round. Then
 two profiles of the request path: cProfile inside one process (the app called as WSGI, no HTTP;
-deterministic shares per stage) and py-spy sampling the running server under wrk load (how much
-is the HTTP server itself).
+deterministic shares per stage) and py-spy sampling `mockmkto serve`'s server (cheroot) under wrk
+load (how much is the HTTP server itself).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from common import (
     BENCH_LEADS,
     PYTHON,
+    SERVE_SERVER,
     SOAP_PATH,
     Http,
     bench_server,
@@ -34,7 +36,9 @@ from common import (
 )
 from throughput import prepare_mock
 
-# "-quiet": Werkzeug without its log line per request.
+# cheroot is what `mockmkto serve` runs (SERVE_SERVER); werkzeug is Werkzeug's threaded development
+# server (it closes the connection after every answer), "-quiet" the same without its log line per
+# request; waitress 8 threads; gunicorn gthread 2 workers x 4 threads.
 SERVERS = ("werkzeug", "werkzeug-quiet", "waitress", "cheroot", "gunicorn")
 CLIENTS = 8
 
@@ -250,13 +254,13 @@ def profile_in_process(opts, workdir: Path) -> dict:
 
 
 def profile_under_load(opts, workdir: Path) -> dict | None:
-    """py-spy samples `mockmkto serve`'s server (Werkzeug) while wrk sends syncLead at 8 clients;
-    only the thread holding the GIL, so the shares are of the Python CPU time."""
+    """py-spy samples `mockmkto serve`'s server (cheroot, 8 threads) while wrk sends syncLead at 8
+    clients; only the thread holding the GIL, so the shares are of the Python CPU time."""
     py_spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
     if not Path(py_spy).exists():
         log("py-spy is not installed: no profile under load")
         return None
-    mock = bench_server("pyspy-mockmkto", "mockmkto", "werkzeug", workdir, db=f"sqlite:///{workdir}/pyspy.db")
+    mock = bench_server("pyspy-mockmkto", "mockmkto", SERVE_SERVER, workdir, db=f"sqlite:///{workdir}/pyspy.db")
     mock.start()
     try:
         template, _, _ = prepare_mock_sync_lead(mock.port)
@@ -273,16 +277,16 @@ def profile_under_load(opts, workdir: Path) -> dict | None:
         load.join()
         if done.returncode or not raw.exists():
             log(f"py-spy failed: {done.stderr.strip()[-300:]}")
-            return {"error": done.stderr.strip()[-300:]}
+            return {"error": done.stderr.strip()[-300:], "server": SERVE_SERVER}
     finally:
         mock.stop()
-    return split_samples(raw.read_text())
+    return split_samples(raw.read_text()) | {"server": SERVE_SERVER}
 
 
 def split_samples(collapsed: str) -> dict:
     """Shares of the samples: in the app, in the HTTP server, per stage; and the top leaf frames."""
     buckets = {
-        "HTTP server outside the app (parse, socket I/O, request log)": lambda s: "__call__ (mockmkto/app.py" not in s,
+        "HTTP server outside the app (parse, socket I/O, threads)": lambda s: "__call__ (mockmkto/app.py" not in s,
         "app: SOAP parse + envelope split": lambda s: "create_in_document" in s or "decompose_incoming" in s,
         "app: authentication": lambda s: "authenticate (mockmkto/domain/auth.py" in s,
         "app: params deserialization": lambda s: "get_in_object" in s,

@@ -1,10 +1,10 @@
 """Sections 1 and 2: mockmkto against the floor and WireMock under keep-alive load from wrk.
 
-Three servers run side by side (mockmkto and the floor on one HTTP server, by default Werkzeug's
-threaded server as `mockmkto serve` runs today, and WireMock on the JVM); wrk loads one at a
-time, interleaved, so a drift in the machine's load hits all of them alike. Werkzeug's server
-answers every request with `Connection: close`, so there each request is a new connection and a
-new thread; `--server cheroot` measures the same with keep-alive.
+Three servers run side by side (mockmkto and the floor on one HTTP server, by default cheroot
+with 8 threads as `mockmkto serve` runs it, and WireMock on the JVM); wrk loads one at a time,
+interleaved, so a drift in the machine's load hits all of them alike. cheroot keeps connections
+alive; `--server werkzeug` (Werkzeug's threaded development server) answers every request with
+`Connection: close`, so there each request is a new connection and a new thread.
 """
 
 from __future__ import annotations
