@@ -25,9 +25,15 @@ def write_lead_record(view: leads.LeadView, parent: etree._Element, tag: str) ->
     attributes = SubElement(record, "leadAttributeList")
     for attribute in view.attributes:
         item = SubElement(attributes, "attribute")
-        text_or_nil(item, "attrName", attribute.name)
-        text_or_nil(item, "attrType", attribute.data_type)
-        text_or_nil(item, "attrValue", attribute.value)
+        name, data_type, value = attribute.name, attribute.data_type, attribute.value
+        if name is None or data_type is None or value is None:
+            text_or_nil(item, "attrName", name)
+            text_or_nil(item, "attrType", data_type)
+            text_or_nil(item, "attrValue", value)
+        else:  # the common case, without a call per value
+            SubElement(item, "attrName").text = name
+            SubElement(item, "attrType").text = data_type
+            SubElement(item, "attrValue").text = value
 
 
 def text_or_nil(parent: etree._Element, tag: str, value: str | None) -> None:
