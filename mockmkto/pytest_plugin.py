@@ -18,22 +18,16 @@ import pytest
 def mockmkto_server():
     """The mock on 127.0.0.1 (a free port) in a thread, for the whole session; prefer `mockmkto`."""
     import zeep
-    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from mockmkto.app import build_app
     from mockmkto.inprocess import AdminClient, MockmktoClient, default_config, wsgi_session
+    from mockmkto.serving import bound_port, http_server
 
     app = build_app(default_config())
-
-    class QuietRequestHandler(WSGIRequestHandler):
-        # No line per request: the journal has the calls, and the lines would flood failure reports.
-        def log_request(self, code="-", size="-"):
-            pass
-
-    http = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=http.serve_forever, name="mockmkto-server", daemon=True)
+    http = http_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=http.serve, name="mockmkto-server", daemon=True)
     thread.start()
-    client = MockmktoClient(app, f"http://127.0.0.1:{http.server_port}", zeep.Transport())
+    client = MockmktoClient(app, f"http://127.0.0.1:{bound_port(http)}", zeep.Transport())
     # The test's own admin calls (the reset before each test, above all) skip the socket: the same
     # admin API through the WSGI app directly, a few milliseconds less per test. The code under test
     # still talks HTTP to the server.
@@ -41,8 +35,7 @@ def mockmkto_server():
     try:
         yield client
     finally:
-        http.shutdown()
-        http.server_close()
+        http.stop()
         thread.join()
         client.session.close()
 

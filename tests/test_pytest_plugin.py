@@ -6,6 +6,8 @@ package's `pytest11` entry point, exactly as it reaches a project that installed
 
 from __future__ import annotations
 
+import socket
+
 pytest_plugins = ["pytester"]
 
 HEADER = """
@@ -188,3 +190,30 @@ def test_untouched(request):
     )
     # A subprocess, because this process has long imported all of it.
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_the_server_keeps_connections_and_stops_with_the_session(pytester, tmp_path):
+    port_file = tmp_path / "port"
+    pytester.makepyfile(
+        f"""
+import http.client
+from urllib.parse import urlsplit
+
+
+def test_two_calls_on_one_connection(mockmkto):
+    url = urlsplit(mockmkto.wsdl_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port)
+    sockets = []
+    for _ in range(2):
+        connection.request("GET", url.path + "?" + url.query)
+        answer = connection.getresponse()
+        assert answer.status == 200 and answer.read().startswith(b"<?xml")
+        sockets.append(connection.sock)
+    assert sockets[0] is not None and sockets[0] is sockets[1]
+    connection.close()
+    open({str(port_file)!r}, "w").write(str(url.port))
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(port_file.read_text()))) != 0
