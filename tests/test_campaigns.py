@@ -292,6 +292,43 @@ def test_a_key_that_matches_several_leads_runs_each_of_them_once(session, clock)
     assert sorted(lead.lead_id for lead in run.leads) == sorted([first, second])
 
 
+def test_keys_run_their_leads_in_key_order_each_once_most_recently_updated_first(session, clock):
+    owner = [("LeadOwnerEmailAddress", "rep@example.com")]
+    older = sync_lead(session, clock, LeadInput(email="older@example.com", attributes=owner)).lead_id
+    clock.freeze(NOW + timedelta(minutes=1))
+    newer = sync_lead(session, clock, LeadInput(email="newer@example.com", attributes=owner)).lead_id
+    clock.freeze(NOW + timedelta(minutes=2))
+    sync_lead(session, clock, LeadInput(email="older@example.com", attributes=[("FirstName", "Touched")]))
+    keys = [("IDNUM", "2"), ("LEADOWNEREMAIL", " REP@example.com"), ("IDNUM", str(newer)), ("idnum", "2")]
+    run = request(session, clock, keys=keys, campaign_id=2001)
+    assert [lead.lead_id for lead in run.leads] == [2, older, newer]
+
+
+@pytest.mark.parametrize(
+    ("keys", "code"),
+    [
+        ([("IDNUM", "999999"), ("COOKIE", "id:1")], 20103),
+        ([("IDNUM", "1"), ("COOKIE", "id:1"), ("IDNUM", "999999")], 20102),
+        ([("EMAIL", "nobody@example.com"), (None, None)], 20103),
+        ([("IDNUM", "1"), ("EMAIL", None), ("IDNUM", "999999")], 20101),
+    ],
+    ids=["no lead, then bad type", "bad type, then no lead", "no lead, then no key", "no key value, then no lead"],
+)
+def test_the_first_bad_key_in_key_order_fails_the_call(session, clock, keys, code):
+    assert error_code(request, session, clock, keys=keys, campaign_id=2001) == code
+
+
+def test_a_run_writes_the_activities_lead_by_lead_in_key_order(session, clock):
+    run = request(session, clock, keys=[("IDNUM", "2"), ("IDNUM", "1")], campaign_id=2001)
+    query = select(Activity.lead_id, Activity.activity_type).where(Activity.campaign == run.campaign)
+    assert session.execute(query.order_by(Activity.id)).all() == [
+        (2, "RequestCampaign"),
+        (2, "SendEmail"),
+        (1, "RequestCampaign"),
+        (1, "SendEmail"),
+    ]
+
+
 # -------------------------------------------------------------------------- scheduleCampaign
 
 

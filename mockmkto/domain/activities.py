@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
@@ -14,6 +14,25 @@ from mockmkto.store.models import Activity, Lead
 # Where a change came from, as Marketo writes it on API activities.
 API_REASON = "SOAP API"
 API_SOURCE = "Web service API"
+
+
+def entry(
+    lead_id: int,
+    activity_type: str,
+    at: datetime,
+    attributes: dict[str, str] | None = None,
+    asset_name: str | None = None,
+    campaign: str | None = None,
+) -> dict:
+    """One activity as a row of the log: what `record` adds, or one of the rows `record_many` writes."""
+    return {
+        "lead_id": lead_id,
+        "activity_type": activity_type,
+        "created_at": at,
+        "asset_name": asset_name,
+        "campaign": campaign,
+        "attributes": attributes or {},
+    }
 
 
 def record(
@@ -25,16 +44,17 @@ def record(
     asset_name: str | None = None,
     campaign: str | None = None,
 ) -> None:
-    session.add(
-        Activity(
-            lead_id=lead_id,
-            activity_type=activity_type,
-            created_at=at,
-            asset_name=asset_name,
-            campaign=campaign,
-            attributes=attributes or {},
-        )
-    )
+    session.add(Activity(**entry(lead_id, activity_type, at, attributes, asset_name, campaign)))
+
+
+def record_many(session: Session, entries: list[dict]) -> None:
+    """Write many activities (see `entry`) in one statement, their ids ascending in list order.
+
+    The session flushes what it holds first, so activities `record`ed before keep the lower ids.
+    The ORM would insert the same rows one statement each, to read back ids nothing here needs.
+    """
+    if entries:
+        session.execute(insert(Activity), entries)
 
 
 def record_data_value_change(

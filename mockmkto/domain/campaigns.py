@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import check_lead_key, find_by_key
+from mockmkto.domain.leads import KEY_COLUMNS, NEWEST_FIRST, check_lead_key, key_lookup_value
 from mockmkto.domain.limits import api_day_start
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.campaign_models import (
@@ -340,35 +340,68 @@ def request_campaign(
         raise MarketoError(
             20113, f"Campaign {full_name(session, campaign)} has no Campaign is Requested trigger for source {source}"
         )
-    leads = _requested_leads(session, lead_keys[:MAX_REQUESTED_LEAD_KEYS])
+    lead_ids = _requested_lead_ids(session, lead_keys[:MAX_REQUESTED_LEAD_KEYS])
     run = CampaignRun(
         campaign_id=campaign.id,
         source=source,
         requested_at=now,
         run_at=now,
-        status=SCHEDULED,
+        # Carried out right here, in this transaction: there is nothing to claim.
+        status=COMPLETED,
         tokens=overrides,
-        requested_lead_ids=[lead.id for lead in leads],
+        requested_lead_ids=lead_ids,
     )
     session.add(run)
     session.flush()
-    _carry_out(session, run)
-    return run_view(session, run)
+    return run_view(session, run, _run_campaign(session, run))
 
 
-def _requested_leads(session: Session, lead_keys: Sequence[tuple[str | None, str | None]]) -> list[Lead]:
-    """The leads the keys name, each once, in key order; a key that finds no lead fails the call."""
-    leads: dict[int, Lead] = {}
+def _requested_lead_ids(session: Session, lead_keys: Sequence[tuple[str | None, str | None]]) -> list[int]:
+    """The ids of the leads the keys name, each once, in key order; a key that finds no lead fails the call."""
+    keys = []
     for key_type, key_value in lead_keys:
-        key_type = check_lead_key(key_type, key_value)
-        if key_type not in REQUEST_KEY_TYPES:
-            raise MarketoError(20102, f"Lead key type {key_type} cannot be used with requestCampaign")
-        matches = find_by_key(session, key_type, key_value)
-        if not matches:
+        try:
+            keys.append((_request_key_type(key_type, key_value), key_value))
+        except MarketoError:
+            # The keys before a bad one are looked up first: one of them that finds no lead is the error.
+            _lead_ids_by_key(session, keys)
+            raise
+    return _lead_ids_by_key(session, keys)
+
+
+def _request_key_type(key_type: str | None, key_value: str | None) -> str:
+    key_type = check_lead_key(key_type, key_value)
+    if key_type not in REQUEST_KEY_TYPES:
+        raise MarketoError(20102, f"Lead key type {key_type} cannot be used with requestCampaign")
+    return key_type
+
+
+def _lead_ids_by_key(session: Session, keys: list[tuple[str, str]]) -> list[int]:
+    """What find_by_key finds for each checked key, in key order, each lead once; 20103 for a key that finds none.
+
+    One query serves every key: each key's matches come most recently updated first, as find_by_key lists them.
+    """
+    lookups = [(key_type, key_lookup_value(key_type, key_value)) for key_type, key_value in keys]
+    wanted: dict[str, set] = {}
+    for key_type, value in lookups:
+        if value is not None:
+            wanted.setdefault(key_type, set()).add(value)
+    matches: dict[tuple[str, int | str], list[int]] = {}
+    if wanted:
+        query = (
+            select(Lead.id, *(KEY_COLUMNS[key_type] for key_type in wanted))
+            .where(or_(*(KEY_COLUMNS[key_type].in_(values) for key_type, values in wanted.items())))
+            .order_by(*NEWEST_FIRST)
+        )
+        for lead_id, *columns in session.execute(query):
+            for key_type, value in zip(wanted, columns, strict=True):
+                matches.setdefault((key_type, value), []).append(lead_id)
+    lead_ids: dict[int, None] = {}
+    for (key_type, key_value), lookup in zip(keys, lookups, strict=True):
+        if lookup not in matches:
             raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
-        for lead in matches:
-            leads.setdefault(lead.id, lead)
-    return list(leads.values())
+        lead_ids.update(dict.fromkeys(matches[lookup]))
+    return list(lead_ids)
 
 
 # --------------------------------------------------------------------------- scheduleCampaign
@@ -481,10 +514,14 @@ def run_due(session: Session, clock: Clock) -> int:
     return _run_due(session, utc(clock.now()))
 
 
+# Run before every SOAP operation: a bare Core probe, built once, keeps the common case (nothing due) cheap.
+DUE_PROBE = (
+    select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= bindparam("now")).limit(1)
+)
+
+
 def _run_due(session: Session, now: datetime) -> int:
-    # Called before every SOAP operation: a bare Core probe keeps the common case (nothing due) cheap.
-    probe = select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= now).limit(1)
-    if session.connection().execute(probe).first() is None:
+    if session.connection().execute(DUE_PROBE, {"now": now}).first() is None:
         return 0
     due = session.scalars(
         select(CampaignRun)
@@ -497,11 +534,17 @@ def _run_due(session: Session, now: datetime) -> int:
 
 
 def _carry_out(session: Session, run: CampaignRun) -> None:
-    """Run the campaign: resolve each lead's tokens, write the activities, use up the imported tokens."""
+    """Carry out a scheduled run, unless another call already has."""
     # Claim the run first, so two concurrent calls cannot both carry it out.
     claim = update(CampaignRun).where(CampaignRun.id == run.id, CampaignRun.status == SCHEDULED)
     if session.execute(claim.values(status=COMPLETED)).rowcount != 1:
         return
+    _run_campaign(session, run)
+
+
+def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
+    """Run the campaign: resolve each lead's tokens, write the run's leads and their activities (in lead order,
+    each lead's in flow order), use up the imported tokens. Returns the run's leads."""
     campaign = session.get(Campaign, run.campaign_id)
     program = session.get(Program, campaign.program_id) if campaign.program_id is not None else None
     definition = session.get(SmartCampaignDefinition, campaign.id)
@@ -510,26 +553,33 @@ def _carry_out(session: Session, run: CampaignRun) -> None:
         row.lead_id: row.tokens
         for row in session.scalars(select(ImportedLeadTokens).where(ImportedLeadTokens.campaign_id == campaign.id))
     }
-    at = run.run_at
     name = full_name(session, campaign)
-    for position, lead_id in enumerate(lead_ids):
-        tokens = resolve_tokens(program.tokens if program else {}, run.tokens, imported.get(lead_id, {}))
-        session.add(CampaignRunLead(run_id=run.id, lead_id=lead_id, position=position, tokens=tokens))
-        if run.source in SOURCE_LABELS:
-            activities.record(
-                session,
-                lead_id,
-                "RequestCampaign",
-                at,
-                {"Source": SOURCE_LABELS[run.source]},
-                asset_name=name,
-                campaign=name,
-            )
-        for step in definition.flow if definition else ():
-            activities.record(session, lead_id, step["activity"], at, asset_name=step["asset"], campaign=name)
-    # importToList's per-lead values serve this one run only.
-    session.execute(ImportedLeadTokens.__table__.delete().where(ImportedLeadTokens.campaign_id == campaign.id))
-    session.flush()
+    program_tokens = program.tokens if program else {}
+    leads = [
+        RunLead(lead_id, resolve_tokens(program_tokens, run.tokens, imported.get(lead_id, {}))) for lead_id in lead_ids
+    ]
+    # (activity type, attributes, asset name) of what the run writes on each lead.
+    steps = [(step["activity"], None, step["asset"]) for step in definition.flow] if definition else []
+    if run.source in SOURCE_LABELS:
+        steps.insert(0, ("RequestCampaign", {"Source": SOURCE_LABELS[run.source]}, name))
+    if leads:
+        rows = [
+            {"run_id": run.id, "lead_id": lead.lead_id, "position": position, "tokens": lead.tokens}
+            for position, lead in enumerate(leads)
+        ]
+        session.execute(insert(CampaignRunLead), rows)
+    activities.record_many(
+        session,
+        [
+            activities.entry(lead.lead_id, activity_type, run.run_at, attributes, asset_name, name)
+            for lead in leads
+            for activity_type, attributes, asset_name in steps
+        ],
+    )
+    if imported:
+        # importToList's per-lead values serve this one run only.
+        session.execute(ImportedLeadTokens.__table__.delete().where(ImportedLeadTokens.campaign_id == campaign.id))
+    return leads
 
 
 def _smart_list_members(session: Session, campaign: Campaign) -> list[int]:
@@ -550,13 +600,16 @@ def _smart_list_members(session: Session, campaign: Campaign) -> list[int]:
     )
 
 
-def run_view(session: Session, run: CampaignRun) -> RunView:
+def run_view(session: Session, run: CampaignRun, leads: list[RunLead] | None = None) -> RunView:
+    """The run as it stands; `leads` when the caller has just run them (else they are read back)."""
     campaign = session.get(Campaign, run.campaign_id)
     program = session.get(Program, campaign.program_id) if campaign.program_id is not None else None
     cloned_from = session.get(Program, run.cloned_from_program_id) if run.cloned_from_program_id else None
-    leads = session.scalars(
-        select(CampaignRunLead).where(CampaignRunLead.run_id == run.id).order_by(CampaignRunLead.position)
-    )
+    if leads is None:
+        rows = session.scalars(
+            select(CampaignRunLead).where(CampaignRunLead.run_id == run.id).order_by(CampaignRunLead.position)
+        )
+        leads = [RunLead(row.lead_id, dict(row.tokens)) for row in rows]
     return RunView(
         id=run.id,
         campaign_id=campaign.id,
@@ -567,7 +620,7 @@ def run_view(session: Session, run: CampaignRun) -> RunView:
         run_at=run.run_at,
         status=run.status,
         tokens=dict(run.tokens),
-        leads=[RunLead(row.lead_id, dict(row.tokens)) for row in leads],
+        leads=leads,
         cloned_from_program=cloned_from.name if cloned_from else None,
     )
 

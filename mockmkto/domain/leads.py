@@ -155,16 +155,23 @@ def check_lead_key(key_type: str | None, key_value: str | None) -> str:
     return normalized
 
 
+def key_lookup_value(key_type: str, key_value: str) -> int | str | None:
+    """A (checked) key's value as its column holds it: an Id (None if no lead can have it), an
+    email lower-cased, anything else stripped."""
+    if key_type == "IDNUM":
+        return lead_id_value(key_value)
+    if key_type in ("EMAIL", "LEADOWNEREMAIL"):
+        return email_key(key_value)
+    return key_value.strip()
+
+
 def find_by_key(session: Session, key_type: str, key_value: str) -> list[Lead]:
     """Every lead a LeadKey matches, most recently updated first (only EMAIL-like keys repeat)."""
     key_type = check_lead_key(key_type, key_value)
-    value = key_value.strip()
+    value = key_lookup_value(key_type, key_value)
     if key_type == "IDNUM":
-        lead_id = lead_id_value(value)
-        lead = session.get(Lead, lead_id) if lead_id is not None else None
+        lead = session.get(Lead, value) if value is not None else None
         return [lead] if lead is not None else []
-    if key_type in ("EMAIL", "LEADOWNEREMAIL"):
-        value = email_key(value)
     return list(session.scalars(LEADS_BY_KEY[key_type], {"value": value}))
 
 
@@ -454,12 +461,8 @@ def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, stric
         if not selector.key_values:
             raise MarketoError(20101, "LeadKeySelector needs keyValues")
         key_type = check_lead_key(selector.key_type, selector.key_values[0])
-        values = [v.strip() for v in selector.key_values[:MAX_SELECTOR_KEYS]]
-        if key_type == "IDNUM":
-            return Lead.id.in_([i for i in map(lead_id_value, values) if i is not None])
-        if key_type in ("EMAIL", "LEADOWNEREMAIL"):
-            values = [email_key(v) for v in values]
-        return KEY_COLUMNS[key_type].in_(values)
+        values = [key_lookup_value(key_type, v) for v in selector.key_values[:MAX_SELECTOR_KEYS]]
+        return KEY_COLUMNS[key_type].in_([v for v in values if v is not None])
     if isinstance(selector, StaticListSelector):
         static_list = find_static_list(session, selector.list_name, selector.list_id)
         return Lead.id.in_(select(ListMember.lead_id).where(ListMember.list_id == static_list.id))
