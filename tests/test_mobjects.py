@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.mobjects import Association, MObjectInput, TypeAttrib, get_mobjects, sync_mobjects
@@ -118,6 +119,13 @@ def test_rule_46_update_and_upsert_use_the_id_as_key(session, clock):
     (result,) = sync(session, clock, [opportunity(("Stage", "Closed Lost"), id=other.id)], "UPSERT")
     assert (result.id, result.status) == (other.id, "UPDATED")
     assert session.get(Opportunity, SEEDED_OPPORTUNITY_ID).attributes["Stage"] == "Prospecting"
+
+
+def test_rule_46_an_object_may_name_by_id_one_created_earlier_in_the_same_call(session, clock):
+    next_id = session.scalar(select(func.max(Opportunity.id))) + 1
+    results = sync(session, clock, [opportunity(("Name", "Fresh")), opportunity(("Stage", "Won"), id=next_id)])
+    assert [(r.id, r.status) for r in results] == [(next_id, "CREATED"), (next_id, "UPDATED")]
+    assert session.get(Opportunity, next_id).attributes == {"Name": "Fresh", "Stage": "Won"}
 
 
 def test_rule_46_update_without_an_id_fails(session, clock):

@@ -23,6 +23,7 @@ from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.domain.leads import DEFAULT_WORKSPACE, LEAD_MERGE_HOOKS
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.domain.tags import CHANNEL, find_tag
+from mockmkto.store.db import seed_cached
 from mockmkto.store.mobject_models import (
     Company,
     MObjectField,
@@ -253,7 +254,13 @@ def mobject_type(name: str | None, allowed: tuple[str, ...]) -> str:
 
 
 def mobject_fields(session: Session, type_name: str) -> dict[str, MObjField]:
-    """Every field of a describable type by name: standard first, then the seed's custom fields."""
+    """Every field of a describable type by name: standard first, then the seed's custom fields.
+    Only a seed declares fields, so they are read once per seed (see seed_cached)."""
+    return seed_cached(session, f"mobject_fields:{type_name}", lambda: _declared_fields(session, type_name))
+
+
+def _declared_fields(session: Session, type_name: str) -> dict[str, MObjField]:
+    """mobject_fields as the tables have them now (a seed reads them so while it adds fields)."""
     if type_name == ACTIVITY_RECORD:
         return {f.name: f for f in ACTIVITY_RECORD_FIELDS}
     if type_name == LEAD_RECORD:
@@ -307,14 +314,32 @@ def sync_mobjects(
     if op not in SYNC_OPERATIONS:
         raise MarketoError(20110, f"operation must be one of {', '.join(SYNC_OPERATIONS)}")
     _check_batch(objects)
+    records = _records_by_id(session, objects)
     results = []
     for obj in objects:
+        # Every check of an object comes before its first write, so one that fails has changed nothing.
         try:
-            with session.begin_nested():
-                results.append(_sync_one(session, clock, obj, op))
+            results.append(_sync_one(session, clock, obj, op, records))
         except MarketoError as error:
             results.append(MObjStatus(obj.id, "FAILED", error.text, obj.external_key))
     return results
+
+
+def _records_by_id(session: Session, objects: list[MObjectInput]) -> dict[tuple[str, int], object]:
+    """The existing Opportunities and roles that the objects name by id, read with one query per type."""
+    ids: dict[str, set[int]] = {}
+    for obj in objects:
+        try:
+            kind = mobject_type(obj.type, SYNCABLE_TYPES)
+        except MarketoError:
+            continue  # the object fails on its turn
+        if obj.id is not None and kind in RECORD_MODELS:
+            ids.setdefault(kind, set()).add(obj.id)
+    return {
+        (kind, row.id): row
+        for kind, wanted in ids.items()
+        for row in session.scalars(select(RECORD_MODELS[kind]).where(RECORD_MODELS[kind].id.in_(wanted)))
+    }
 
 
 def _check_batch(objects: list) -> None:
@@ -322,12 +347,14 @@ def _check_batch(objects: list) -> None:
         raise MarketoError(20110, f"At most {BATCH_LIMIT} objects per call, got {len(objects)}")
 
 
-def _sync_one(session: Session, clock: Clock, obj: MObjectInput, op: str) -> MObjStatus:
+def _sync_one(
+    session: Session, clock: Clock, obj: MObjectInput, op: str, records: dict[tuple[str, int], object]
+) -> MObjStatus:
     kind = mobject_type(obj.type, SYNCABLE_TYPES)
     if kind == PROGRAM:
         object_id, status = _sync_program(session, obj, op)
     else:
-        object_id, status = _sync_record(session, clock, kind, obj, op)
+        object_id, status = _sync_record(session, clock, kind, obj, op, records)
     return MObjStatus(object_id, status, None, obj.external_key)
 
 
@@ -443,7 +470,9 @@ def _cost_id(session: Session, program_id: int, value: str | None) -> int | None
     return cost.id
 
 
-def _sync_record(session: Session, clock: Clock, kind: str, obj: MObjectInput, op: str) -> tuple[int | None, str]:
+def _sync_record(
+    session: Session, clock: Clock, kind: str, obj: MObjectInput, op: str, records: dict[tuple[str, int], object]
+) -> tuple[int | None, str]:
     """Opportunity and OpportunityPersonRole: typed fields, links by association or by id field."""
     if obj.type_attribs:
         raise MarketoError(20110, "typeAttribList is only used with Program objects")
@@ -453,7 +482,7 @@ def _sync_record(session: Session, clock: Clock, kind: str, obj: MObjectInput, o
     if external_key:
         values.update([external_key])
     links, by_association = _record_links(session, kind, obj.associations, values)
-    target = _find_record(session, kind, obj.id, external_key, op, by_association)
+    target = _find_record(session, kind, obj.id, external_key, op, by_association, records)
     if target is None:
         if op == "UPDATE":
             return obj.id, "SKIPPED"
@@ -542,11 +571,13 @@ def _find_record(
     external_key: tuple[str, str] | None,
     op: str,
     by_association: dict[str, int],
+    records: dict[tuple[str, int], object],
 ):
-    """The existing object the request means: by id, else by external key, else (UPDATE) by its associations."""
+    """The existing object the request means: by id (read ahead in `records`, unless created by this call),
+    else by external key, else (UPDATE) by its associations."""
     model = RECORD_MODELS[kind]
     if object_id is not None:
-        return session.get(model, object_id)
+        return records.get((kind, object_id)) or session.get(model, object_id)
     if external_key:
         return _newest_by_attribute(session, model, *external_key)
     if op != "UPDATE":
@@ -967,7 +998,7 @@ def load_mobject_fields(session: Session, clock: Clock, doc: dict) -> int:
             name = text(item, "name", path)
             if name in standard:
                 raise SeedError(f"{path}.name", f"{name} is a standard {type_name} field")
-            if name.casefold() in {declared.casefold() for declared in mobject_fields(session, type_name)}:
+            if name.casefold() in {declared.casefold() for declared in _declared_fields(session, type_name)}:
                 raise SeedError(f"{path}.name", f"{name} is already a field of {type_name}")
             data_type, size = field_type(item, path)
             display_name = text(item, "displayName", path, required=False) or name
@@ -999,7 +1030,7 @@ def load_opportunity_person_roles(session: Session, clock: Clock, doc: dict) -> 
 
 def _load_records(session: Session, clock: Clock, doc: dict, kind: str) -> int:
     """Records checked as syncMObjects INSERT checks them; the links are given beside the attributes."""
-    fields = mobject_fields(session, kind)
+    fields = _declared_fields(session, kind)
     loaded = 0
     for path, item in items(doc, RECORD_SECTIONS[kind], ""):
         links = {}
