@@ -57,11 +57,9 @@ def record_many(session: Session, entries: list[dict]) -> None:
         session.execute(insert(Activity), entries)
 
 
-def record_data_value_change(
-    session: Session, lead_id: int, at: datetime, name: str, old: str | None, new: str
-) -> None:
-    record(
-        session,
+def data_value_change(lead_id: int, at: datetime, name: str, old: str | None, new: str) -> dict:
+    """The ChangeDataValue entry of one attribute an API call changed."""
+    return entry(
         lead_id,
         "ChangeDataValue",
         at,

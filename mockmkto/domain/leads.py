@@ -313,11 +313,10 @@ def write_lead(
     if values.get("Email"):
         lead.anonymous = False
     if status == "CREATED":
-        # The new lead's id names its activities; an update and its activities flush together at commit.
+        # The new lead's id names its NewLead activity.
         session.flush()
         activities.record(session, lead.id, "NewLead", now, {"Source Type": activities.API_SOURCE})
-    for name, old, new in changes:
-        activities.record_data_value_change(session, lead.id, now, name, old, new)
+    activities.record_many(session, [activities.data_value_change(lead.id, now, *change) for change in changes])
     return lead, status
 
 
