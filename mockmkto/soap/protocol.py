@@ -85,7 +85,7 @@ class MktowsSoap11(Soap11):
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
         self._direct_writers = dict(direct_writers or {})
-        self._readers: dict[type, dict[str, tuple[type, bool]] | None] = {}
+        self._readers: dict[type, dict[str, tuple[type, bool, Callable]] | None] = {}
         self._cls_attrs: dict[type, object] = {}
 
     def get_cls_attrs(self, cls):
@@ -137,12 +137,16 @@ class MktowsSoap11(Soap11):
                 member_cls, key = alternatives.get(key) or alternatives.get(child.tag) or (None, key)
                 if member_cls is None:
                     continue
-                member = (member_cls, self.get_cls_attrs(member_cls).max_occurs > 1)
-            if child.attrib and any(name in members or name in alternatives for name in child.attrib):
-                # Spyne reads a child's attribute named like a member into that member: leave it to Spyne.
-                return super().complex_from_element(ctx, cls, elt)
-            member_cls, many = member
-            value = self.from_element(ctx, member_cls, child)
+                member = self._reader_member(member_cls)
+            member_cls, many, read = member
+            if child.attrib:
+                if any(name in members or name in alternatives for name in child.attrib):
+                    # Spyne reads a child's attribute named like a member into that member: leave it to Spyne.
+                    return super().complex_from_element(ctx, cls, elt)
+                # xsi:nil and xsi:type are attributes: Spyne's from_element weighs them.
+                value = self.from_element(ctx, member_cls, child)
+            else:
+                value = read(ctx, member_cls, child)
             if many:
                 values = getattr(inst, key, None)
                 if values is None:
@@ -153,8 +157,9 @@ class MktowsSoap11(Soap11):
                 setattr(inst, key, value)
         return inst
 
-    def _reader(self, cls) -> dict[str, tuple[type, bool]] | None:
-        """Member name -> (class, repeated), for types whose members are plain, writable elements."""
+    def _reader(self, cls) -> dict[str, tuple[type, bool, Callable]] | None:
+        """Member name -> (class, repeated, Spyne's reader of its elements), for types whose members
+        are plain, writable elements."""
         if self.validator is self.SOFT_VALIDATION or not isinstance(cls, type) or not issubclass(cls, MktowsModel):
             return None
         if self.get_cls_attrs(cls)._xml_tag_body_as is not None:
@@ -163,11 +168,13 @@ class MktowsSoap11(Soap11):
         for key, member_cls in cls.get_flat_type_info(cls).items():
             if isinstance(member_cls, type) and issubclass(member_cls, (XmlAttribute, XmlData)):
                 return None
-            attrs = self.get_cls_attrs(member_cls)
-            if attrs.read_only:
+            if self.get_cls_attrs(member_cls).read_only:
                 return None
-            members[key] = (member_cls, attrs.max_occurs > 1)
+            members[key] = self._reader_member(member_cls)
         return members
+
+    def _reader_member(self, member_cls) -> tuple[type, bool, Callable]:
+        return member_cls, self.get_cls_attrs(member_cls).max_occurs > 1, self.deserialization_handlers[member_cls]
 
     # ------------------------------------------------------------------------------ writing
 
