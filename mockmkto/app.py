@@ -7,23 +7,28 @@ leads. The bare paths serve the instance named "default".
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from mockmkto.admin.api import AdminApi, json_response
 from mockmkto.admin.journal import Journal
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer
 from mockmkto.soap.wsdl import with_address
+
+if TYPE_CHECKING:
+    from mockmkto.admin.api import AdminApi
 
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
 INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -81,7 +86,6 @@ class MockMarketo:
         self.seeds = SeedLibrary(os.path.dirname(DEFAULT_SEED), {"serve": config.seed} if config.seed else None)
         self.seed = read_seed_file(config.seed) if config.seed else None
         self.soap = MktowsServer(auth_required=config.auth, max_request_bytes=config.max_request_bytes)
-        self.admin = AdminApi(config, self.seeds)
         self._tenants: dict[str, Tenant] = {}
         self._lock = threading.Lock()
         self.url_map = Map(
@@ -115,6 +119,14 @@ class MockMarketo:
                 self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap))
             return self._tenants[name]
 
+    @cached_property
+    def admin(self) -> AdminApi:
+        """The admin API, loaded on the first admin request: SOAP calls (and start-up) never import it
+        or the dashboard behind it. It holds no state, so two threads racing to build it is harmless."""
+        from mockmkto.admin.api import AdminApi
+
+        return AdminApi(self.config, self.seeds)
+
     def credentials(self) -> list[tuple[str, str]]:
         """The API users (mktowsUserId, secret) of the default instance."""
         return self.instance.credentials()
@@ -125,7 +137,7 @@ class MockMarketo:
             endpoint, args = self.url_map.bind_to_environ(environ).match()
             response = getattr(self, f"on_{endpoint}")(request, **args)
         except ValueError as exc:
-            response = json_response({"error": str(exc)}, 400)
+            response = Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
         except HTTPException as exc:
             response = exc.get_response(environ)
         return response(environ, start_response)

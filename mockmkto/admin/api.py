@@ -15,7 +15,6 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
-from mockmkto.admin import dashboard
 from mockmkto.admin.journal import Journal
 from mockmkto.domain import campaigns, imports, mobjects, state
 from mockmkto.domain.auth import parse_timestamp
@@ -246,6 +245,9 @@ class AdminApi:
         return json_response(asdict(quotas))
 
     def on_dashboard(self, request, instance, journal, page: str):
+        # Loaded on the first page view: health checks and test fixtures use only the JSON routes.
+        from mockmkto.admin import dashboard
+
         return dashboard.render(request, page, instance, journal)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from spyne import Application, MethodContext
@@ -58,7 +59,17 @@ class MktowsServer(ServerBase):
         super().__init__(app)
         self.auth_required = auth_required
         self.max_request_bytes = max_request_bytes
-        self.wsdl = build_wsdl(app.interface, CONTEXT_HEADER_OPERATIONS)
+        self._wsdl: str | None = None
+        self._wsdl_lock = threading.Lock()
+
+    @property
+    def wsdl(self) -> str:
+        """The WSDL text, built on first use: start-up (and a SOAP call) does not wait for it."""
+        if self._wsdl is None:
+            with self._wsdl_lock:
+                if self._wsdl is None:
+                    self._wsdl = build_wsdl(self.app.interface, CONTEXT_HEADER_OPERATIONS)
+        return self._wsdl
 
     def handle(self, body: bytes, instance: Instance) -> SoapResponse:
         response = SoapResponse(500, b"")

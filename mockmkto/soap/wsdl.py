@@ -3,7 +3,8 @@
 Spyne names the service, port, binding and portType after the application, uses the operation
 name as SOAPAction, names header parts after their type (spyne issue 419), gives each enum field
 an anonymous copy of its simpleType and declares a global element for some inner types. Each of
-these is corrected here, once at start-up, so the document describes Marketo's interface.
+these is corrected here, once, when the WSDL is first asked for (not at start-up), so the
+document describes Marketo's interface.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+"""Start-up does only what a SOAP call needs: the admin API, its dashboard and the WSDL come later,
+on first use (cold start is part of every test run that starts the mock)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+from werkzeug.test import Client
+
+from mockmkto.app import build_app
+from mockmkto.config import DEFAULT_SEED, Config
+from mockmkto.soap import server
+from tests.soap import ROOT, envelope
+
+SYNC_LEAD = (
+    "<ns1:paramsSyncLead><leadRecord><Email>ada@example.com</Email></leadRecord>"
+    "<returnLead>false</returnLead></ns1:paramsSyncLead>"
+)
+SOAP_CALL_IN_A_FRESH_PROCESS = f"""
+import sys
+from werkzeug.test import Client
+from mockmkto.app import build_app
+from mockmkto.config import DEFAULT_SEED, Config
+from tests.soap import envelope
+
+app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+response = Client(app).post("/soap/mktows/2_6", data=envelope({SYNC_LEAD!r}), content_type="text/xml")
+assert response.status_code == 200 and b"successSyncLead" in response.data, response.data
+print(sorted(name for name in sys.modules if name.startswith("mockmkto.admin")))
+"""
+
+
+def test_a_soap_call_loads_neither_the_admin_api_nor_the_dashboard():
+    done = subprocess.run(
+        [sys.executable, "-c", SOAP_CALL_IN_A_FRESH_PROCESS], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "['mockmkto.admin', 'mockmkto.admin.journal']"
+
+
+def test_the_admin_api_is_there_on_first_use():
+    client = Client(build_app(Config(db="sqlite://", seed=DEFAULT_SEED)))
+    assert client.get("/_admin/health").json["ready"] is True
+    assert "Leads" in client.get("/_admin/").text
+
+
+def test_the_wsdl_is_built_once_on_first_use_even_by_concurrent_requests(monkeypatch):
+    built = []
+    release = threading.Event()
+
+    def slow_build(*args):
+        built.append(threading.get_ident())
+        release.wait(5)
+        return build(*args)
+
+    build = server.build_wsdl
+    monkeypatch.setattr(server, "build_wsdl", slow_build)
+    app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+    response = Client(app).post("/soap/mktows/2_6", data=envelope(SYNC_LEAD), content_type="text/xml")
+    assert response.status_code == 200 and built == []
+
+    texts: list[str] = []
+
+    def get_wsdl():
+        texts.append(Client(app).get("/soap/mktows/2_6?wsdl").text)
+
+    threads = [threading.Thread(target=get_wsdl) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while not built and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the other requests arrive while the first one is building
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(built) == 1
+    committed = (ROOT / "wsdl" / "mktows.wsdl").read_text(encoding="utf-8")
+    assert texts == [committed.replace("http://127.0.0.1:8080/", "http://localhost/", 1)] * 8
