@@ -3,8 +3,8 @@
     python bench/serve.py --app mockmkto|floor --server cheroot|werkzeug|waitress|gunicorn --port N
         [--db URL] [--canned FILE] [--quiet]
 
-`cheroot` with 8 threads in one process is what `mockmkto serve` runs (mockmkto/cli.py,
-serve_forever), configured the same; it keeps connections alive. `werkzeug` is Werkzeug's threaded
+`cheroot` is the server `mockmkto serve` runs (mockmkto/serving.py: 8 threads, one process); it
+keeps connections alive. `werkzeug` is Werkzeug's threaded
 development server (run_simple, a log line per request), which closes the connection after every
 answer; `--quiet` drops its log line.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-THREADS = 8  # cheroot (numthreads of `mockmkto serve`) and waitress; gunicorn runs 2 workers x 4 threads
+THREADS = 8  # waitress, as many as `mockmkto serve` (mockmkto/serving.py); gunicorn runs 2 workers x 4 threads
 
 
 def make_app(args):
@@ -81,12 +81,12 @@ def main() -> None:
 
         serve(app, host="127.0.0.1", port=args.port, threads=THREADS, _quiet=True)
     else:
-        from cheroot.wsgi import Server
+        from mockmkto.serving import http_server
 
-        # As mockmkto/cli.py's serve_forever: nothing set on the Server but numthreads.
-        server = Server(("127.0.0.1", args.port), app, numthreads=THREADS)
+        # The very server `mockmkto serve` builds, for mockmkto and the floor alike.
+        server = http_server(app, "127.0.0.1", args.port)
         try:
-            server.start()
+            server.serve()
         finally:
             server.stop()
 
