@@ -67,7 +67,13 @@ def main() -> None:
     if args.server == "gunicorn":
         serve_gunicorn(args)
         return
-    app = make_app(args)
+    if args.server == "cheroot":
+        from mockmkto.serving import frozen_start_up
+
+        with frozen_start_up():  # as `mockmkto serve` starts
+            app = make_app(args)
+    else:
+        app = make_app(args)
     if args.server == "werkzeug":
         from werkzeug.serving import WSGIRequestHandler, run_simple
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from urllib.error import HTTPError, URLError
@@ -75,26 +74,21 @@ def admin_command(args: argparse.Namespace) -> int:
 
 
 def serve_forever(args: argparse.Namespace) -> int:
-    # Start-up makes some 150k objects that live as long as the server; collecting while they are
-    # made only traverses them again and again (8% of start-up). So the collector waits until the
-    # app is built, then leaves them out of every later collection (gc.freeze: the few hundred
-    # objects start-up leaves in cycles are kept, not collected).
-    gc.disable()
-    from mockmkto.app import build_app
-    from mockmkto.serving import http_server
+    from mockmkto.serving import frozen_start_up, http_server
 
-    config = Config.from_env(
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        seed=args.seed,
-        auth=False if args.no_auth else None,
-    )
-    if config.seed is None:
-        config.seed = DEFAULT_SEED
-    app = build_app(config)
-    gc.freeze()
-    gc.enable()
+    with frozen_start_up():
+        from mockmkto.app import build_app
+
+        config = Config.from_env(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            seed=args.seed,
+            auth=False if args.no_auth else None,
+        )
+        if config.seed is None:
+            config.seed = DEFAULT_SEED
+        app = build_app(config)
     endpoint = f"http://{config.host}:{config.port}/soap/mktows/2_6"
     print(f"mockmkto {endpoint}", flush=True)
     print(f"  WSDL      {endpoint}?WSDL", flush=True)

@@ -79,3 +79,19 @@ def test_the_wsdl_is_built_once_on_first_use_even_by_concurrent_requests(monkeyp
     assert len(built) == 1
     committed = (ROOT / "wsdl" / "mktows.wsdl").read_text(encoding="utf-8")
     assert texts == [committed.replace("http://127.0.0.1:8080/", "http://localhost/", 1)] * 8
+
+
+def test_serving_start_up_is_built_without_collections_then_frozen():
+    import gc
+
+    from mockmkto.serving import frozen_start_up
+
+    frozen_before = gc.get_freeze_count()
+    try:
+        with frozen_start_up():
+            assert not gc.isenabled()
+            made_at_start_up = [[] for _ in range(1000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(made_at_start_up)
+    finally:
+        gc.unfreeze()
