@@ -116,7 +116,7 @@ class MockMarketo:
                     self.config.signature_window_seconds,
                     self.seed,
                 )
-                self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap))
+                self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap, self.config.journal_bytes))
             return self._tenants[name]
 
     @cached_property

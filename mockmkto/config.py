@@ -29,6 +29,7 @@ class Config:
     signature_window_seconds: int = 900
     max_request_bytes: int = 10 * 1024 * 1024
     journal_cap: int = 1000
+    journal_bytes: int = 64 * 1024 * 1024
     versions: tuple[str, ...] = field(
         default=("2_0", "2_1", "2_2", "2_3", "2_4", "2_5", "2_6", "2_7", "2_8", "2_9", "3_0", "3_1")
     )

@@ -18,8 +18,21 @@ class JournalEntry:
     status: int
     fault_code: int | None
     duration_ms: float
-    request: str
-    response: str
+    # Bytes as they were on the wire, decoded only when read: a response can be a megabyte.
+    request_bytes: bytes
+    response_bytes: bytes
+
+    @property
+    def request(self) -> str:
+        return self.request_bytes.decode("utf-8", "replace")
+
+    @property
+    def response(self) -> str:
+        return self.response_bytes.decode("utf-8", "replace")
+
+    @property
+    def size(self) -> int:
+        return len(self.request_bytes) + len(self.response_bytes)
 
     def to_json(self, bodies: bool = True) -> dict:
         entry = {
@@ -39,31 +52,37 @@ class JournalEntry:
 
 
 class Journal:
-    """The last `cap` calls, oldest dropped first."""
+    """The last `cap` calls whose bodies fit in `max_bytes` together, oldest dropped first; the
+    newest call is always kept. (Paging a million leads is a thousand 1 MB answers.)"""
 
-    def __init__(self, cap: int = 1000):
+    def __init__(self, cap: int = 1000, max_bytes: int = 64 * 1024 * 1024):
         self.cap = cap
-        self._entries: deque[JournalEntry] = deque(maxlen=cap)
+        self.max_bytes = max_bytes
+        self._entries: deque[JournalEntry] = deque()
+        self._bytes = 0
         self._next_id = 1
         self._lock = threading.Lock()
 
     def record(self, time: datetime, body: bytes, result, duration_ms: float) -> None:
+        entry = JournalEntry(
+            0,  # numbered below, in the order the calls are kept
+            time,
+            result.operation,
+            result.user_id,
+            result.workspace,
+            result.status,
+            result.fault_code,
+            duration_ms,
+            body,
+            result.body,
+        )
         with self._lock:
-            self._entries.append(
-                JournalEntry(
-                    self._next_id,
-                    time,
-                    result.operation,
-                    result.user_id,
-                    result.workspace,
-                    result.status,
-                    result.fault_code,
-                    duration_ms,
-                    body.decode("utf-8", "replace"),
-                    result.body.decode("utf-8", "replace"),
-                )
-            )
+            entry.id = self._next_id
             self._next_id += 1
+            self._entries.append(entry)
+            self._bytes += entry.size
+            while len(self._entries) > 1 and (len(self._entries) > self.cap or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popleft().size
 
     def entries(
         self,
@@ -90,3 +109,4 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
