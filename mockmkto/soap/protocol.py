@@ -249,7 +249,7 @@ class MktowsSoap11(Soap11):
             member.name = key if sub_name is None else sub_name
             member.many = member_attrs.max_occurs > 1
             member.nil_when_none = bool(member_attrs.nillable or member_attrs.min_occurs > 0)
-            member.text = member.plan = member.native = None
+            member.text = member.native = None
             member.plan = self._plans.get(member_cls, _UNPLANNED)
             if member.plan is _UNPLANNED:
                 member.plan = self._plan(member_cls)
