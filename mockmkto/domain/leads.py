@@ -347,7 +347,7 @@ def _apply(
         columns["anonymous"] = False
     keys_changed = False
     if record.foreign_sys_person_id and lead.foreign_sys_person_id != record.foreign_sys_person_id:
-        _release_unique(session, Lead.foreign_sys_person_id, record.foreign_sys_person_id, lead)
+        _check_foreign_sys_person_id_free(session, record.foreign_sys_person_id, lead)
         columns["foreign_sys_person_id"] = record.foreign_sys_person_id
         keys_changed = True
     if record.foreign_sys_type and lead.foreign_sys_type != record.foreign_sys_type:
@@ -376,10 +376,10 @@ def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) ->
             set_committed_value(lead, key, value)
 
 
-def _release_unique(session: Session, column, value: str, keeper: Lead) -> None:
-    other = session.scalar(select(Lead).where(column == value))
+def _check_foreign_sys_person_id_free(session: Session, value: str, keeper: Lead) -> None:
+    other = session.scalar(LEAD_BY_FOREIGN_SYS_PERSON_ID, {"value": value})
     if other is not None and other is not keeper:
-        raise MarketoError(20106, f"{column.key} {value} already belongs to lead {other.id}")
+        raise MarketoError(20106, f"foreign_sys_person_id {value} already belongs to lead {other.id}")
 
 
 def _attach_cookie(session: Session, lead: Lead, cookie: str, move_cookie: bool) -> None:
