@@ -73,7 +73,7 @@ class CallLimits:
             self._next_id = 1
             self._random = random.Random(self._seed)
             self.quotas = Quotas()
-            self._day, self._day_count, self._in_flight = None, 0, 0
+            self._day, self._day_count = None, 0  # calls in flight stay in flight
             self._recent.clear()
 
     def inject(
@@ -105,13 +105,15 @@ class CallLimits:
         with self._lock:
             self._faults.clear()
 
-    def enter(self, operation: str) -> tuple[float, MarketoError | None]:
-        """Admit a call: (seconds to delay it, the fault to answer instead or None).
-
-        Every admitted call must be followed by `leave()`.
-        """
+    def arrive(self) -> None:
+        """A call is in flight from its arrival (waiting its turn included) until `leave()`."""
         with self._lock:
             self._in_flight += 1
+
+    def admit(self, operation: str) -> tuple[float, MarketoError | None]:
+        """Admit an arrived, authenticated call: (seconds to delay it, the fault to answer
+        instead or None)."""
+        with self._lock:
             delay, error = self._injected(operation)
             if error is None and self.quotas.enabled:
                 error = self._quota_error()

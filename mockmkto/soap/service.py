@@ -28,7 +28,7 @@ class CallContext:
 
     session: Session
     clock: Clock
-    user_id: str
+    user_id: str | None  # None when the server runs without authentication
     header_doc: list | None
     target_workspace: str | None
 

@@ -69,14 +69,15 @@ class Store:
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer: requests of this process take turns, so concurrent calls see each
-        # other's work whole (parallel syncLead of one new Email creates one lead).
-        self._lock = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        # other's work whole (parallel syncLead of one new Email creates one lead). Reentrant: the
+        # SOAP server holds it over a whole call, sessions included.
+        self.lock = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
         self.seed_cache: dict = {}
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error."""
-        with self._lock:
+        with self.lock:
             session = self._sessions(info={SEED_CACHE: self.seed_cache})
             try:
                 yield session
@@ -102,7 +103,7 @@ class Store:
     def restore(self, snapshot: sqlite3.Connection) -> None:
         """Make the database what it was at `snapshot` (SQLite's online backup: a millisecond
         for a small seed, where deleting and re-seeding takes tens)."""
-        with self._lock:
+        with self.lock:
             self.seed_cache.clear()
             raw = self.engine.raw_connection()
             try:
@@ -112,7 +113,7 @@ class Store:
 
     def clear(self) -> None:
         """Delete every row of every table (faster than dropping and creating the schema)."""
-        with self._lock, self.engine.begin() as conn:
+        with self.lock, self.engine.begin() as conn:
             self.seed_cache.clear()
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
