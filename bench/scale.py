@@ -64,7 +64,7 @@ def seed(db_path: str, count: int) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     ids = insert_leads(instance.store, instance.clock, (synthetic_lead(i) for i in range(count)))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
-    instance.store.engine.dispose()
+    instance.store.close()
     print(
         json.dumps(
             {

@@ -36,7 +36,7 @@ def serve_gunicorn(args) -> None:
 
     if args.app == "mockmkto":
         # Seed the shared file once, before the workers fork, so they do not race to seed it.
-        make_app(args).instance.store.engine.dispose()
+        make_app(args).instance.store.close()
 
     class App(BaseApplication):
         def load_config(self):

@@ -249,7 +249,7 @@ def profile_in_process(opts, workdir: Path) -> dict:
             "top_self": top_functions(profile, count),
         }
         log(f"in-process {op}: {plain_ms:.2f} ms per request without the profiler")
-    app.instance.store.engine.dispose()
+    app.instance.store.close()
     return out
 
 

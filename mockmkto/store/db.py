@@ -53,8 +53,9 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection):
             # ...and takes the write lock at once: several processes sharing the file serialize
-            # instead of failing when a reader tries to become a writer.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # instead of failing when a reader tries to become a writer. Sent to the driver
+            # itself: through SQLAlchemy's execution it cost more than the rest of a getLead's SQL.
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
     else:
         engine = create_engine(url)
     return engine
@@ -67,12 +68,27 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite has one writer: requests of this process take turns, so concurrent calls see each
-        # other's work whole (parallel syncLead of one new Email creates one lead). Reentrant: the
-        # SOAP server holds it over a whole call, sessions included.
-        self.lock = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
         self.seed_cache: dict = {}
+        if self.engine.dialect.name == "sqlite":
+            # SQLite has one writer: requests of this process take turns, so concurrent calls see
+            # each other's work whole (parallel syncLead of one new Email creates one lead).
+            # Reentrant: the SOAP server holds it over a whole call, sessions included.
+            self.lock = threading.RLock()
+            # Sessions take turns, so one connection serves them all: a checkout from the pool
+            # and its reset on return were a tenth of a getLead.
+            self._connection = self.engine.connect()
+            self._sessions = sessionmaker(self._connection, expire_on_commit=False)
+        else:
+            self.lock = nullcontext()
+            self._connection = None
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Close every connection (the store can be opened again from its URL)."""
+        with self.lock:
+            if self._connection is not None:
+                self._connection.close()
+            self.engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,0 +1,39 @@
+"""The store: one transaction per session, one connection shared by SQLite's sessions, closed on request."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from mockmkto.store.db import Store
+from mockmkto.store.models import User
+
+
+def add_user(store: Store, user_id: str) -> None:
+    with store.session() as session:
+        session.add(User(user_id=user_id, secret="s"))
+
+
+def user_ids(store: Store) -> list[str]:
+    with store.session() as session:
+        return list(session.scalars(select(User.user_id).order_by(User.user_id)))
+
+
+def test_a_failed_session_leaves_nothing_and_the_next_one_starts_clean(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/store.db")
+    with pytest.raises(RuntimeError), store.session() as session:
+        session.add(User(user_id="lost", secret="s"))
+        session.flush()
+        raise RuntimeError("the call failed")
+    add_user(store, "kept")
+    assert user_ids(store) == ["kept"]
+    store.close()
+
+
+def test_a_closed_store_keeps_its_data_for_the_next_one_on_its_file(tmp_path):
+    url = f"sqlite:///{tmp_path}/store.db"
+    store = Store(url)
+    add_user(store, "kept")
+    store.close()
+    assert store.engine.pool.checkedout() == 0
+    assert user_ids(Store(url)) == ["kept"]
