@@ -380,7 +380,8 @@ def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) ->
     """An existing lead's changed columns in one UPDATE, then known to the session as stored: the
     unit of work's flush cost more than the rest of a syncLead's SQL together."""
     if columns:
-        session.execute(LEAD_UPDATE, {"lead_id": lead.id, **columns})
+        session.flush()  # what the ORM still holds goes first (nothing, but in mergeLeads)
+        session.connection().execute(LEAD_UPDATE, {"lead_id": lead.id, **columns})
         for key, value in columns.items():
             set_committed_value(lead, key, value)
 

@@ -143,19 +143,21 @@ class MktowsServer(ServerBase):
     def _call(self, ctx, session, instance: Instance, user_id: str | None, workspace: str | None) -> bytes:
         # Scheduled campaign runs whose time has come happen before anything else reads the state.
         campaigns.run_due(session, instance.clock)
-        (p_ctx,) = self.app.in_protocol.generate_method_contexts(ctx)
-        p_ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace)
-        self.get_in_object(p_ctx)
-        if p_ctx.in_error is not None:
+        # Each params element names one method: the context becomes the call's own, where Spyne's
+        # generate_method_contexts would copy it first.
+        (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)
+        ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace)
+        self.get_in_object(ctx)
+        if ctx.in_error is not None:
             raise MarketoError(20012, "Request Not Understood: the params element could not be read")
-        self.get_out_object(p_ctx)
-        if p_ctx.out_error is not None:
-            error = p_ctx.out_error
+        self.get_out_object(ctx)
+        if ctx.out_error is not None:
+            error = ctx.out_error
             if isinstance(error, MarketoFault):
                 raise error.error
             raise MarketoError(10001, "Internal Error")
-        self.get_out_string(p_ctx)
-        return b"".join(p_ctx.out_string)
+        self.get_out_string(ctx)
+        return b"".join(ctx.out_string)
 
 
 def etree_local(tag: str) -> str:
