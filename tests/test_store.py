@@ -37,3 +37,22 @@ def test_a_closed_store_keeps_its_data_for_the_next_one_on_its_file(tmp_path):
     store.close()
     assert store.engine.pool.checkedout() == 0
     assert user_ids(Store(url)) == ["kept"]
+
+
+def test_a_session_opened_inside_another_is_a_session_of_its_own(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/store.db")
+    with store.session() as outer:
+        with store.session() as inner:
+            assert inner is not outer
+        outer.add(User(user_id="outer", secret="s"))
+    assert user_ids(store) == ["outer"]
+    store.close()
+
+
+def test_sessions_one_after_another_start_empty(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/store.db")
+    add_user(store, "first")
+    with store.session() as session:
+        assert len(session.identity_map) == 0 and not session.new
+        assert session.get(User, "first") is not None
+    store.close()

@@ -43,6 +43,13 @@ class SoapResponse:
         self.workspace = workspace
 
 
+class CallMethodContext(MethodContext):
+    """Spyne's MethodContext without its guard on setting attributes (it catches typos in user
+    code, at a Python call per attribute set: 59 a call)."""
+
+    __setattr__ = object.__setattr__
+
+
 class MktowsServer(ServerBase):
     """Drives Spyne's Application step by step, so each failure gets Marketo's own fault."""
 
@@ -117,7 +124,7 @@ class MktowsServer(ServerBase):
         if len(body) > self.max_request_bytes:
             raise MarketoError(20012, f"Request larger than {self.max_request_bytes} bytes")
         protocol = self.app.in_protocol
-        ctx = MethodContext(self, MethodContext.SERVER)
+        ctx = CallMethodContext(self, MethodContext.SERVER)
         ctx.in_string = [body]
         try:
             protocol.create_in_document(ctx)

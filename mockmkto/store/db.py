@@ -82,6 +82,9 @@ class Store:
             self.lock = nullcontext()
             self._connection = None
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A closed session starts afresh; taking turns, SQLite's sessions reuse one (a new Session
+        # per call cost a twentieth of a getLead). None when in use, or when sessions run at once.
+        self._idle_session: Session | None = None
 
     def close(self) -> None:
         """Close every connection (the store can be opened again from its URL)."""
@@ -94,7 +97,9 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error."""
         with self.lock:
-            session = self._sessions(info={SEED_CACHE: self.seed_cache})
+            session, self._idle_session = self._idle_session, None
+            if session is None:
+                session = self._sessions(info={SEED_CACHE: self.seed_cache})
             try:
                 yield session
                 session.commit()
@@ -103,6 +108,8 @@ class Store:
                 raise
             finally:
                 session.close()
+                if self._connection is not None:
+                    self._idle_session = session
 
     def snapshot(self) -> sqlite3.Connection | None:
         """A copy of the whole database to restore later (SQLite only; None elsewhere)."""
