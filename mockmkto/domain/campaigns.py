@@ -30,6 +30,7 @@ from mockmkto.store.campaign_models import (
     SmartCampaignDefinition,
 )
 from mockmkto.store.models import Campaign, Lead, ListMember, Program, StaticList
+from mockmkto.store.prepared import Prepared
 
 CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
 SCHEDULE_SOURCE = "SCHEDULE"
@@ -515,13 +516,13 @@ def run_due(session: Session, clock: Clock) -> int:
 
 
 # Run before every SOAP operation: a bare Core probe, built once, keeps the common case (nothing due) cheap.
-DUE_PROBE = (
+DUE_PROBE = Prepared(
     select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= bindparam("now")).limit(1)
 )
 
 
 def _run_due(session: Session, now: datetime) -> int:
-    if session.connection().execute(DUE_PROBE, {"now": now}).first() is None:
+    if not DUE_PROBE.rows(session, {"now": now}):
         return 0
     due = session.scalars(
         select(CampaignRun)

@@ -16,6 +16,7 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.store.db import seed_cached
 from mockmkto.store.models import Activity, AssignmentRule, Lead, ListMember, Partition, Setting, StaticList, Workspace
+from mockmkto.store.prepared import Prepared
 
 FOREIGN_SYS_TYPES = ("CUSTOM", "SFDC", "NETSUITE")
 LEAD_KEY_REFS = (
@@ -56,7 +57,7 @@ def _lookups_by_key(*columns) -> dict:
 
 LEADS_BY_KEY = _lookups_by_key(Lead)
 # getLead only reads: rows of what a view needs, without the ORM's Lead objects (a third of its SQL).
-LEAD_VIEWS_BY_KEY = _lookups_by_key(*VIEW_COLUMNS)
+LEAD_VIEWS_BY_KEY = {key_type: Prepared(lookup) for key_type, lookup in _lookups_by_key(*VIEW_COLUMNS).items()}
 LEAD_BY_FOREIGN_SYS_PERSON_ID = select(Lead).where(Lead.foreign_sys_person_id == bindparam("value"))
 LEAD_BY_COOKIE = select(Lead).where(Lead.cookie == bindparam("value"))
 NEWEST_LEAD_BY_EMAIL = LEADS_BY_KEY["EMAIL"].limit(1)
@@ -191,8 +192,7 @@ def get_leads(session: Session, key_type: str | None, key_value: str | None) -> 
     """getLead: every lead a LeadKey matches, as find_by_key orders them; 20103 when none matches."""
     key_type = check_lead_key(key_type, key_value)
     value = key_lookup_value(key_type, key_value)
-    lookup = LEAD_VIEWS_BY_KEY[key_type]
-    rows = session.connection().execute(lookup, {"value": value}).all() if value is not None else []
+    rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value}) if value is not None else []
     if not rows:
         raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
     schema = lead_schema(session)

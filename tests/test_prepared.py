@@ -1,0 +1,58 @@
+"""Prepared statements give the rows SQLAlchemy's own execution gives, processors included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, select
+
+from mockmkto.domain.campaigns import DUE_PROBE
+from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
+from mockmkto.store.campaign_models import CampaignRun
+from mockmkto.store.prepared import Prepared
+
+
+def as_sqlalchemy_gives(session, prepared: Prepared, params: dict) -> list[tuple]:
+    return [tuple(row) for row in session.connection().execute(prepared.statement, params)]
+
+
+@pytest.mark.parametrize(("key_type", "value"), [("EMAIL", "ada@example.com"), ("IDNUM", 2), ("COOKIE", "nobody")])
+def test_lead_views_are_the_rows_sqlalchemy_reads(instance, key_type, value):
+    with instance.store.session() as session:
+        rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value})
+        assert [tuple(row) for row in rows] == as_sqlalchemy_gives(
+            session, LEAD_VIEWS_BY_KEY[key_type], {"value": value}
+        )
+    assert len(rows) == (0 if key_type == "COOKIE" else 1)
+
+
+def test_rows_name_their_columns_and_decode_json(instance):
+    with instance.store.session() as session:
+        (row,) = LEAD_VIEWS_BY_KEY["IDNUM"].rows(session, {"value": 2})
+    assert (row.id, row.foreign_sys_person_id, row.foreign_sys_type) == (2, "SF-0002", "SFDC")
+    assert row.attributes["LastName"] == "Hopper"
+
+
+@pytest.mark.parametrize("microsecond", [0, 678000])
+def test_datetimes_bind_and_read_back_as_sqlalchemy_stores_them(instance, microsecond):
+    at = datetime(2030, 1, 2, 3, 4, 5, microsecond, tzinfo=UTC)
+    runs = Prepared(select(CampaignRun.id, CampaignRun.run_at).where(CampaignRun.run_at <= bindparam("now")))
+    with instance.store.session() as session:
+        session.add(
+            CampaignRun(campaign_id=1, source="SCHEDULE", status="scheduled", requested_at=at, run_at=at, tokens={})
+        )
+        session.flush()
+        assert runs.rows(session, {"now": at - timedelta(microseconds=1)}) == []
+        (row,) = runs.rows(session, {"now": at})
+        assert row.run_at == at and row.run_at.tzinfo is not None
+        assert [tuple(row)] == as_sqlalchemy_gives(session, runs, {"now": at})
+        assert len(DUE_PROBE.rows(session, {"now": at})) == 1
+        assert DUE_PROBE.rows(session, {"now": at - timedelta(seconds=1)}) == []
+
+
+def test_every_key_lookup_compiles_to_the_column_it_names(instance):
+    with instance.store.session() as session:
+        for key_type, prepared in LEAD_VIEWS_BY_KEY.items():
+            prepared.rows(session, {"value": "x"})
+            assert f"leads.{KEY_COLUMNS[key_type].key} = ?" in prepared._sql
