@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 
+from mockmkto.domain import activities
 from mockmkto.domain.campaigns import DUE_PROBE
-from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
+from mockmkto.domain.leads import KEY_COLUMNS, LEAD_UPDATE, LEAD_VIEWS_BY_KEY
 from mockmkto.store.campaign_models import CampaignRun
+from mockmkto.store.models import Activity, Lead
 from mockmkto.store.prepared import Prepared
 
 
@@ -56,3 +58,27 @@ def test_every_key_lookup_compiles_to_the_column_it_names(instance):
         for key_type, prepared in LEAD_VIEWS_BY_KEY.items():
             prepared.rows(session, {"value": "x"})
             assert f"leads.{KEY_COLUMNS[key_type].key} = ?" in prepared._sql
+
+
+def test_activity_inserts_write_what_sqlalchemy_reads_back(instance):
+    at = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    entries = [activities.entry(1, "NewLead", at, {"Source Type": "Web service API"}), activities.entry(2, "Visit", at)]
+    with instance.store.session() as session:
+        activities.record_many(session, entries)
+        query = select(Activity).where(Activity.created_at == at).order_by(Activity.id)
+        written = [(a.lead_id, a.activity_type, a.created_at, a.attributes) for a in session.scalars(query)]
+    assert written == [(1, "NewLead", at, {"Source Type": "Web service API"}), (2, "Visit", at, {})]
+
+
+def test_an_update_sets_only_its_column_keys(instance):
+    update = Prepared(LEAD_UPDATE, ("foreign_sys_type",))
+    with instance.store.session() as session:
+        update.run(session, {"lead_id": 2, "foreign_sys_type": "Custom", "attributes": {}})
+        (row,) = LEAD_VIEWS_BY_KEY["IDNUM"].rows(session, {"value": 2})
+    assert (row.foreign_sys_type, row.attributes["LastName"]) == ("Custom", "Hopper")
+
+
+def test_a_statement_whose_defaults_sqlalchemy_computes_is_refused(instance):
+    insert_lead = Prepared(insert(Lead.__table__), ("email",))  # attributes and anonymous have Python defaults
+    with instance.store.session() as session, pytest.raises(ValueError, match="not preparable"):
+        insert_lead.run(session, {"email": "x@example.com"})

@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.store.models import Activity, Lead
+from mockmkto.store.prepared import Prepared
 
 # Where a change came from, as Marketo writes it on API activities.
 API_REASON = "SOAP API"
 API_SOURCE = "Web service API"
+
+
+ENTRY_KEYS = ("lead_id", "activity_type", "created_at", "asset_name", "campaign", "attributes")
 
 
 def entry(
@@ -25,14 +29,10 @@ def entry(
     campaign: str | None = None,
 ) -> dict:
     """One activity as a row of the log: what `record` adds, or one of the rows `record_many` writes."""
-    return {
-        "lead_id": lead_id,
-        "activity_type": activity_type,
-        "created_at": at,
-        "asset_name": asset_name,
-        "campaign": campaign,
-        "attributes": attributes or {},
-    }
+    return dict(zip(ENTRY_KEYS, (lead_id, activity_type, at, asset_name, campaign, attributes or {}), strict=True))
+
+
+ACTIVITY_INSERT = Prepared(insert(Activity.__table__), ENTRY_KEYS)
 
 
 def record(
@@ -56,10 +56,7 @@ def record_many(session: Session, entries: list[dict]) -> None:
     """
     if entries:
         session.flush()
-        session.connection().execute(ACTIVITY_INSERT, entries)
-
-
-ACTIVITY_INSERT = insert(Activity.__table__)
+        ACTIVITY_INSERT.run(session, entries)
 
 
 def data_value_change(lead_id: int, at: datetime, name: str, old: str | None, new: str) -> dict:

@@ -62,6 +62,8 @@ LEAD_BY_FOREIGN_SYS_PERSON_ID = select(Lead).where(Lead.foreign_sys_person_id ==
 LEAD_BY_COOKIE = select(Lead).where(Lead.cookie == bindparam("value"))
 NEWEST_LEAD_BY_EMAIL = LEADS_BY_KEY["EMAIL"].limit(1)
 LEAD_UPDATE = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
+# LEAD_UPDATE prepared for each set of columns a call changes (a handful, in practice).
+LEAD_UPDATES: dict[tuple[str, ...], Prepared] = {}
 # Lead fields whose value is mirrored into an indexed column, so lookups by key stay fast.
 MIRRORED_FIELDS = {
     "SFDCAccountId": "sfdc_account_id",
@@ -381,7 +383,9 @@ def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) ->
     unit of work's flush cost more than the rest of a syncLead's SQL together."""
     if columns:
         session.flush()  # what the ORM still holds goes first (nothing, but in mergeLeads)
-        session.connection().execute(LEAD_UPDATE, {"lead_id": lead.id, **columns})
+        keys = tuple(columns)
+        update = LEAD_UPDATES.get(keys) or LEAD_UPDATES.setdefault(keys, Prepared(LEAD_UPDATE, keys))
+        update.run(session, {"lead_id": lead.id, **columns})
         for key, value in columns.items():
             set_committed_value(lead, key, value)
 
