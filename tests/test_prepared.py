@@ -82,3 +82,42 @@ def test_a_statement_whose_defaults_sqlalchemy_computes_is_refused(instance):
     insert_lead = Prepared(insert(Lead.__table__), ("email",))  # attributes and anonymous have Python defaults
     with instance.store.session() as session, pytest.raises(ValueError, match="not preparable"):
         insert_lead.run(session, {"email": "x@example.com"})
+
+
+LEAD_BY_EMAIL = Prepared(select(Lead).where(Lead.email == bindparam("value")))
+
+
+def test_instances_are_what_the_orm_loads(instance):
+    with instance.store.session() as session:
+        (lead,) = LEAD_BY_EMAIL.instances(session, {"value": "grace@example.com"})
+        columns = [column.key for column in Lead.__table__.columns]
+        made = {key: getattr(lead, key) for key in columns}
+        session.expunge(lead)
+        loaded = session.scalars(select(Lead).where(Lead.email == "grace@example.com")).one()
+        assert made == {key: getattr(loaded, key) for key in columns}
+
+
+def test_an_instance_the_session_holds_wins_over_the_row(instance):
+    with instance.store.session() as session:
+        held = session.get(Lead, 1)
+        held.foreign_sys_type = "Changed"
+        assert LEAD_BY_EMAIL.first(session, {"value": "ada@example.com"}) is held
+    with instance.store.session() as session:
+        assert session.get(Lead, 1).foreign_sys_type == "Changed"  # flushed before the lookup, then committed
+
+
+def test_a_made_instance_is_clean_and_its_changes_are_committed(instance):
+    with instance.store.session() as session:
+        lead = LEAD_BY_EMAIL.first(session, {"value": "ada@example.com"})
+        assert not session.dirty and not session.new and lead in session
+        lead.foreign_sys_type = "Edited"
+    with instance.store.session() as session:
+        assert session.get(Lead, lead.id).foreign_sys_type == "Edited"
+
+
+def test_a_lookup_sees_what_the_session_has_not_flushed_yet(instance):
+    at = datetime(2030, 1, 2, tzinfo=UTC)
+    with instance.store.session() as session:
+        pending = Lead(email="new@example.com", created_at=at, updated_at=at, attributes={})
+        session.add(pending)
+        assert LEAD_BY_EMAIL.first(session, {"value": "new@example.com"}) is pending

@@ -58,9 +58,9 @@ def _lookups_by_key(*columns) -> dict:
 LEADS_BY_KEY = _lookups_by_key(Lead)
 # getLead only reads: rows of what a view needs, without the ORM's Lead objects (a third of its SQL).
 LEAD_VIEWS_BY_KEY = {key_type: Prepared(lookup) for key_type, lookup in _lookups_by_key(*VIEW_COLUMNS).items()}
-LEAD_BY_FOREIGN_SYS_PERSON_ID = select(Lead).where(Lead.foreign_sys_person_id == bindparam("value"))
-LEAD_BY_COOKIE = select(Lead).where(Lead.cookie == bindparam("value"))
-NEWEST_LEAD_BY_EMAIL = LEADS_BY_KEY["EMAIL"].limit(1)
+LEAD_BY_FOREIGN_SYS_PERSON_ID = Prepared(select(Lead).where(Lead.foreign_sys_person_id == bindparam("value")))
+LEAD_BY_COOKIE = Prepared(select(Lead).where(Lead.cookie == bindparam("value")))
+NEWEST_LEAD_BY_EMAIL = Prepared(LEADS_BY_KEY["EMAIL"].limit(1))
 LEAD_UPDATE = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
 # LEAD_UPDATE prepared for each set of columns a call changes (a handful, in practice).
 LEAD_UPDATES: dict[tuple[str, ...], Prepared] = {}
@@ -215,16 +215,16 @@ def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple
             raise MarketoError(20103, f"No lead found with IDNUM = {record.id}")
         return lead, "Id"
     if record.foreign_sys_person_id:
-        lead = session.scalar(LEAD_BY_FOREIGN_SYS_PERSON_ID, {"value": record.foreign_sys_person_id})
+        lead = LEAD_BY_FOREIGN_SYS_PERSON_ID.first(session, {"value": record.foreign_sys_person_id})
         if lead is not None:
             return lead, "ForeignSysPersonId"
     if cookie:
-        lead = session.scalar(LEAD_BY_COOKIE, {"value": cookie})
+        lead = LEAD_BY_COOKIE.first(session, {"value": cookie})
         if lead is not None:
             return lead, "Cookie"
     email = email_key(record.email)
     if email:
-        lead = session.scalar(NEWEST_LEAD_BY_EMAIL, {"value": email})
+        lead = NEWEST_LEAD_BY_EMAIL.first(session, {"value": email})
         if lead is not None:
             return lead, "Email"
     return None, None
@@ -391,7 +391,7 @@ def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) ->
 
 
 def _check_foreign_sys_person_id_free(session: Session, value: str, keeper: Lead) -> None:
-    other = session.scalar(LEAD_BY_FOREIGN_SYS_PERSON_ID, {"value": value})
+    other = LEAD_BY_FOREIGN_SYS_PERSON_ID.first(session, {"value": value})
     if other is not None and other is not keeper:
         raise MarketoError(20106, f"foreign_sys_person_id {value} already belongs to lead {other.id}")
 
@@ -401,7 +401,7 @@ def _attach_cookie(session: Session, lead: Lead, cookie: str, move_cookie: bool)
     moveCookie) moves to this one; a cookie held by another known lead stays where it is."""
     if lead.cookie == cookie:
         return
-    holder = session.scalar(LEAD_BY_COOKIE, {"value": cookie})
+    holder = LEAD_BY_COOKIE.first(session, {"value": cookie})
     if holder is not None and holder is not lead:
         if not (move_cookie or holder.anonymous):
             return

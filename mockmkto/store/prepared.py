@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
 
 
@@ -27,6 +28,8 @@ class Prepared:
         self._binds: list[tuple[str, Any, Callable | None]] = []
         self._row: Callable | None = None
         self._results: list[tuple[int, Callable]] = []
+        self._attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
+        self._key_at: list[int] = []  # ... and where the primary key's columns are
 
     def rows(self, session: Session, params: dict | None = None) -> list:
         connection = session.connection()
@@ -40,6 +43,32 @@ class Prepared:
                 for index, process in results:
                     row[index] = process(row[index])
         return [make(*row) for row in rows]
+
+    def instances(self, session: Session, params: dict | None = None) -> list:
+        """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
+        instance the session holds already wins; no attribute history), without its loading
+        machinery, which cost most of a syncLead's lookup. The session flushes first, as for a query."""
+        if session.connection().dialect.name != "sqlite":
+            return list(session.scalars(self.statement, params or {}))
+        session.flush()
+        rows = self.rows(session, params)
+        mapper = self.statement.column_descriptions[0]["entity"].__mapper__
+        found = []
+        for row in rows:
+            held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in self._key_at]))
+            if held is None:
+                held = mapper.class_manager.new_instance()
+                for key, value in zip(self._attribute_keys, row, strict=True):
+                    set_committed_value(held, key, value)
+                make_transient_to_detached(held)
+                session.add(held)
+            found.append(held)
+        return found
+
+    def first(self, session: Session, params: dict | None = None) -> Any:
+        """The first of `instances`, or None."""
+        found = self.instances(session, params)
+        return found[0] if found else None
 
     def run(self, session: Session, params: dict | list[dict]) -> None:
         """Execute for one parameter set, or for each of a list in one executemany."""
@@ -68,6 +97,11 @@ class Prepared:
         if self.statement.is_select:
             columns = list(self.statement.selected_columns)
             self._row = _row_class([column.key for column in columns])
+            (first, *others) = self.statement.column_descriptions
+            if not others and first["entity"] is not None and first["expr"] is first["entity"]:  # select(Entity)
+                mapper = first["entity"].__mapper__
+                self._attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
+                self._key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
             self._results = [
                 (index, process)
                 for index, column in enumerate(columns)
