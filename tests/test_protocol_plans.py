@@ -119,26 +119,45 @@ def test_the_writer_plans_each_type_once():
     assert plan is not None
 
 
+def random_lead_view(rng: random.Random, maybe: list) -> LeadView:
+    attributes = [
+        LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
+        for _ in range(rng.randrange(4))
+    ]
+    return LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
+
+
+def as_lead_record(view: LeadView) -> T.LeadRecord:
+    return T.LeadRecord(
+        Id=view.id,
+        Email=view.email,
+        ForeignSysPersonId=view.foreign_sys_person_id,
+        ForeignSysType=view.foreign_sys_type,
+        leadAttributeList=T.ArrayOfAttribute(
+            attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in view.attributes]
+        ),
+    )
+
+
+def assert_written_as_spyne_writes(views: list[LeadView]) -> None:
+    direct = T.ResultGetLead(count=len(views), leadRecordList=T.ArrayOfLeadRecord(leadRecord=views))
+    spyne = T.ResultGetLead(
+        count=len(views), leadRecordList=T.ArrayOfLeadRecord(leadRecord=[as_lead_record(v) for v in views])
+    )
+    assert written(MktowsSoap11(DIRECT_WRITERS), T.ResultGetLead, direct) == written(
+        SpyneOnly(), T.ResultGetLead, spyne
+    )
+
+
 def test_a_lead_view_is_written_as_spyne_writes_its_lead_record():
     rng = random.Random("leads")
-    maybe = TEXTS + [None]
     for _ in range(60):
-        attributes = [
-            LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
-            for _ in range(rng.randrange(4))
-        ]
-        view = LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
-        record = T.LeadRecord(
-            Id=view.id,
-            Email=view.email,
-            ForeignSysPersonId=view.foreign_sys_person_id,
-            ForeignSysType=view.foreign_sys_type,
-            leadAttributeList=T.ArrayOfAttribute(
-                attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in attributes]
-            ),
-        )
-        direct = T.ResultGetLead(count=1, leadRecordList=T.ArrayOfLeadRecord(leadRecord=[view]))
-        spyne = T.ResultGetLead(count=1, leadRecordList=T.ArrayOfLeadRecord(leadRecord=[record]))
-        assert written(MktowsSoap11(DIRECT_WRITERS), T.ResultGetLead, direct) == written(
-            SpyneOnly(), T.ResultGetLead, spyne
-        )
+        assert_written_as_spyne_writes([random_lead_view(rng, TEXTS + [None])])
+
+
+@pytest.mark.parametrize("maybe", [[t for t in TEXTS if t] + [None], TEXTS + [None]], ids=["as-markup", "mixed"])
+def test_a_page_of_lead_views_is_written_as_spyne_writes_it(maybe):
+    # Without empty texts a page goes through the markup path; with them, element by element.
+    rng = random.Random("pages")
+    for _ in range(20):
+        assert_written_as_spyne_writes([random_lead_view(rng, maybe) for _ in range(rng.randrange(1, 12))])

@@ -85,6 +85,11 @@ def lead_schema(session: Session) -> dict[str, FieldDef]:
     return seed_cached(session, "lead_schema", build)
 
 
+def lead_data_types(session: Session) -> dict[str, str]:
+    """Lead field API name -> its data type, as lead records give it (attrType)."""
+    return seed_cached(session, "lead_data_types", lambda: {n: f.data_type for n, f in lead_schema(session).items()})
+
+
 def normalize_value(field: FieldDef, value: str) -> str:
     """The stored text of `value` for `field`, or 20110 when it does not fit the field's type."""
     text = value.strip() if field.data_type not in ("string", "text") else value

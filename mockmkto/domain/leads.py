@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mockmkto.domain import activities, streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
+from mockmkto.domain.lead_fields import FieldDef, lead_data_types, lead_schema, normalize_value
 from mockmkto.store.db import seed_cached
 from mockmkto.store.models import Activity, AssignmentRule, Lead, ListMember, Partition, Setting, StaticList, Workspace
 from mockmkto.store.prepared import Prepared
@@ -89,8 +90,7 @@ class LeadInput:
     attributes: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
-@dataclass
-class LeadAttribute:
+class LeadAttribute(NamedTuple):
     name: str
     data_type: str
     value: str
@@ -126,12 +126,10 @@ def partition_names(session: Session) -> dict[int, str]:
     return seed_cached(session, "partitions", lambda: {p.id: p.name for p in session.scalars(select(Partition))})
 
 
-def view(
-    session: Session, lead: Lead, schema: dict[str, FieldDef] | None = None, only: set[str] | None = None
-) -> LeadView:
-    schema = schema if schema is not None else lead_schema(session)
+def view(session: Session, lead: Lead, data_types: dict[str, str], only: set[str] | None = None) -> LeadView:
+    """`data_types`: lead_data_types(session), looked up once per page."""
     attributes = [
-        LeadAttribute(name, schema[name].data_type if name in schema else "string", value)
+        LeadAttribute(name, data_types.get(name, "string"), value)
         for name, value in sorted(lead.attributes.items())
         if value != "" and name not in RECORD_FIELDS and (only is None or name in only)
     ]
@@ -197,8 +195,8 @@ def get_leads(session: Session, key_type: str | None, key_value: str | None) -> 
     rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value}) if value is not None else []
     if not rows:
         raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
-    schema = lead_schema(session)
-    return [view(session, row, schema) for row in rows]
+    data_types = lead_data_types(session)
+    return [view(session, row, data_types) for row in rows]
 
 
 def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple[Lead | None, str | None]:
@@ -308,7 +306,7 @@ def sync_lead(
     lead, status = write_lead(session, clock, lead, values, record, workspace)
     if cookie is not None:
         _attach_cookie(session, lead, cookie, move_cookie)
-    return SyncResult(lead.id, status, view(session, lead, schema) if return_lead else None)
+    return SyncResult(lead.id, status, view(session, lead, lead_data_types(session)) if return_lead else None)
 
 
 def write_lead(
@@ -584,9 +582,9 @@ def get_multiple_leads(
     elif remaining is None or remaining <= 0:
         remaining = session.scalar(select(func.count()).select_from(Lead).where(selected)) - len(page)
     position = streams.encode(query, after=page[-1].id, remaining=remaining) if remaining else ""
-    schema = lead_schema(session)
+    data_types = lead_data_types(session)
     only = set(include_attributes) if include_attributes else None
-    return LeadPage(len(page), remaining, position, [view(session, lead, schema, only) for lead in page])
+    return LeadPage(len(page), remaining, position, [view(session, lead, data_types, only) for lead in page])
 
 
 # Records of other areas that point at a lead (opportunity roles, custom objects): each area

@@ -4,6 +4,7 @@ listOperation, getLeadActivity, getLeadChanges."""
 from __future__ import annotations
 
 from lxml import etree
+from spyne.const.xml import NS_XSI as XSI_NS
 from spyne.protocol.xml import NIL_ATTR
 
 from mockmkto.domain import activities, leads, lists
@@ -43,7 +44,54 @@ def text_or_nil(parent: etree._Element, tag: str, value: str | None) -> None:
         SubElement(parent, tag).text = value
 
 
-DIRECT_WRITERS = {T.LeadRecord: (leads.LeadView, write_lead_record)}
+def write_lead_records(views: list[leads.LeadView], parent: etree._Element, tag: str) -> None:
+    """A list of LeadRecords (a getMultipleLeads page holds up to 1,000): written as markup and
+    parsed at once, a third of the time of an element per value. A record with an empty text,
+    which parsed markup cannot tell from none, and a page that does not parse (a character XML
+    forbids), and a qualified tag, go element by element, as `write_lead_record` writes them."""
+    name = tag[2:] if tag.startswith("{}") else tag  # unqualified, as Spyne names it
+    parts = [f'<page xmlns:xsi="{XSI_NS}">']
+    for view in views:
+        if "{" in name or not _lead_record_markup(view, name, parts):
+            break
+    else:
+        parts.append("</page>")
+        try:
+            parent.extend(etree.fromstring("".join(parts)))
+            return
+        except etree.XMLSyntaxError:
+            pass
+    for view in views:
+        write_lead_record(view, parent, tag)
+
+
+def _lead_record_markup(view: leads.LeadView, tag: str, parts: list[str]) -> bool:
+    fields = (view.email, view.foreign_sys_person_id, view.foreign_sys_type)
+    if "" in fields or any("" in (a.name, a.data_type, a.value) for a in view.attributes):
+        return False
+    email, person_id, system = (_markup(value) for value in fields)
+    parts.append(
+        f"<{tag}><Id>{view.id}</Id><Email{email}</Email><ForeignSysPersonId{person_id}</ForeignSysPersonId>"
+        f"<ForeignSysType{system}</ForeignSysType><leadAttributeList>"
+    )
+    parts.extend(
+        f"<attribute><attrName{_markup(a.name)}</attrName><attrType{_markup(a.data_type)}</attrType>"
+        f"<attrValue{_markup(a.value)}</attrValue></attribute>"
+        for a in view.attributes
+    )
+    parts.append(f"</leadAttributeList></{tag}>")
+    return True
+
+
+def _markup(value: str | None) -> str:
+    """What follows an element's name up to its end tag: its text, or a nil."""
+    if value is None:
+        return ' xsi:nil="true">'
+    # Escaped as lxml escapes a text, CR included, so the parsed text is the value itself.
+    return ">" + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+DIRECT_WRITERS = {T.LeadRecord: (leads.LeadView, write_lead_record, write_lead_records)}
 
 
 def strings(array, item: str = "stringItem") -> list[str] | None:

@@ -60,7 +60,8 @@ class _Member:
 
 class _Plan:
     """How one complex type is written: the class its values are, its tag's overrides, its members,
-    and `direct`: (another class its values may be, a function that writes one of those)."""
+    and `direct`: (another class its values may be, a function that writes one of those, one that
+    writes a list of them)."""
 
     __slots__ = ("orig", "sub_name", "sub_ns", "members", "direct")
 
@@ -69,9 +70,10 @@ _UNPLANNED = object()
 
 
 class MktowsSoap11(Soap11):
-    def __init__(self, direct_writers: dict[type, tuple[type, Callable]] | None = None) -> None:
-        """`direct_writers`: Spyne type -> (value class, write(value, parent, tag)), for answers so
-        hot that even one Spyne object per value costs too much (lead records)."""
+    def __init__(self, direct_writers: dict[type, tuple[type, Callable, Callable]] | None = None) -> None:
+        """`direct_writers`: Spyne type -> (value class, write(value, parent, tag), write_all(values,
+        parent, tag)), for answers so hot that even one Spyne object per value costs too much (lead
+        records); write_all writes a repeated member whose values are all of that class."""
         # No DTDs, no entities, no network, no huge trees: a hostile body is a 20012, not an attack.
         super().__init__(
             load_dtd=False,
@@ -190,6 +192,10 @@ class MktowsSoap11(Soap11):
                 if member.nil_when_none:
                     SubElement(elt, member.tag, NIL_ATTR)
             elif member.many:
+                direct = member.plan.direct if member.plan is not None else None
+                if direct and value and all(item.__class__ is direct[0] for item in value):
+                    direct[2](value, elt, member.tag)
+                    continue
                 for item in value:
                     self._write_member(ctx, member, item, elt)
             elif member.text is not None:
