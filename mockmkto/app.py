@@ -7,27 +7,20 @@ leads. The bare paths serve the instance named "default".
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from http import HTTPStatus
 from typing import TYPE_CHECKING
-
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import get_input_stream
 
 from mockmkto.admin.journal import Journal
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer, SoapResponse
-from mockmkto.soap.wsdl import with_address
 
 if TYPE_CHECKING:
     from mockmkto.admin.api import AdminApi
@@ -92,17 +85,6 @@ class MockMarketo:
         self.soap = MktowsServer(auth_required=config.auth, max_request_bytes=config.max_request_bytes)
         self._tenants: dict[str, Tenant] = {}
         self._lock = threading.Lock()
-        self.url_map = Map(
-            [
-                Rule("/soap/mktows/<version>", endpoint="soap"),
-                Rule("/<instance>/soap/mktows/<version>", endpoint="soap"),
-                # /_admin/ itself is the dashboard; /_admin redirects there.
-                Rule("/_admin/", endpoint="admin", defaults={"path": ""}),
-                Rule("/<instance>/_admin/", endpoint="admin", defaults={"path": ""}),
-                Rule("/_admin/<path:path>", endpoint="admin"),
-                Rule("/<instance>/_admin/<path:path>", endpoint="admin"),
-            ]
-        )
         self.instance = self.tenant(DEFAULT_INSTANCE).instance
 
     def tenant(self, name: str) -> Tenant:
@@ -111,7 +93,7 @@ class MockMarketo:
         if tenant is not None:
             return tenant
         if not INSTANCE_NAME.match(name):
-            raise NotFound()
+            raise UnknownInstance(name)
         with self._lock:
             if name not in self._tenants:
                 instance = Instance(
@@ -144,33 +126,15 @@ class MockMarketo:
         if tenant is not None:
             # Every SOAP call to an instance that exists comes this way, without Werkzeug's routing,
             # Request and Response objects (a tenth of a getLead); the same answer, headers included.
-            result = self.soap_call(tenant, get_input_stream(environ))
-            status = f"{result.status} {HTTP_STATUS_CODES[result.status].upper()}"
+            result = self.soap_call(tenant, _Body(environ))
+            status = f"{result.status} {HTTPStatus(result.status).phrase.upper()}"
             start_response(status, [("Content-Type", SOAP_CONTENT_TYPE), ("Content-Length", str(len(result.body)))])
             return [result.body]
-        request = Request(environ)
-        try:
-            endpoint, args = self.url_map.bind_to_environ(environ).match()
-            response = getattr(self, f"on_{endpoint}")(request, **args)
-        except ValueError as exc:
-            response = Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
-        except HTTPException as exc:
-            response = exc.get_response(environ)
-        return response(environ, start_response)
+        # Anything else (WSDL, admin API, dashboard, a first call to a new instance) is routed by
+        # Werkzeug, loaded on the first such request: start-up and SOAP calls never import it.
+        from mockmkto import routes
 
-    def on_soap(self, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> Response:
-        if version not in self.config.versions:
-            raise NotFound()
-        tenant = self.tenant(instance)
-        if request.method == "GET":
-            if "wsdl" not in {key.lower() for key in request.args}:
-                raise MethodNotAllowed(valid_methods=["POST"])
-            address = request.host_url.rstrip("/") + request.path
-            return Response(with_address(self.soap.wsdl, address), content_type=SOAP_CONTENT_TYPE)
-        if request.method != "POST":
-            raise MethodNotAllowed(valid_methods=["GET", "POST"])
-        result = self.soap_call(tenant, request.stream)
-        return Response(result.body, status=result.status, content_type=SOAP_CONTENT_TYPE)
+        return routes.respond(self, environ, start_response)
 
     def soap_call(self, tenant: Tenant, stream) -> SoapResponse:
         # Read at most one byte past the cap: a huge body is refused (20012) without being held in memory.
@@ -180,9 +144,24 @@ class MockMarketo:
         tenant.journal.record(at, body, result, (time.perf_counter() - started) * 1000)
         return result
 
-    def on_admin(self, request: Request, path: str, instance: str = DEFAULT_INSTANCE) -> Response:
-        tenant = self.tenant(instance)
-        return self.admin.dispatch(request, path, tenant.instance, tenant.journal)
+
+class UnknownInstance(LookupError):
+    """A name no instance can have (an HTTP 404)."""
+
+
+class _Body:
+    """The request body as Werkzeug's get_input_stream gives it: what Content-Length says, all of a
+    terminated input, or nothing."""
+
+    def __init__(self, environ):
+        self.environ = environ
+
+    def read(self, limit: int) -> bytes:
+        stream = self.environ["wsgi.input"]
+        if self.environ.get("wsgi.input_terminated"):
+            return stream.read(limit)
+        length = self.environ.get("CONTENT_LENGTH", "")
+        return stream.read(min(int(length), limit)) if length.isdigit() else b""
 
 
 def build_app(config: Config) -> MockMarketo:

@@ -1,0 +1,68 @@
+"""Requests other than a SOAP POST to an instance that exists, routed with Werkzeug: the WSDL,
+the admin API and dashboard, a first call to a new instance, and every wrong method or path.
+MockMarketo imports this on the first such request, so start-up and SOAP calls never load
+Werkzeug (its package alone took a tenth of start-up)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, UnknownInstance
+from mockmkto.soap.wsdl import with_address
+
+if TYPE_CHECKING:
+    from mockmkto.app import MockMarketo
+
+URL_MAP = Map(
+    [
+        Rule("/soap/mktows/<version>", endpoint="soap"),
+        Rule("/<instance>/soap/mktows/<version>", endpoint="soap"),
+        # /_admin/ itself is the dashboard; /_admin redirects there.
+        Rule("/_admin/", endpoint="admin", defaults={"path": ""}),
+        Rule("/<instance>/_admin/", endpoint="admin", defaults={"path": ""}),
+        Rule("/_admin/<path:path>", endpoint="admin"),
+        Rule("/<instance>/_admin/<path:path>", endpoint="admin"),
+    ]
+)
+
+
+def respond(app: MockMarketo, environ, start_response):
+    request = Request(environ)
+    try:
+        endpoint, args = URL_MAP.bind_to_environ(environ).match()
+        response = ENDPOINTS[endpoint](app, request, **args)
+    except UnknownInstance:
+        response = NotFound().get_response(environ)
+    except ValueError as exc:
+        response = Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
+    except HTTPException as exc:
+        response = exc.get_response(environ)
+    return response(environ, start_response)
+
+
+def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> Response:
+    if version not in app.config.versions:
+        raise NotFound()
+    tenant = app.tenant(instance)
+    if request.method == "GET":
+        if "wsdl" not in {key.lower() for key in request.args}:
+            raise MethodNotAllowed(valid_methods=["POST"])
+        address = request.host_url.rstrip("/") + request.path
+        return Response(with_address(app.soap.wsdl, address), content_type=SOAP_CONTENT_TYPE)
+    if request.method != "POST":
+        raise MethodNotAllowed(valid_methods=["GET", "POST"])
+    result = app.soap_call(tenant, request.stream)
+    return Response(result.body, status=result.status, content_type=SOAP_CONTENT_TYPE)
+
+
+def on_admin(app: MockMarketo, request: Request, path: str, instance: str = DEFAULT_INSTANCE) -> Response:
+    tenant = app.tenant(instance)
+    return app.admin.dispatch(request, path, tenant.instance, tenant.journal)
+
+
+ENDPOINTS = {"soap": on_soap, "admin": on_admin}
