@@ -40,6 +40,32 @@ def test_a_soap_call_loads_neither_the_admin_api_nor_the_dashboard():
     assert done.stdout.strip() == "['mockmkto.admin', 'mockmkto.admin.journal']"
 
 
+START_AND_SOAP_CALL_WITHOUT_A_CLIENT = """
+import io, sys
+from mockmkto.app import build_app
+from mockmkto.config import DEFAULT_SEED, Config
+
+app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+body = sys.stdin.buffer.read()
+environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/soap/mktows/2_6", "CONTENT_LENGTH": str(len(body)),
+           "CONTENT_TYPE": "text/xml", "wsgi.input": io.BytesIO(body)}
+answer = b"".join(app(environ, lambda status, headers: print(status)))
+assert b"successSyncLead" in answer, answer
+print(sorted(name for name in sys.modules if name.split(".")[0] == "werkzeug" or name == "mockmkto.routes"))
+"""
+
+
+def test_start_up_and_a_soap_call_do_not_load_werkzeug():
+    done = subprocess.run(
+        [sys.executable, "-c", START_AND_SOAP_CALL_WITHOUT_A_CLIENT],
+        input=envelope(SYNC_LEAD).encode(),
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert done.stdout.decode().split() == ["200", "OK", "[]"]
+
+
 def test_the_admin_api_is_there_on_first_use():
     client = Client(build_app(Config(db="sqlite://", seed=DEFAULT_SEED)))
     assert client.get("/_admin/health").json["ready"] is True
