@@ -66,19 +66,22 @@ def write_lead_records(views: list[leads.LeadView], parent: etree._Element, tag:
 
 
 def _lead_record_markup(view: leads.LeadView, tag: str, parts: list[str]) -> bool:
-    fields = (view.email, view.foreign_sys_person_id, view.foreign_sys_type)
-    if "" in fields or any("" in (a.name, a.data_type, a.value) for a in view.attributes):
+    """Append the record's markup to `parts`; False (and parts of no use) if it has an empty text."""
+    email, person_id, system = view.email, view.foreign_sys_person_id, view.foreign_sys_type
+    if email == "" or person_id == "" or system == "":
         return False
-    email, person_id, system = (_markup(value) for value in fields)
     parts.append(
-        f"<{tag}><Id>{view.id}</Id><Email{email}</Email><ForeignSysPersonId{person_id}</ForeignSysPersonId>"
-        f"<ForeignSysType{system}</ForeignSysType><leadAttributeList>"
+        f"<{tag}><Id>{view.id}</Id><Email{_markup(email)}</Email>"
+        f"<ForeignSysPersonId{_markup(person_id)}</ForeignSysPersonId>"
+        f"<ForeignSysType{_markup(system)}</ForeignSysType><leadAttributeList>"
     )
-    parts.extend(
-        f"<attribute><attrName{_markup(a.name)}</attrName><attrType{_markup(a.data_type)}</attrType>"
-        f"<attrValue{_markup(a.value)}</attrValue></attribute>"
-        for a in view.attributes
-    )
+    for name, data_type, value in view.attributes:
+        if name == "" or data_type == "" or value == "":
+            return False
+        parts.append(
+            f"<attribute><attrName{_markup(name)}</attrName><attrType{_markup(data_type)}</attrType>"
+            f"<attrValue{_markup(value)}</attrValue></attribute>"
+        )
     parts.append(f"</leadAttributeList></{tag}>")
     return True
 
@@ -87,8 +90,10 @@ def _markup(value: str | None) -> str:
     """What follows an element's name up to its end tag: its text, or a nil."""
     if value is None:
         return ' xsi:nil="true">'
-    # Escaped as lxml escapes a text, CR included, so the parsed text is the value itself.
-    return ">" + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        # Escaped as lxml escapes a text, CR included, so the parsed text is the value itself.
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return ">" + value
 
 
 DIRECT_WRITERS = {T.LeadRecord: (leads.LeadView, write_lead_record, write_lead_records)}
