@@ -20,6 +20,8 @@ from mockmkto.store import (
 from mockmkto.store.models import Base
 
 SEED_CACHE = "seed_cache"
+# session.info key: SQLite's own connection, in the session's transaction (store/prepared.py).
+SQLITE_DRIVER = "sqlite_driver"
 T = TypeVar("T")
 
 
@@ -101,12 +103,17 @@ class Store:
             if session is None:
                 session = self._sessions(info={SEED_CACHE: self.seed_cache})
             try:
+                if self._connection is not None:
+                    # Begun at once (a SOAP call reads first thing anyway): prepared statements
+                    # then run on the driver without asking the session for its connection.
+                    session.info[SQLITE_DRIVER] = session.connection().connection.driver_connection
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
             finally:
+                session.info.pop(SQLITE_DRIVER, None)
                 session.close()
                 if self._connection is not None:
                     self._idle_session = session

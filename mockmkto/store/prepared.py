@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
+
+from mockmkto.store.db import SQLITE_DRIVER
 
 
 class Prepared:
@@ -30,12 +32,13 @@ class Prepared:
         self._results: list[tuple[int, Callable]] = []
         self._attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
         self._key_at: list[int] = []  # ... and where the primary key's columns are
+        self._mapper: Any = None
 
     def rows(self, session: Session, params: dict | None = None) -> list:
-        connection = session.connection()
-        if connection.dialect.name != "sqlite":
-            return list(connection.execute(self.statement, params or {}))
-        rows = self._cursor(connection).execute(self._sql, self._bind(params or {})).fetchall()
+        driver = self._driver(session)
+        if driver is None:
+            return list(session.connection().execute(self.statement, params or {}))
+        rows = driver.execute(self._sql, self._bind(params or {})).fetchall()
         make, results = self._row, self._results
         if results:
             rows = [list(row) for row in rows]
@@ -48,13 +51,12 @@ class Prepared:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
         machinery, which cost most of a syncLead's lookup. The session flushes first, as for a query."""
-        if session.connection().dialect.name != "sqlite":
+        if self._driver(session) is None:
             return list(session.scalars(self.statement, params or {}))
         session.flush()
-        rows = self.rows(session, params)
-        mapper = self.statement.column_descriptions[0]["entity"].__mapper__
+        mapper = self._mapper
         found = []
-        for row in rows:
+        for row in self.rows(session, params):
             held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in self._key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
@@ -72,18 +74,25 @@ class Prepared:
 
     def run(self, session: Session, params: dict | list[dict]) -> None:
         """Execute for one parameter set, or for each of a list in one executemany."""
-        connection = session.connection()
-        if connection.dialect.name != "sqlite":
-            connection.execute(self.statement, params)
+        driver = self._driver(session)
+        if driver is None:
+            session.connection().execute(self.statement, params)
         elif isinstance(params, list):
-            self._cursor(connection).executemany(self._sql, [self._bind(one) for one in params])
+            driver.executemany(self._sql, [self._bind(one) for one in params])
         else:
-            self._cursor(connection).execute(self._sql, self._bind(params))
+            driver.execute(self._sql, self._bind(params))
 
-    def _cursor(self, connection: Connection):
+    def _driver(self, session: Session):
+        """SQLite's own connection, in the session's transaction; None on other dialects."""
+        driver = session.info.get(SQLITE_DRIVER)
+        if driver is None:
+            connection = session.connection()
+            if connection.dialect.name != "sqlite":
+                return None
+            driver = connection.connection.driver_connection
         if not self._sql:
-            self._compile(connection.dialect)
-        return connection.connection.driver_connection
+            self._compile(session.get_bind().dialect)
+        return driver
 
     def _compile(self, dialect: Dialect) -> None:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
@@ -99,7 +108,7 @@ class Prepared:
             self._row = _row_class([column.key for column in columns])
             (first, *others) = self.statement.column_descriptions
             if not others and first["entity"] is not None and first["expr"] is first["entity"]:  # select(Entity)
-                mapper = first["entity"].__mapper__
+                mapper = self._mapper = first["entity"].__mapper__
                 self._attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
                 self._key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
             self._results = [
