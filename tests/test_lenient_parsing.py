@@ -406,3 +406,21 @@ def test_utf8_values_sent_as_character_references_are_decoded(server):
     )
     ok(server.post(envelope(sync_lead("charref@example.com", extra))))
     assert stored_lead(server, "charref@example.com").attributes["LastName"] == "김민준"
+
+
+@pytest.mark.parametrize("marked", ['<leadKey id="key1">', '<leadKey xml:id="key1">'])
+def test_elements_carrying_ids_are_read_like_any_other(server, marked):
+    # Such a message goes through Spyne's own envelope reading (it resolves SOAP-encoded hrefs).
+    key = "<keyType>EMAIL</keyType><keyValue>ada@example.com</keyValue></leadKey>"
+    body = f"<ns1:paramsGetLead>{marked}{key}</ns1:paramsGetLead>"
+    status, root = server.call(body)
+    assert status == 200 and root.findtext(".//leadRecord/Email") == "ada@example.com"
+
+
+def test_a_header_after_the_body_is_still_read(server):
+    # Header and Body are found by name, not by position.
+    signed = etree.fromstring(envelope(get_lead("ada@example.com")).encode())
+    signed.append(signed.find(f"{{{SOAP_ENV}}}Header"))
+    response = server.post(etree.tostring(signed).decode())
+    assert response.status_code == 200
+    assert etree.fromstring(response.content).findtext(".//leadRecord/Email") == "ada@example.com"
