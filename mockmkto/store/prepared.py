@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.sql import Executable
 
 from mockmkto.store.db import SQLITE_DRIVER
@@ -60,8 +60,8 @@ class Prepared:
             held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in self._key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
-                for key, value in zip(self._attribute_keys, row, strict=True):
-                    set_committed_value(held, key, value)
+                # As the ORM's loading fills an instance; make_transient_to_detached commits it all.
+                instance_dict(held).update(zip(self._attribute_keys, row, strict=True))
                 make_transient_to_detached(held)
                 session.add(held)
             found.append(held)
