@@ -12,7 +12,7 @@ from lxml import etree
 from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, DateTime, Integer
 
-from mockmkto.domain.leads import LeadAttribute, LeadView
+from mockmkto.domain.leads import LeadView
 from mockmkto.soap import types as T
 from mockmkto.soap.lead_service import DIRECT_WRITERS
 from mockmkto.soap.protocol import MktowsSoap11
@@ -121,8 +121,7 @@ def test_the_writer_plans_each_type_once():
 
 def random_lead_view(rng: random.Random, maybe: list) -> LeadView:
     attributes = [
-        LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
-        for _ in range(rng.randrange(4))
+        (rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe)) for _ in range(rng.randrange(4))
     ]
     return LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
 
@@ -134,7 +133,7 @@ def as_lead_record(view: LeadView) -> T.LeadRecord:
         ForeignSysPersonId=view.foreign_sys_person_id,
         ForeignSysType=view.foreign_sys_type,
         leadAttributeList=T.ArrayOfAttribute(
-            attribute=[T.Attribute(attrName=a.name, attrType=a.data_type, attrValue=a.value) for a in view.attributes]
+            attribute=[T.Attribute(attrName=n, attrType=t, attrValue=v) for n, t, v in view.attributes]
         ),
     )
 

@@ -24,9 +24,8 @@ def write_lead_record(view: leads.LeadView, parent: etree._Element, tag: str) ->
     text_or_nil(record, "ForeignSysPersonId", view.foreign_sys_person_id)
     text_or_nil(record, "ForeignSysType", view.foreign_sys_type)
     attributes = SubElement(record, "leadAttributeList")
-    for attribute in view.attributes:
+    for name, data_type, value in view.attributes:
         item = SubElement(attributes, "attribute")
-        name, data_type, value = attribute.name, attribute.data_type, attribute.value
         if name is None or data_type is None or value is None:
             text_or_nil(item, "attrName", name)
             text_or_nil(item, "attrType", data_type)
