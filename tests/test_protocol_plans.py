@@ -12,7 +12,7 @@ from lxml import etree
 from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, DateTime, Integer
 
-from mockmkto.domain.leads import LeadView
+from mockmkto.domain.leads import LeadAttribute, LeadView
 from mockmkto.soap import types as T
 from mockmkto.soap.lead_service import DIRECT_WRITERS
 from mockmkto.soap.protocol import MktowsSoap11
@@ -121,7 +121,8 @@ def test_the_writer_plans_each_type_once():
 
 def random_lead_view(rng: random.Random, maybe: list) -> LeadView:
     attributes = [
-        (rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe)) for _ in range(rng.randrange(4))
+        LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
+        for _ in range(rng.randrange(4))
     ]
     return LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
 

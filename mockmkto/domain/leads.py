@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -89,8 +91,14 @@ class LeadInput:
     attributes: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
-# (attrName, attrType, attrValue): a plain tuple, made thousands of times a page.
-LeadAttribute = tuple[str, str, str]
+class LeadAttribute(NamedTuple):
+    name: str
+    data_type: str
+    value: str
+
+
+# LeadAttribute((name, data_type, value)) without a Python call: thousands are made a page.
+_lead_attribute = partial(tuple.__new__, LeadAttribute)
 
 
 @dataclass
@@ -126,7 +134,7 @@ def partition_names(session: Session) -> dict[int, str]:
 def view(session: Session, lead: Lead, data_types: dict[str, str], only: set[str] | None = None) -> LeadView:
     """`data_types`: lead_data_types(session), looked up once per page."""
     attributes = [
-        (name, data_types.get(name, "string"), value)
+        _lead_attribute((name, data_types.get(name, "string"), value))
         for name, value in sorted(lead.attributes.items())
         if value != "" and name not in RECORD_FIELDS and (only is None or name in only)
     ]
