@@ -64,7 +64,7 @@ LEAD_BY_FOREIGN_SYS_PERSON_ID = Prepared(select(Lead).where(Lead.foreign_sys_per
 LEAD_BY_COOKIE = Prepared(select(Lead).where(Lead.cookie == bindparam("value")))
 NEWEST_LEAD_BY_EMAIL = Prepared(LEADS_BY_KEY["EMAIL"].limit(1))
 LEAD_UPDATE = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
-# LEAD_UPDATE prepared for each set of columns a call changes (a handful, in practice).
+# LEAD_UPDATE prepared for each set of columns a call changes (sorted; a handful, in practice).
 LEAD_UPDATES: dict[tuple[str, ...], Prepared] = {}
 # Lead fields whose value is mirrored into an indexed column, so lookups by key stay fast.
 MIRRORED_FIELDS = {
@@ -386,7 +386,7 @@ def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) ->
     unit of work's flush cost more than the rest of a syncLead's SQL together."""
     if columns:
         session.flush()  # what the ORM still holds goes first (nothing, but in mergeLeads)
-        keys = tuple(columns)
+        keys = tuple(sorted(columns))  # one prepared form per set of columns, whatever their order
         update = LEAD_UPDATES.get(keys) or LEAD_UPDATES.setdefault(keys, Prepared(LEAD_UPDATE, keys))
         update.run(session, {"lead_id": lead.id, **columns})
         for key, value in columns.items():
