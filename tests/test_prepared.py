@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import bindparam, insert, select
 
-from mockmkto.domain import activities
+from mockmkto.domain import activities, leads
 from mockmkto.domain.campaigns import DUE_PROBE
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_UPDATE, LEAD_VIEWS_BY_KEY
 from mockmkto.store.campaign_models import CampaignRun
@@ -121,3 +121,17 @@ def test_a_lookup_sees_what_the_session_has_not_flushed_yet(instance):
         pending = Lead(email="new@example.com", created_at=at, updated_at=at, attributes={})
         session.add(pending)
         assert LEAD_BY_EMAIL.first(session, {"value": "new@example.com"}) is pending
+
+
+def test_the_same_columns_changed_in_another_order_share_one_prepared_update(instance, clock):
+    def sync(*pairs):
+        with instance.store.session() as session:
+            leads.sync_lead(session, clock, leads.LeadInput(id=1, attributes=list(pairs)))
+
+    sync(("SFDCLeadId", "L1"), ("SFDCContactId", "C1"))
+    before = len(leads.LEAD_UPDATES)
+    sync(("SFDCContactId", "C2"), ("SFDCLeadId", "L2"))
+    assert len(leads.LEAD_UPDATES) == before
+    with instance.store.session() as session:
+        lead = session.get(Lead, 1)
+        assert (lead.sfdc_lead_id, lead.sfdc_contact_id) == ("L2", "C2")
