@@ -45,8 +45,8 @@ CLIENTS = 8
 # Stages of one SOAP request: (label, file suffix, function) whose cumulative time is the stage's.
 STAGES = (
     ("whole app (WSGI call)", "mockmkto/app.py", "__call__"),
-    ("SOAP envelope parse (lxml + Spyne)", "spyne/protocol/soap/soap11.py", "create_in_document"),
-    ("SOAP header/body split (Spyne)", "spyne/protocol/soap/soap11.py", "decompose_incoming_envelope"),
+    ("SOAP envelope parse (lxml)", "mockmkto/soap/protocol.py", "create_in_document"),
+    ("SOAP header/body split", "mockmkto/soap/protocol.py", "decompose_incoming_envelope"),
     ("authentication (signature, user lookup)", "mockmkto/domain/auth.py", "authenticate"),
     ("params deserialization (Spyne)", "spyne/server/_base.py", "get_in_object"),
     ("operation incl. domain and its SQL", "spyne/server/_base.py", "get_out_object"),
@@ -60,7 +60,9 @@ STAGES = (
     ("session open + commit + close", "mockmkto/store/db.py", "session"),
     ("request journal", "mockmkto/admin/journal.py", "record"),
     ("all SQLAlchemy statement execution", "sqlalchemy/engine/base.py", "_execute_context"),
-    ("sqlite3 execute (C)", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
+    ("prepared SELECTs (store/prepared.py)", "mockmkto/store/prepared.py", "rows"),
+    ("sqlite3 execute (C), through SQLAlchemy", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
+    ("sqlite3 execute (C), prepared", "~", "<method 'execute' of 'sqlite3.Connection' objects>"),
 )
 
 
