@@ -5,13 +5,13 @@ Werkzeug (its package alone took a tenth of start-up)."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from mockmkto.admin.api import json_response
 from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, UnknownInstance
 from mockmkto.soap.wsdl import with_address
 
@@ -39,7 +39,7 @@ def respond(app: MockMarketo, environ, start_response):
     except UnknownInstance:
         response = NotFound().get_response(environ)
     except ValueError as exc:
-        response = Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
+        response = json_response({"error": str(exc)}, 400)
     except HTTPException as exc:
         response = exc.get_response(environ)
     return response(environ, start_response)
