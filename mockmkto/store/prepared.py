@@ -38,6 +38,9 @@ class Prepared:
         driver = self._driver(session)
         if driver is None:
             return list(session.connection().execute(self.statement, params or {}))
+        return self._fetch(driver, params)
+
+    def _fetch(self, driver, params: dict | None) -> list:
         rows = driver.execute(self._sql, self._bind(params or {})).fetchall()
         make, results = self._row, self._results
         if results:
@@ -51,12 +54,13 @@ class Prepared:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
         machinery, which cost most of a syncLead's lookup. The session flushes first, as for a query."""
-        if self._driver(session) is None:
+        driver = self._driver(session)
+        if driver is None:
             return list(session.scalars(self.statement, params or {}))
         session.flush()
         mapper = self._mapper
         found = []
-        for row in self.rows(session, params):
+        for row in self._fetch(driver, params):
             held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in self._key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
