@@ -50,10 +50,7 @@ def write_lead_records(views: list[leads.LeadView], parent: etree._Element, tag:
     forbids), and a qualified tag, go element by element, as `write_lead_record` writes them."""
     name = tag[2:] if tag.startswith("{}") else tag  # unqualified, as Spyne names it
     parts = [f'<page xmlns:xsi="{XSI_NS}">']
-    for view in views:
-        if "{" in name or not _lead_record_markup(view, name, parts):
-            break
-    else:
+    if "{" not in name and all(_lead_record_markup(view, name, parts) for view in views):
         parts.append("</page>")
         try:
             parent.extend(etree.fromstring("".join(parts)))
