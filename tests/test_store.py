@@ -39,13 +39,30 @@ def test_a_closed_store_keeps_its_data_for_the_next_one_on_its_file(tmp_path):
     assert user_ids(Store(url)) == ["kept"]
 
 
-def test_a_session_opened_inside_another_is_a_session_of_its_own(tmp_path):
+def test_a_session_opened_inside_another_is_part_of_its_transaction(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/store.db")
+    with pytest.raises(RuntimeError), store.session() as outer:
+        with store.session() as inner:
+            inner.add(User(user_id="inner", secret="s"))
+        assert outer.get(User, "inner") is not None
+        raise RuntimeError("the outer block failed")
+    assert user_ids(store) == []
     with store.session() as outer:
         with store.session() as inner:
-            assert inner is not outer
+            inner.add(User(user_id="inner", secret="s"))
         outer.add(User(user_id="outer", secret="s"))
-    assert user_ids(store) == ["outer"]
+    assert user_ids(store) == ["inner", "outer"]
+    store.close()
+
+
+def test_a_failed_commit_is_rolled_back_and_the_next_session_begins_afresh(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/store.db")
+    add_user(store, "taken")
+    with pytest.raises(Exception, match="UNIQUE"), store.session() as session:
+        session.add(User(user_id="new", secret="s"))
+        session.add(User(user_id="taken", secret="s"))
+    add_user(store, "after")
+    assert user_ids(store) == ["after", "taken"]
     store.close()
 
 

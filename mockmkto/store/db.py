@@ -76,47 +76,69 @@ class Store:
             # each other's work whole (parallel syncLead of one new Email creates one lead).
             # Reentrant: the SOAP server holds it over a whole call, sessions included.
             self.lock = threading.RLock()
-            # Sessions take turns, so one connection serves them all: a checkout from the pool
-            # and its reset on return were a tenth of a getLead.
+            # Sessions take turns, so one connection and one Session serve them all: a checkout
+            # from the pool and its reset on return were a tenth of a getLead, a new Session a
+            # twentieth.
             self._connection = self.engine.connect()
-            self._sessions = sessionmaker(self._connection, expire_on_commit=False)
+            self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
+            self._session_depth = 0
+            self.session = self._turn_session
         else:
             self.lock = nullcontext()
             self._connection = None
-            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # A closed session starts afresh; taking turns, SQLite's sessions reuse one (a new Session
-        # per call cost a twentieth of a getLead). None when in use, or when sessions run at once.
-        self._idle_session: Session | None = None
+            self._sessions = sessionmaker(self.engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
+            self.session = self._pooled_session
 
     def close(self) -> None:
         """Close every connection (the store can be opened again from its URL)."""
         with self.lock:
             if self._connection is not None:
+                self._session.close()
                 self._connection.close()
             self.engine.dispose()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def _pooled_session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _turn_session(self) -> Iterator[Session]:
+        """The same, for a store whose sessions take turns on one connection.
+
+        SQLAlchemy's transaction outlives the block: each block is a transaction of SQLite's
+        own, begun and committed on the driver (SQLAlchemy's begin, commit and close of a Session
+        cost as much as the rest of a getLead). An error ends SQLAlchemy's transaction too, and
+        with it SQLite's; the next block begins both again. A block inside a block on the same
+        thread is part of the outer one's transaction.
+        """
         with self.lock:
-            session, self._idle_session = self._idle_session, None
-            if session is None:
-                session = self._sessions(info={SEED_CACHE: self.seed_cache})
+            session = self._session
+            if self._session_depth:
+                self._session_depth += 1
+                try:
+                    yield session
+                finally:
+                    self._session_depth -= 1
+                return
+            self._session_depth = 1
             try:
-                if self._connection is not None:
-                    # Begun at once (a SOAP call reads first thing anyway): prepared statements
-                    # then run on the driver without asking the session for its connection.
-                    session.info[SQLITE_DRIVER] = session.connection().connection.driver_connection
+                if session.in_transaction():
+                    self._driver.execute("BEGIN IMMEDIATE")
+                else:
+                    # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
+                    self._driver = session.connection().connection.driver_connection
+                    session.info[SQLITE_DRIVER] = self._driver
                 yield session
-                session.commit()
+                session.flush()
+                self._driver.commit()
             except BaseException:
-                session.rollback()
+                session.close()  # rolls back SQLite's transaction and ends SQLAlchemy's
                 raise
             finally:
-                session.info.pop(SQLITE_DRIVER, None)
-                session.close()
-                if self._connection is not None:
-                    self._idle_session = session
+                self._session_depth = 0
+                session.expunge_all()
 
     def snapshot(self) -> sqlite3.Connection | None:
         """A copy of the whole database to restore later (SQLite only; None elsewhere)."""
