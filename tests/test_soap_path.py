@@ -50,3 +50,13 @@ def test_each_call_is_journaled_either_way():
         answer(client, "/100-AEK-913/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
     entries = client.get("/100-AEK-913/_admin/journal").json["entries"]
     assert [e["operation"] for e in entries] == ["getLead", "getLead"]
+
+
+def test_spyne_event_listeners_still_run():
+    app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+    spyne_app = app.soap.app
+    fired = []
+    spyne_app.event_manager.add_listener("method_call", lambda ctx: fired.append(("app", ctx.method_name)))
+    spyne_app.out_protocol.event_manager.add_listener("after_serialize", lambda ctx: fired.append(("protocol", None)))
+    answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
+    assert fired == [("app", "paramsGetLead"), ("protocol", None)]

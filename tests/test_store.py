@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import select
 
@@ -37,6 +40,22 @@ def test_a_closed_store_keeps_its_data_for_the_next_one_on_its_file(tmp_path):
     store.close()
     assert store.engine.pool.checkedout() == 0
     assert user_ids(Store(url)) == ["kept"]
+
+
+def test_a_killed_process_keeps_every_committed_session(tmp_path):
+    url = f"sqlite:///{tmp_path}/store.db"
+    script = (
+        "import os, sys\n"
+        "from mockmkto.store.db import Store\n"
+        "from mockmkto.store.models import User\n"
+        "store = Store(sys.argv[1])\n"
+        "for n in range(3):\n"
+        "    with store.session() as session:\n"
+        "        session.add(User(user_id=f'u{n}', secret='s'))\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, url], check=True)
+    assert user_ids(Store(url)) == ["u0", "u1", "u2"]
 
 
 def test_a_session_opened_inside_another_is_part_of_its_transaction(tmp_path):
