@@ -60,3 +60,14 @@ def test_spyne_event_listeners_still_run():
     spyne_app.out_protocol.event_manager.add_listener("after_serialize", lambda ctx: fired.append(("protocol", None)))
     answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
     assert fired == [("app", "paramsGetLead"), ("protocol", None)]
+
+
+def test_envelopes_are_read_with_the_thread_s_own_parser():
+    # The server's contexts carry Spyne's generic transport context, not an HTTP one: the
+    # protocol's reuse of one parser per thread must still apply to them.
+    app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+    protocol = app.soap.app.in_protocol
+    answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
+    parser = protocol._thread.parser
+    answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
+    assert protocol._thread.parser is parser

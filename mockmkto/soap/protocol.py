@@ -22,6 +22,7 @@ from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import DateTime
 from spyne.protocol.soap import Soap11
 from spyne.protocol.xml import NIL_ATTR, XmlDocument, _gen_tagname
+from spyne.server.http import HttpTransportContext
 
 from mockmkto.soap.model import MktowsModel
 
@@ -131,7 +132,8 @@ class MktowsSoap11(Soap11):
         """Spyne's, with one parser per thread (a new parser per message cost a third of the parse)
         and no ID table when the message has no `id=` for one; else Spyne's own."""
         chunks = ctx.in_string
-        if ctx.transport is not None or charset or not all(isinstance(chunk, bytes) for chunk in chunks):
+        http = isinstance(ctx.transport, HttpTransportContext)  # Spyne reads its content type first
+        if http or charset or not all(isinstance(chunk, bytes) for chunk in chunks):
             return super().create_in_document(ctx, charset)
         string = b"".join(chunks)
         if b"id=" in string:
