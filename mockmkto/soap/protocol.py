@@ -178,16 +178,23 @@ class MktowsSoap11(Soap11):
             return super().complex_from_element(ctx, cls, elt)
         alternatives = cls._type_info_alt
         inst = cls.get_deserialization_instance(ctx)
+        values = inst.__dict__
         for child in elt:
-            if isinstance(child, etree._Comment):
+            tag = child.tag
+            if tag.__class__ is not str:  # a comment or processing instruction
                 continue
-            key = child.tag.split("}", 1)[-1]
-            member = members.get(key)
+            # Unqualified, as mktows' children are: the tag is the member's name.
+            member = members.get(tag)
             if member is None:
-                member_cls, key = alternatives.get(key) or alternatives.get(child.tag) or (None, key)
-                if member_cls is None:
-                    continue
-                member = self._reader_member(member_cls)
+                key = tag.split("}", 1)[-1]
+                member = members.get(key)
+                if member is None:
+                    member_cls, key = alternatives.get(key) or alternatives.get(tag) or (None, key)
+                    if member_cls is None:
+                        continue
+                    member = self._reader_member(member_cls)
+            else:
+                key = tag
             member_cls, many, read = member
             if child.attrib:
                 if any(name in members or name in alternatives for name in child.attrib):
@@ -198,13 +205,12 @@ class MktowsSoap11(Soap11):
             else:
                 value = read(ctx, member_cls, child)
             if many:
-                values = getattr(inst, key, None)
-                if values is None:
-                    values = []
-                    setattr(inst, key, values)
-                values.append(value)
+                repeated = values.get(key)
+                if repeated is None:
+                    repeated = values[key] = []
+                repeated.append(value)
             else:
-                setattr(inst, key, value)
+                values[key] = value
         return inst
 
     def _reader(self, cls) -> dict[str, tuple[type, bool, Callable]] | None:
