@@ -16,7 +16,8 @@ class Clock:
         frozen = self._frozen_at
         if frozen is not None:
             return frozen
-        return datetime.now(UTC) + self._offset
+        offset = self._offset
+        return datetime.now(UTC) + offset if offset else datetime.now(UTC)
 
     def freeze(self, at: datetime | None = None) -> None:
         with self._lock:

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from lxml import etree
-
 from mockmkto.domain.auth import AuthenticationHeader
 
 
 def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _children(header_doc: list | None, name: str) -> dict[str, str] | None:

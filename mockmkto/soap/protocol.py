@@ -147,14 +147,20 @@ class MktowsSoap11(Soap11):
             raise Fault("Client.XMLSyntaxError", str(error)) from None
 
     def decompose_incoming_envelope(self, ctx, message=XmlDocument.REQUEST):
-        """Spyne's, finding Header and Body without compiling two XPath expressions per message;
-        Spyne's own when the message has IDs to resolve."""
+        """Spyne's, finding Header and Body by tag, without an XPath or ElementPath expression per
+        message (a twentieth of a syncLead's time); Spyne's own when the message has IDs to resolve."""
         envelope, ids = ctx.in_document
         if ids:
             return super().decompose_incoming_envelope(ctx, message)
         if envelope.tag != self._envelope_tag:
             raise Fault("Client.SoapError", f"No {self._envelope_tag} element was found!")
-        header, body = envelope.find(self._header_tag), envelope.find(self._body_tag)
+        header = body = None
+        for child in envelope:  # the first of each, as Spyne takes
+            tag = child.tag
+            if tag == self._header_tag:
+                header = child if header is None else header
+            elif tag == self._body_tag:
+                body = child if body is None else body
         if header is None and body is None:
             raise Fault("Client.SoapError", "Soap envelope is empty!")
         ctx.in_document = envelope
