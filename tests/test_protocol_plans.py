@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from lxml import etree
@@ -30,6 +31,8 @@ TEXTS = [
     "'quotes\"",
     "]]>",
     "&amp;",
+    "<mockmkto-splice>0</mockmkto-splice>",  # what marks spliced markup's place cannot be forged
+    ' xsi:nil="true"/>',
 ]
 
 
@@ -70,13 +73,16 @@ def sample(cls, rng: random.Random, depth: int = 0):
 
 
 def written(protocol: MktowsSoap11, cls, inst) -> bytes:
-    """The value in an envelope as Spyne's serialize makes it: the interface's prefixes declared on
-    the envelope, unused declarations cleaned up at the end."""
+    """The value in an envelope as Spyne's serialize and create_out_string make it: the interface's
+    prefixes declared on the envelope, unused declarations cleaned up at the end."""
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"xsi": XSI, "soap11env": SOAP_ENV, "tns": T.TNS})
     body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    protocol.to_parent(None, cls, inst, body, T.TNS, cls.get_type_name())
+    ctx = SimpleNamespace(outprot_ctx=SimpleNamespace(), out_document=envelope, out_string=None)
+    protocol.to_parent(ctx, cls, inst, body, T.TNS, cls.get_type_name())
     etree.cleanup_namespaces(envelope)
-    return etree.tostring(envelope)
+    protocol.create_out_string(ctx)
+    (answer,) = ctx.out_string
+    return answer
 
 
 @pytest.mark.parametrize("operation", sorted(T.OPERATIONS))
@@ -155,9 +161,27 @@ def test_a_lead_view_is_written_as_spyne_writes_its_lead_record():
         assert_written_as_spyne_writes([random_lead_view(rng, TEXTS + [None])])
 
 
-@pytest.mark.parametrize("maybe", [[t for t in TEXTS if t] + [None], TEXTS + [None]], ids=["as-markup", "mixed"])
-def test_a_page_of_lead_views_is_written_as_spyne_writes_it(maybe):
-    # Without empty texts a page goes through the markup path; with them, element by element.
+@pytest.mark.parametrize("maybe", [[t for t in TEXTS if t], TEXTS + [None]], ids=["no-nil", "nil"])
+def test_a_page_of_lead_views_is_spliced_as_spyne_writes_it(maybe):
     rng = random.Random("pages")
     for _ in range(20):
         assert_written_as_spyne_writes([random_lead_view(rng, maybe) for _ in range(rng.randrange(1, 12))])
+
+
+def test_a_page_is_spliced_as_markup():
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"xsi": XSI})
+    ctx = SimpleNamespace(outprot_ctx=SimpleNamespace(), out_document=envelope, out_string=None)
+    views = [LeadView(1, None, None, None, [LeadAttribute("City", "string", "Oslo")])]
+    page = T.ArrayOfLeadRecord(leadRecord=views)
+    MktowsSoap11(DIRECT_WRITERS).to_parent(ctx, T.ArrayOfLeadRecord, page, envelope, T.TNS)
+    assert len(ctx.outprot_ctx.splices) == 1
+    assert len(envelope.xpath("//*[local-name()='leadRecord']")) == 0
+
+
+@pytest.mark.parametrize("text", ["bell\x07", "lone \ud800 surrogate", "not a character \ufffe"])
+def test_a_page_with_a_character_xml_forbids_fails_as_spyne_fails(text):
+    views = [LeadView(1, "a@example.com", None, None, [LeadAttribute("City", "string", text)])]
+    with pytest.raises(ValueError):
+        assert_written_as_spyne_writes(views)
+    with pytest.raises(ValueError):
+        written(SpyneOnly(), T.LeadRecord, as_lead_record(views[0]))

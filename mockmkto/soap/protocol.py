@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 
 from lxml import etree
-from spyne.const.xml import DEFAULT_NS
+from spyne.const.xml import DEFAULT_NS, NS_XSI
 from spyne.error import Fault
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import DateTime
@@ -64,19 +64,25 @@ class _Member:
 class _Plan:
     """How one complex type is written: the class its values are, its tag's overrides, its members,
     and `direct`: (another class its values may be, a function that writes one of those, one that
-    writes a list of them)."""
+    gives the markup of a list of them)."""
 
     __slots__ = ("orig", "sub_name", "sub_ns", "members", "direct")
 
 
 _UNPLANNED = object()
+# Where spliced markup goes (MktowsSoap11._splice): in XSI's namespace when it holds a nil.
+_PLACEHOLDER = "mockmkto-splice"  # the `<...>` written below must match these tags
+_XSI_PLACEHOLDER = f"{{{NS_XSI}}}mockmkto-splice"
+# Every byte but the control characters XML forbids: what remains of a text after deleting these.
+_XML_BYTES = bytes(byte for byte in range(256) if byte >= 0x20 or byte in b"\t\n\r")
 
 
 class MktowsSoap11(Soap11):
     def __init__(self, direct_writers: dict[type, tuple[type, Callable, Callable]] | None = None) -> None:
-        """`direct_writers`: Spyne type -> (value class, write(value, parent, tag), write_all(values,
-        parent, tag)), for answers so hot that even one Spyne object per value costs too much (lead
-        records); write_all writes a repeated member whose values are all of that class."""
+        """`direct_writers`: Spyne type -> (value class, write(value, parent, tag), markup(values,
+        tag)), for answers so hot that even one Spyne object per value costs too much (lead records).
+        markup gives a repeated member whose values are all of that class as lxml would write the
+        elements `write` makes (or None): it is spliced into the answer's bytes."""
         # No DTDs, no entities, no network, no huge trees: a hostile body is a 20012, not an attack.
         super().__init__(
             load_dtd=False,
@@ -85,6 +91,8 @@ class MktowsSoap11(Soap11):
             huge_tree=False,
             dtd_validation=False,
         )
+        # Markup is spliced into bytes lxml writes (`_splice`): UTF-8 bytes, not pretty-printed.
+        self._splicing = not self.pretty_print and str(self.encoding).replace("-", "").upper() == "UTF8"
         # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
         self._nillable: dict[type, frozenset[str]] = {}
@@ -254,7 +262,9 @@ class MktowsSoap11(Soap11):
             elif member.many:
                 direct = member.plan.direct if member.plan is not None else None
                 if direct and value and all(item.__class__ is direct[0] for item in value):
-                    direct[2](value, elt, member.tag)
+                    if not self._splice(ctx, elt, direct[2](value, member.tag)):
+                        for item in value:
+                            direct[1](item, elt, member.tag)
                     continue
                 for item in value:
                     self._write_member(ctx, member, item, elt)
@@ -263,6 +273,44 @@ class MktowsSoap11(Soap11):
                 SubElement(elt, member.tag).text = value if value.__class__ is member.native else member.text(value)
             else:
                 self._write_member(ctx, member, value, elt)
+
+    def _splice(self, ctx, parent, markup: str | None) -> bool:
+        """Put a placeholder for `markup` where its elements go, to be replaced in the answer's bytes
+        (`create_out_string`): a thousand lead records as elements cost twice their markup. False
+        when the markup cannot be spliced: the caller writes elements (and lxml rejects what XML
+        forbids, as ever)."""
+        if markup is None or ctx is None or not self._splicing:
+            return False
+        try:
+            encoded = markup.encode()  # a lone surrogate fails here
+        except UnicodeEncodeError:
+            return False
+        if encoded.translate(None, _XML_BYTES) or (not markup.isascii() and ("\ufffe" in markup or "\uffff" in markup)):
+            return False  # a character XML forbids
+        splices = getattr(ctx.outprot_ctx, "splices", None)
+        if splices is None:
+            splices = ctx.outprot_ctx.splices = []
+        # A nil in the markup needs the envelope's xsi prefix: an xsi placeholder keeps it declared
+        # through Spyne's namespace cleanup, as a nil element would. Text cannot hold `<` or `/>`,
+        # so neither placeholder nor nil can be forged by a value.
+        tag, prefix = (_XSI_PLACEHOLDER, b"xsi:") if ' xsi:nil="true"/>' in markup else (_PLACEHOLDER, b"")
+        number = len(splices)
+        etree.SubElement(parent, tag).text = str(number)
+        splices.append((b"<%smockmkto-splice>%d</%smockmkto-splice>" % (prefix, number, prefix), encoded))
+        return True
+
+    def create_out_string(self, ctx, charset=None):
+        super().create_out_string(ctx, charset)
+        splices = getattr(ctx.outprot_ctx, "splices", None)
+        if splices:
+            if (charset or self.encoding) != self.encoding:
+                raise ValueError(f"spliced markup is {self.encoding}, not {charset}")
+            (answer,) = ctx.out_string
+            for placeholder, markup in splices:
+                if answer.count(placeholder) != 1:
+                    raise RuntimeError(f"spliced markup without its place: {placeholder!r}")
+                answer = answer.replace(placeholder, markup)
+            ctx.out_string = [answer]
 
     def _write_member(self, ctx, member: _Member, value, parent) -> None:
         if value is None:
