@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -76,7 +76,7 @@ MIRRORED_FIELDS = {
     "LeadOwnerEmailAddress": "lead_owner_email",
 }
 # Sent as LeadRecord elements, not as leadAttributeList entries, on output.
-RECORD_FIELDS = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType")
+RECORD_FIELDS = frozenset({"Id", "Email", "ForeignSysPersonId", "ForeignSysType"})
 DEFAULT_WORKSPACE = "Default"
 
 
@@ -131,22 +131,24 @@ def partition_names(session: Session) -> dict[int, str]:
     return seed_cached(session, "partitions", lambda: {p.id: p.name for p in session.scalars(select(Partition))})
 
 
-def view(session: Session, lead: Lead, data_types: dict[str, str], only: set[str] | None = None) -> LeadView:
-    """`data_types`: lead_data_types(session), looked up once per page."""
-    attributes = [
-        _lead_attribute((name, data_types.get(name, "string"), value))
-        for name, value in sorted(lead.attributes.items())
-        if value != "" and name not in RECORD_FIELDS and (only is None or name in only)
-    ]
+def views(session: Session, leads: Iterable, only: set[str] | None = None) -> list[LeadView]:
+    """Leads (or rows of VIEW_COLUMNS) as getLead returns them; `only`: the attributes wanted.
+    The lookups they share are made once: a page holds up to 1,000."""
+    data_types = lead_data_types(session)
     partitions = partition_names(session)
-    return LeadView(
-        lead.id,
-        lead.attributes.get("Email") or None,
-        lead.foreign_sys_person_id,
-        lead.foreign_sys_type,
-        attributes,
-        partitions.get(lead.partition_id),
-    )
+    found = []
+    for lead in leads:
+        attributes = lead.attributes
+        names = attributes.keys() - RECORD_FIELDS if only is None else attributes.keys() & only - RECORD_FIELDS
+        typed = [
+            _lead_attribute((name, data_types.get(name, "string"), attributes[name]))
+            for name in sorted(names)
+            if attributes[name] != ""
+        ]
+        email = attributes.get("Email") or None
+        partition = partitions.get(lead.partition_id)
+        found.append(LeadView(lead.id, email, lead.foreign_sys_person_id, lead.foreign_sys_type, typed, partition))
+    return found
 
 
 MAX_LEAD_ID = 2**31 - 1  # Id is an xs:int
@@ -200,8 +202,7 @@ def get_leads(session: Session, key_type: str | None, key_value: str | None) -> 
     rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value}) if value is not None else []
     if not rows:
         raise MarketoError(20103, f"No lead found with {key_type} = {key_value}")
-    data_types = lead_data_types(session)
-    return [view(session, row, data_types) for row in rows]
+    return views(session, rows)
 
 
 def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple[Lead | None, str | None]:
@@ -311,7 +312,7 @@ def sync_lead(
     lead, status = write_lead(session, clock, lead, values, record, workspace)
     if cookie is not None:
         _attach_cookie(session, lead, cookie, move_cookie)
-    return SyncResult(lead.id, status, view(session, lead, lead_data_types(session)) if return_lead else None)
+    return SyncResult(lead.id, status, views(session, [lead])[0] if return_lead else None)
 
 
 def write_lead(
@@ -587,9 +588,8 @@ def get_multiple_leads(
     elif remaining is None or remaining <= 0:
         remaining = session.scalar(select(func.count()).select_from(Lead).where(selected)) - len(page)
     position = streams.encode(query, after=page[-1].id, remaining=remaining) if remaining else ""
-    data_types = lead_data_types(session)
     only = set(include_attributes) if include_attributes else None
-    return LeadPage(len(page), remaining, position, [view(session, lead, data_types, only) for lead in page])
+    return LeadPage(len(page), remaining, position, views(session, page, only))
 
 
 # Records of other areas that point at a lead (opportunity roles, custom objects): each area
