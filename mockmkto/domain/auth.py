@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +15,7 @@ from mockmkto.store.db import seed_cached
 from mockmkto.store.models import User
 
 
-@dataclass(frozen=True)
-class AuthenticationHeader:
+class AuthenticationHeader(NamedTuple):
     """The AuthenticationHeader fields as sent (None where absent)."""
 
     mktowsUserId: str | None
@@ -27,7 +25,7 @@ class AuthenticationHeader:
 
 def sign(secret: str, timestamp: str, user_id: str) -> str:
     """What a client puts in requestSignature."""
-    return hmac.new(secret.encode(), (timestamp + user_id).encode(), hashlib.sha1).hexdigest()
+    return hmac.digest(secret.encode(), (timestamp + user_id).encode(), "sha1").hex()
 
 
 def parse_timestamp(text: str) -> datetime:
