@@ -12,11 +12,13 @@ import pytest
 from lxml import etree
 from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, DateTime, Integer
+from spyne.protocol.soap import Soap11
 
 from mockmkto.domain.leads import LeadAttribute, LeadView
 from mockmkto.soap import types as T
 from mockmkto.soap.lead_service import DIRECT_WRITERS
 from mockmkto.soap.protocol import MktowsSoap11
+from mockmkto.soap.server import MktowsServer
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -185,3 +187,32 @@ def test_a_page_with_a_character_xml_forbids_fails_as_spyne_fails(text):
         assert_written_as_spyne_writes(views)
     with pytest.raises(ValueError):
         written(SpyneOnly(), T.LeadRecord, as_lead_record(views[0]))
+
+
+def answer_bytes(serialize, protocol, descriptor, inst) -> bytes:
+    ctx = SimpleNamespace(
+        descriptor=descriptor,
+        out_error=None,
+        out_header=None,
+        out_object=(inst,),
+        outprot_ctx=SimpleNamespace(),
+        out_document=None,
+        out_body_doc=None,
+        out_string=None,
+    )
+    serialize(protocol, ctx, protocol.RESPONSE)
+    protocol.create_out_string(ctx)
+    (answer,) = ctx.out_string
+    return answer
+
+
+def test_every_answer_envelope_is_written_as_spyne_writes_it():
+    protocol = MktowsServer().app.out_protocol
+    descriptors = [d for ds in protocol.app.interface.service_method_map.values() for d in ds]
+    assert len(descriptors) == len(T.OPERATIONS)
+    rng = random.Random("envelopes")
+    for descriptor in descriptors:
+        for _ in range(10):
+            inst = sample(descriptor.out_message, rng)
+            ours = answer_bytes(MktowsSoap11.serialize, protocol, descriptor, inst)
+            assert ours == answer_bytes(Soap11.serialize, protocol, descriptor, inst)
