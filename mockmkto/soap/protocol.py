@@ -100,7 +100,7 @@ class MktowsSoap11(Soap11):
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
         self._direct_writers = dict(direct_writers or {})
-        self._readers: dict[type, dict[str, tuple[type, bool, Callable]] | None] = {}
+        self._readers: dict[type, tuple[dict, Callable] | None] = {}
         self._cls_attrs: dict[type, object] = {}
         self._thread = threading.local()  # lxml parsers are not to be shared between threads
         self._envelope_tag, self._header_tag, self._body_tag, self._fault_tag = (
@@ -187,33 +187,24 @@ class MktowsSoap11(Soap11):
 
     def complex_from_element(self, ctx, cls, elt):
         """Spyne's complex_from_element for the plain mktows types, with the members looked up once."""
-        members = self._readers.get(cls, _UNPLANNED)
-        if members is _UNPLANNED:
-            members = self._readers[cls] = self._reader(cls)
-        if members is None:
+        reader = self._readers.get(cls, _UNPLANNED)
+        if reader is _UNPLANNED:
+            reader = self._readers[cls] = self._reader(cls)
+        if reader is None:
             return super().complex_from_element(ctx, cls, elt)
-        alternatives = cls._type_info_alt
-        inst = cls.get_deserialization_instance(ctx)
+        members, make = reader
+        inst = make()
         values = inst.__dict__
         for child in elt:
-            tag = child.tag
-            if tag.__class__ is not str:  # a comment or processing instruction
-                continue
             # Unqualified, as mktows' children are: the tag is the member's name.
-            member = members.get(tag)
+            member = members.get(child.tag)
             if member is None:
-                key = tag.split("}", 1)[-1]
-                member = members.get(key)
+                member = self._other_member(cls, members, child.tag)
                 if member is None:
-                    member_cls, key = alternatives.get(key) or alternatives.get(tag) or (None, key)
-                    if member_cls is None:
-                        continue
-                    member = self._reader_member(member_cls)
-            else:
-                key = tag
-            member_cls, many, read = member
+                    continue
+            key, member_cls, many, read = member
             if child.attrib:
-                if any(name in members or name in alternatives for name in child.attrib):
+                if any(name in members or name in cls._type_info_alt for name in child.attrib):
                     # Spyne reads a child's attribute named like a member into that member: leave it to Spyne.
                     return super().complex_from_element(ctx, cls, elt)
                 # xsi:nil and xsi:type are attributes: Spyne's from_element weighs them.
@@ -229,9 +220,23 @@ class MktowsSoap11(Soap11):
                 values[key] = value
         return inst
 
-    def _reader(self, cls) -> dict[str, tuple[type, bool, Callable]] | None:
-        """Member name -> (class, repeated, Spyne's reader of its elements), for types whose members
-        are plain, writable elements."""
+    def _other_member(self, cls, members: dict, tag) -> tuple[str, type, bool, Callable] | None:
+        """The member a qualified tag or an alternative name reads into; None for anything else
+        (a comment, a processing instruction, an unknown element), which is skipped."""
+        if tag.__class__ is not str:
+            return None
+        key = tag.split("}", 1)[-1]
+        member = members.get(key)
+        if member is None:
+            alternatives = cls._type_info_alt
+            member_cls, key = alternatives.get(key) or alternatives.get(tag) or (None, key)
+            if member_cls is not None:
+                member = self._reader_member(key, member_cls)
+        return member
+
+    def _reader(self, cls) -> tuple[dict[str, tuple[str, type, bool, Callable]], Callable] | None:
+        """Member name -> (name, class, repeated, Spyne's reader of its elements), and what makes
+        an instance, for types whose members are plain, writable elements."""
         if self.validator is self.SOFT_VALIDATION or not isinstance(cls, type) or not issubclass(cls, MktowsModel):
             return None
         if self.get_cls_attrs(cls)._xml_tag_body_as is not None:
@@ -242,15 +247,15 @@ class MktowsSoap11(Soap11):
                 return None
             if self.get_cls_attrs(member_cls).read_only:
                 return None
-            members[key] = self._reader_member(member_cls)
-        return members
+            members[key] = self._reader_member(key, member_cls)
+        return members, cls.__orig__ or cls  # as Spyne's get_deserialization_instance
 
-    def _reader_member(self, member_cls) -> tuple[type, bool, Callable]:
+    def _reader_member(self, key: str, member_cls) -> tuple[str, type, bool, Callable]:
         attrs = self.get_cls_attrs(member_cls)
         read = self.deserialization_handlers[member_cls]
         if read == self.unicode_from_element and self._from_unicode_handlers[member_cls] == self.unicode_from_bytes:
             read = _text_reader(attrs.empty_is_none)
-        return member_cls, attrs.max_occurs > 1, read
+        return key, member_cls, attrs.max_occurs > 1, read
 
     # ------------------------------------------------------------------------------ writing
 
