@@ -217,7 +217,7 @@ def test_legacy_last_updated_at_works_like_the_selector(session, clock):
 
 def test_include_attributes_limits_the_attributes(session, clock):
     page = get_multiple_leads(session, clock, LeadKeySelector("IDNUM", ["1"]), include_attributes=["FirstName"])
-    assert [(a.name, a.value) for a in page.leads[0].attributes] == [("FirstName", "Ada")]
+    assert [(name, value) for name, _, value in page.leads[0].attributes] == [("FirstName", "Ada")]
 
 
 def test_get_multiple_leads_without_selector_is_20109(session, clock):

@@ -14,7 +14,7 @@ from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, DateTime, Integer
 from spyne.protocol.soap import Soap11
 
-from mockmkto.domain.leads import LeadAttribute, LeadView
+from mockmkto.domain.leads import LeadView
 from mockmkto.soap import types as T
 from mockmkto.soap.lead_service import DIRECT_WRITERS
 from mockmkto.soap.protocol import MktowsSoap11
@@ -129,8 +129,7 @@ def test_the_writer_plans_each_type_once():
 
 def random_lead_view(rng: random.Random, maybe: list) -> LeadView:
     attributes = [
-        LeadAttribute(rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe))
-        for _ in range(rng.randrange(4))
+        (rng.choice(maybe), rng.choice(["string", "integer", None]), rng.choice(maybe)) for _ in range(rng.randrange(4))
     ]
     return LeadView(rng.randrange(1, 2**31), rng.choice(maybe), rng.choice(maybe), rng.choice(maybe), attributes)
 
@@ -173,7 +172,7 @@ def test_a_page_of_lead_views_is_spliced_as_spyne_writes_it(maybe):
 def test_a_page_is_spliced_as_markup():
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"xsi": XSI})
     ctx = SimpleNamespace(outprot_ctx=SimpleNamespace(), out_document=envelope, out_string=None)
-    views = [LeadView(1, None, None, None, [LeadAttribute("City", "string", "Oslo")])]
+    views = [LeadView(1, None, None, None, [("City", "string", "Oslo")])]
     page = T.ArrayOfLeadRecord(leadRecord=views)
     MktowsSoap11(DIRECT_WRITERS).to_parent(ctx, T.ArrayOfLeadRecord, page, envelope, T.TNS)
     assert len(ctx.outprot_ctx.splices) == 1
@@ -182,7 +181,7 @@ def test_a_page_is_spliced_as_markup():
 
 @pytest.mark.parametrize("text", ["bell\x07", "lone \ud800 surrogate", "not a character \ufffe"])
 def test_a_page_with_a_character_xml_forbids_fails_as_spyne_fails(text):
-    views = [LeadView(1, "a@example.com", None, None, [LeadAttribute("City", "string", text)])]
+    views = [LeadView(1, "a@example.com", None, None, [("City", "string", text)])]
     with pytest.raises(ValueError):
         assert_written_as_spyne_writes(views)
     with pytest.raises(ValueError):

@@ -212,7 +212,7 @@ def test_rule_38_return_lead_true_gives_the_complete_updated_record(session, clo
     result = sync_lead(
         session, clock, LeadInput(email="ada@example.com", attributes=[("Title", "Countess")]), return_lead=True
     )
-    values = {a.name: a.value for a in result.lead.attributes}
+    values = {name: value for name, _, value in result.lead.attributes}
     assert values == {
         "Company": "Analytical Engines",
         "Country": "UK",

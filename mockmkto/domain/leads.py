@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
-from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -91,14 +89,9 @@ class LeadInput:
     attributes: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
-class LeadAttribute(NamedTuple):
-    name: str
-    data_type: str
-    value: str
-
-
-# LeadAttribute((name, data_type, value)) without a Python call: thousands are made a page.
-_lead_attribute = partial(tuple.__new__, LeadAttribute)
+# (name, data_type, value): a plain tuple, as a page makes thousands (a NamedTuple's took a tenth
+# of a page, even made without a Python call).
+LeadAttribute = tuple[str, str, str]
 
 
 @dataclass
@@ -131,24 +124,33 @@ def partition_names(session: Session) -> dict[int, str]:
     return seed_cached(session, "partitions", lambda: {p.id: p.name for p in session.scalars(select(Partition))})
 
 
-def views(session: Session, leads: Iterable, only: set[str] | None = None) -> list[LeadView]:
-    """Leads (or rows of VIEW_COLUMNS) as getLead returns them; `only`: the attributes wanted.
-    The lookups they share are made once: a page holds up to 1,000."""
+def views(session: Session, rows: Iterable[tuple], only: set[str] | None = None) -> list[LeadView]:
+    """Rows of VIEW_COLUMNS (`view_row` of a Lead) as getLead returns them; `only`: the attributes
+    wanted. The lookups they share are made once: a page holds up to 1,000."""
     data_types = lead_data_types(session)
     partitions = partition_names(session)
     found = []
-    for lead in leads:
-        attributes = lead.attributes
+    for lead_id, attributes, foreign_sys_person_id, foreign_sys_type, partition_id in rows:
         names = attributes.keys() - RECORD_FIELDS if only is None else attributes.keys() & only - RECORD_FIELDS
         typed = [
-            _lead_attribute((name, data_types.get(name, "string"), attributes[name]))
-            for name in sorted(names)
-            if attributes[name] != ""
+            (name, data_types.get(name, "string"), attributes[name]) for name in sorted(names) if attributes[name] != ""
         ]
-        email = attributes.get("Email") or None
-        partition = partitions.get(lead.partition_id)
-        found.append(LeadView(lead.id, email, lead.foreign_sys_person_id, lead.foreign_sys_type, typed, partition))
+        found.append(
+            LeadView(
+                lead_id,
+                attributes.get("Email") or None,
+                foreign_sys_person_id,
+                foreign_sys_type,
+                typed,
+                partitions.get(partition_id),
+            )
+        )
     return found
+
+
+def view_row(lead: Lead) -> tuple:
+    """A Lead's values of VIEW_COLUMNS, for `views`."""
+    return tuple(getattr(lead, column.key) for column in VIEW_COLUMNS)
 
 
 MAX_LEAD_ID = 2**31 - 1  # Id is an xs:int
@@ -312,7 +314,7 @@ def sync_lead(
     lead, status = write_lead(session, clock, lead, values, record, workspace)
     if cookie is not None:
         _attach_cookie(session, lead, cookie, move_cookie)
-    return SyncResult(lead.id, status, views(session, [lead])[0] if return_lead else None)
+    return SyncResult(lead.id, status, views(session, [view_row(lead)])[0] if return_lead else None)
 
 
 def write_lead(
