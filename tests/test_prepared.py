@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import bindparam, insert, select
 
 from mockmkto.domain import activities, leads
-from mockmkto.domain.campaigns import DUE_PROBE
+from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_UPDATE, LEAD_VIEWS_BY_KEY
 from mockmkto.store.campaign_models import CampaignRun
-from mockmkto.store.models import Activity, Lead
+from mockmkto.store.models import Activity, Campaign, Lead
 from mockmkto.store.prepared import Prepared
 
 
@@ -135,3 +135,29 @@ def test_the_same_columns_changed_in_another_order_share_one_prepared_update(ins
     with instance.store.session() as session:
         lead = session.get(Lead, 1)
         assert (lead.sfdc_lead_id, lead.sfdc_contact_id) == ("L2", "C2")
+
+
+def column_values(instance) -> dict:
+    return {column.key: getattr(instance, column.key) for column in instance.__mapper__.column_attrs}
+
+
+def test_a_prepared_get_loads_what_session_get_loads(instance):
+    with instance.store.session() as session:
+        campaign_ids = list(session.scalars(select(Campaign.id)))
+        expected = {campaign_id: column_values(session.get(Campaign, campaign_id)) for campaign_id in campaign_ids}
+    assert campaign_ids
+    for campaign_id in campaign_ids:
+        with instance.store.session() as session:
+            found = CAMPAIGNS.get(session, campaign_id)
+            assert column_values(found) == expected[campaign_id]
+            assert session.get(Campaign, campaign_id) is found and not session.dirty
+
+
+def test_a_prepared_get_gives_the_instance_the_session_holds_or_none(instance):
+    with instance.store.session() as session:
+        (campaign_id,) = session.scalars(select(Campaign.id).limit(1))
+        held = session.get(Campaign, campaign_id)
+        held.name = "Changed, not flushed"
+        assert CAMPAIGNS.get(session, campaign_id) is held
+        assert CAMPAIGNS.get(session, 999999) is None
+        assert CAMPAIGNS.get(session, None) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
@@ -128,6 +129,24 @@ class Prepared:
             value = params.get(name, default)
             values.append(process(value) if process is not None else value)
         return values
+
+
+class PreparedGet:
+    """`session.get(entity, key)` for a hot lookup by a one-column primary key: what the session
+    holds is Session.get's own answer (no SQL); anything else a prepared SELECT loads."""
+
+    def __init__(self, entity: type):
+        self.entity = entity
+        self._mapper = entity.__mapper__
+        (column,) = self._mapper.primary_key
+        self._select = Prepared(select(entity).where(column == bindparam("key")))
+
+    def get(self, session: Session, key: Any) -> Any:
+        if key is None:
+            return None
+        if self._mapper.identity_key_from_primary_key([key]) in session.identity_map:
+            return session.get(self.entity, key)
+        return self._select.first(session, {"key": key})
 
 
 def _row_class(keys: list[str]) -> type:
