@@ -93,8 +93,8 @@ class MktowsSoap11(Soap11):
             dtd_validation=False,
         )
         # Markup is spliced into bytes lxml writes (`_splice`): UTF-8 bytes, not pretty-printed.
-        self._answer_nsmap: dict[str, str] | None = None  # made on first use: the app is set later
         self._splicing = not self.pretty_print and str(self.encoding).replace("-", "").upper() == "UTF8"
+        self._answer_nsmap: dict[str, str] | None = None  # made on first use: the app is set later
         # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
         self._nillable: dict[type, frozenset[str]] = {}
@@ -166,11 +166,10 @@ class MktowsSoap11(Soap11):
             raise Fault("Client.SoapError", f"No {self._envelope_tag} element was found!")
         header = body = None
         for child in envelope:  # the first of each, as Spyne takes
-            tag = child.tag
-            if tag == self._header_tag:
-                header = child if header is None else header
-            elif tag == self._body_tag:
-                body = child if body is None else body
+            if header is None and child.tag == self._header_tag:
+                header = child
+            elif body is None and child.tag == self._body_tag:
+                body = child
         if header is None and body is None:
             raise Fault("Client.SoapError", "Soap envelope is empty!")
         ctx.in_document = envelope
