@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from mockmkto.domain import activities, leads
 from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE
-from mockmkto.domain.leads import KEY_COLUMNS, LEAD_UPDATE, LEAD_VIEWS_BY_KEY
+from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
+from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES
 from mockmkto.store.campaign_models import CampaignRun
+from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
 from mockmkto.store.prepared import Prepared
 
@@ -71,9 +73,10 @@ def test_activity_inserts_write_what_sqlalchemy_reads_back(instance):
 
 
 def test_an_update_sets_only_its_column_keys(instance):
-    update = Prepared(LEAD_UPDATE, ("foreign_sys_type",))
+    statement = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
+    prepared = Prepared(statement, ("foreign_sys_type",))
     with instance.store.session() as session:
-        update.run(session, {"lead_id": 2, "foreign_sys_type": "Custom", "attributes": {}})
+        prepared.run(session, {"lead_id": 2, "foreign_sys_type": "Custom", "attributes": {}})
         (row,) = LEAD_VIEWS_BY_KEY["IDNUM"].rows(session, {"value": 2})
     assert (row.foreign_sys_type, row.attributes["LastName"]) == ("Custom", "Hopper")
 
@@ -129,9 +132,9 @@ def test_the_same_columns_changed_in_another_order_share_one_prepared_update(ins
             leads.sync_lead(session, clock, leads.LeadInput(id=1, attributes=list(pairs)))
 
     sync(("SFDCLeadId", "L1"), ("SFDCContactId", "C1"))
-    before = len(leads.LEAD_UPDATES)
+    before = len(leads.LEAD_UPDATES.forms)
     sync(("SFDCContactId", "C2"), ("SFDCLeadId", "L2"))
-    assert len(leads.LEAD_UPDATES) == before
+    assert len(leads.LEAD_UPDATES.forms) == before
     with instance.store.session() as session:
         lead = session.get(Lead, 1)
         assert (lead.sfdc_lead_id, lead.sfdc_contact_id) == ("L2", "C2")
@@ -161,3 +164,17 @@ def test_a_prepared_get_gives_the_instance_the_session_holds_or_none(instance):
         assert CAMPAIGNS.get(session, campaign_id) is held
         assert CAMPAIGNS.get(session, 999999) is None
         assert CAMPAIGNS.get(session, None) is None
+
+
+def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(instance, clock):
+    later = clock.now() + timedelta(days=1)
+    with instance.store.session() as session:
+        opportunity = Opportunity(attributes={"Name": "Old"}, created_at=clock.now(), updated_at=clock.now())
+        session.add(opportunity)
+        session.flush()
+        RECORD_UPDATES[OPPORTUNITY].run(session, opportunity, {"attributes": {"Name": "New"}, "updated_at": later})
+        assert opportunity.attributes == {"Name": "New"} and not session.dirty
+        opportunity_id = opportunity.id
+    with instance.store.session() as session:
+        stored = session.get(Opportunity, opportunity_id)
+        assert (stored.attributes, stored.updated_at) == ({"Name": "New"}, later)

@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from mockmkto.domain import activities, streams
 from mockmkto.domain.clock import Clock
@@ -16,7 +15,7 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_data_types, lead_schema, normalize_value
 from mockmkto.store.db import seed_cached
 from mockmkto.store.models import Activity, AssignmentRule, Lead, ListMember, Partition, Setting, StaticList, Workspace
-from mockmkto.store.prepared import Prepared
+from mockmkto.store.prepared import Prepared, PreparedUpdate
 
 FOREIGN_SYS_TYPES = ("CUSTOM", "SFDC", "NETSUITE")
 LEAD_KEY_REFS = (
@@ -61,9 +60,7 @@ LEAD_VIEWS_BY_KEY = {key_type: Prepared(lookup) for key_type, lookup in _lookups
 LEAD_BY_FOREIGN_SYS_PERSON_ID = Prepared(select(Lead).where(Lead.foreign_sys_person_id == bindparam("value")))
 LEAD_BY_COOKIE = Prepared(select(Lead).where(Lead.cookie == bindparam("value")))
 NEWEST_LEAD_BY_EMAIL = Prepared(LEADS_BY_KEY["EMAIL"].limit(1))
-LEAD_UPDATE = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
-# LEAD_UPDATE prepared for each set of columns a call changes (sorted; a handful, in practice).
-LEAD_UPDATES: dict[tuple[str, ...], Prepared] = {}
+LEAD_UPDATES = PreparedUpdate(Lead)
 # Lead fields whose value is mirrored into an indexed column, so lookups by key stay fast.
 MIRRORED_FIELDS = {
     "SFDCAccountId": "sfdc_account_id",
@@ -380,20 +377,8 @@ def _apply(
     else:
         if attributes != lead.attributes:
             columns["attributes"] = attributes
-        _update_columns(session, lead, columns)
+        LEAD_UPDATES.run(session, lead, columns)
     return changes
-
-
-def _update_columns(session: Session, lead: Lead, columns: dict[str, object]) -> None:
-    """An existing lead's changed columns in one UPDATE, then known to the session as stored: the
-    unit of work's flush cost more than the rest of a syncLead's SQL together."""
-    if columns:
-        session.flush()  # what the ORM still holds goes first (nothing, but in mergeLeads)
-        keys = tuple(sorted(columns))  # one prepared form per set of columns, whatever their order
-        update = LEAD_UPDATES.get(keys) or LEAD_UPDATES.setdefault(keys, Prepared(LEAD_UPDATE, keys))
-        update.run(session, {"lead_id": lead.id, **columns})
-        for key, value in columns.items():
-            set_committed_value(lead, key, value)
 
 
 def _check_foreign_sys_person_id_free(session: Session, value: str, keeper: Lead) -> None:

@@ -33,6 +33,7 @@ from mockmkto.store.mobject_models import (
     ProgramTag,
 )
 from mockmkto.store.models import Lead, Program, Workspace
+from mockmkto.store.prepared import PreparedUpdate
 
 PROGRAM = "Program"
 OPPORTUNITY = "Opportunity"
@@ -154,6 +155,7 @@ class Link:
 
 
 RECORD_MODELS = {OPPORTUNITY: Opportunity, ROLE: OpportunityPersonRole}
+RECORD_UPDATES = {kind: PreparedUpdate(model) for kind, model in RECORD_MODELS.items()}
 RECORD_LINKS: dict[str, tuple[Link, ...]] = {
     OPPORTUNITY: (Link("Company", "company_id", None, False),),
     ROLE: (Link(OPPORTUNITY, "opportunity_id", "OpportunityId", True), Link("Lead", "person_id", "PersonId", True)),
@@ -489,7 +491,7 @@ def _sync_record(
         return _create_record(session, clock, kind, values, links), "CREATED"
     if op == "INSERT":
         return target.id, "SKIPPED"
-    return target.id, _update_record(clock, target, values, links)
+    return target.id, _update_record(session, clock, kind, target, values, links)
 
 
 def _record_values(fields: dict[str, MObjField], pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
@@ -615,7 +617,9 @@ def _create_record(
     return row.id
 
 
-def _update_record(clock: Clock, row, values: dict[str, str], links: dict[str, int]) -> str:
+def _update_record(
+    session: Session, clock: Clock, kind: str, row, values: dict[str, str], links: dict[str, int]
+) -> str:
     attributes = dict(row.attributes)
     for name, value in values.items():
         if value == "":
@@ -624,10 +628,7 @@ def _update_record(clock: Clock, row, values: dict[str, str], links: dict[str, i
             attributes[name] = value
     if attributes == row.attributes and all(getattr(row, column) == value for column, value in links.items()):
         return "UNCHANGED"
-    row.attributes = attributes
-    for column, value in links.items():
-        setattr(row, column, value)
-    row.updated_at = clock.now()
+    RECORD_UPDATES[kind].run(session, row, {"attributes": attributes, **links, "updated_at": clock.now()})
     return "UPDATED"
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql import Executable
 
 from mockmkto.store.db import SQLITE_DRIVER
@@ -147,6 +147,27 @@ class PreparedGet:
         if self._mapper.identity_key_from_primary_key([key]) in session.identity_map:
             return session.get(self.entity, key)
         return self._select.first(session, {"key": key})
+
+
+class PreparedUpdate:
+    """An instance's changed columns written by one UPDATE on its one-column primary key, then
+    known to the session as stored: the unit of work's flush of a changed row cost more than the
+    rest of a call's SQL together. One prepared form per set of columns (`forms`, by sorted keys)."""
+
+    def __init__(self, entity: type):
+        self._key = entity.__mapper__.primary_key[0]
+        self._statement = update(entity.__table__).where(self._key == bindparam("primary_key"))
+        self.forms: dict[tuple[str, ...], Prepared] = {}
+
+    def run(self, session: Session, instance: Any, columns: dict[str, Any]) -> None:
+        if not columns:
+            return
+        session.flush()  # what the ORM still holds goes first
+        keys = tuple(sorted(columns))
+        form = self.forms.get(keys) or self.forms.setdefault(keys, Prepared(self._statement, keys))
+        form.run(session, {"primary_key": getattr(instance, self._key.key), **columns})
+        for key, value in columns.items():
+            set_committed_value(instance, key, value)
 
 
 def _row_class(keys: list[str]) -> type:
