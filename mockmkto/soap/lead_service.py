@@ -63,24 +63,20 @@ def _lead_record_markup(view: leads.LeadView, tag: str) -> str:
         plain = False
     if not attributes:
         items = "<leadAttributeList/>"
-    elif plain:  # the common case: no value needs a call of its own
-        items = "".join(
-            [
+    else:
+        if plain:  # the common case: no value needs a call of its own
+            rows = [
                 f"<attribute><attrName>{name}</attrName><attrType>{data_type}</attrType>"
                 f"<attrValue>{value}</attrValue></attribute>"
                 for name, data_type, value in attributes
             ]
-        )
-        items = f"<leadAttributeList>{items}</leadAttributeList>"
-    else:
-        items = "".join(
-            [
+        else:
+            rows = [
                 f"<attribute>{_element('attrName', name)}{_element('attrType', data_type)}"
                 f"{_element('attrValue', value)}</attribute>"
                 for name, data_type, value in attributes
             ]
-        )
-        items = f"<leadAttributeList>{items}</leadAttributeList>"
+        items = f"<leadAttributeList>{''.join(rows)}</leadAttributeList>"
     return (
         f"<{tag}><Id>{view.id}</Id>{_element('Email', view.email)}"
         f"{_element('ForeignSysPersonId', view.foreign_sys_person_id)}"
