@@ -43,7 +43,7 @@ KEY_COLUMNS = {
 }
 # The lookups of every syncLead and getLead, built once: building a select costs more than running it.
 NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
-# What `view` reads of a lead: a Lead, or a row of these columns.
+# What `views` reads of a lead: a row of these columns (`view_row` gives a Lead's).
 VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
 
 

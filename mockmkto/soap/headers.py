@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from mockmkto.domain.auth import AuthenticationHeader
-
-
-def _local(tag) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+from mockmkto.soap.protocol import local_name
 
 
 def _children(header_doc: list | None, name: str) -> dict[str, str] | None:
     for element in header_doc or ():
-        if _local(element.tag) == name:
-            return {_local(child.tag): (child.text or "").strip() for child in element}
+        if local_name(element.tag) == name:
+            return {local_name(child.tag): (child.text or "").strip() for child in element}
     return None
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from lxml import etree
-
 from mockmkto.domain import custom_objects, mobjects, tags
 from mockmkto.domain.errors import MarketoError
 from mockmkto.soap import types as T
+from mockmkto.soap.protocol import local_name
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
 
@@ -31,12 +30,8 @@ def _associations(array) -> list[mobjects.Association]:
     return [_association(a) for a in (array.mObjAssociation or ()) if a is not None] if array is not None else []
 
 
-def _local(element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _children(parent, name: str) -> list:
-    return [child for child in parent if _local(child) == name] if parent is not None else []
+    return [child for child in parent if local_name(child.tag) == name] if parent is not None else []
 
 
 def _text(parent, name: str) -> str | None:

@@ -72,8 +72,8 @@ class _Plan:
 
 _UNPLANNED = object()
 # Where spliced markup goes (MktowsSoap11._splice): in XSI's namespace when it holds a nil.
-_PLACEHOLDER = "mockmkto-splice"  # the `<...>` written below must match these tags
-_XSI_PLACEHOLDER = f"{{{NS_XSI}}}mockmkto-splice"
+_PLACEHOLDER = "mockmkto-splice"
+_XSI_PLACEHOLDER = f"{{{NS_XSI}}}{_PLACEHOLDER}"
 # Every byte but the control characters XML forbids: what remains of a text after deleting these.
 _XML_BYTES = bytes(byte for byte in range(256) if byte >= 0x20 or byte in b"\t\n\r")
 
@@ -224,7 +224,7 @@ class MktowsSoap11(Soap11):
         (a comment, a processing instruction, an unknown element), which is skipped."""
         if tag.__class__ is not str:
             return None
-        key = tag.split("}", 1)[-1]
+        key = local_name(tag)
         member = members.get(key)
         if member is None:
             alternatives = cls._type_info_alt
@@ -299,10 +299,12 @@ class MktowsSoap11(Soap11):
         # A nil in the markup needs the envelope's xsi prefix: an xsi placeholder keeps it declared
         # through Spyne's namespace cleanup, as a nil element would. Text cannot hold `<` or `/>`,
         # so neither placeholder nor nil can be forged by a value.
-        tag, prefix = (_XSI_PLACEHOLDER, b"xsi:") if ' xsi:nil="true"/>' in markup else (_PLACEHOLDER, b"")
+        tag, written = (
+            (_XSI_PLACEHOLDER, f"xsi:{_PLACEHOLDER}") if ' xsi:nil="true"/>' in markup else (_PLACEHOLDER,) * 2
+        )
         number = len(splices)
         etree.SubElement(parent, tag).text = str(number)
-        splices.append((b"<%smockmkto-splice>%d</%smockmkto-splice>" % (prefix, number, prefix), encoded))
+        splices.append((f"<{written}>{number}</{written}>".encode(), encoded))
         return True
 
     def serialize(self, ctx, message):
@@ -431,6 +433,11 @@ class MktowsSoap11(Soap11):
             if attrs.str_format is None:
                 return partial(_unicode_text, handler, cls)
         return partial(handler, cls)
+
+
+def local_name(tag) -> str:
+    """An element's tag without its namespace; "" for a comment's or processing instruction's."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _text_reader(empty_is_none: bool) -> Callable:

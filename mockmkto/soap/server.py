@@ -19,7 +19,7 @@ from mockmkto.soap.faults import fault_envelope
 from mockmkto.soap.headers import authentication_header, target_workspace
 from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
-from mockmkto.soap.protocol import MktowsSoap11
+from mockmkto.soap.protocol import MktowsSoap11, local_name
 from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault
 from mockmkto.soap.types import OPERATIONS, TNS
 from mockmkto.soap.wsdl import build_wsdl
@@ -118,7 +118,7 @@ class MktowsServer(ServerBase):
                 with instance.store.session() as session:
                     response.user_id = self._authenticate(ctx, session, instance)
                     if response.operation is None:
-                        raise MarketoError(20019, f"Unsupported Operation: {etree_local(ctx.in_body_doc.tag)}")
+                        raise MarketoError(20019, f"Unsupported Operation: {local_name(ctx.in_body_doc.tag)}")
                     delay, injected = instance.limits.admit(response.operation)
                     if not delay:
                         if injected is not None:
@@ -179,7 +179,3 @@ class MktowsServer(ServerBase):
             raise MarketoError(10001, "Internal Error")
         self.get_out_string(ctx)
         return b"".join(ctx.out_string)
-
-
-def etree_local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]

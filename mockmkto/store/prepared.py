@@ -155,7 +155,7 @@ class PreparedUpdate:
     rest of a call's SQL together. One prepared form per set of columns (`forms`, by sorted keys)."""
 
     def __init__(self, entity: type):
-        self._key = entity.__mapper__.primary_key[0]
+        (self._key,) = entity.__mapper__.primary_key
         self._statement = update(entity.__table__).where(self._key == bindparam("primary_key"))
         self.forms: dict[tuple[str, ...], Prepared] = {}
 
