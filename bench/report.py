@@ -216,6 +216,27 @@ def _throughput(result: dict, targets: list, out: Path) -> list[str]:
         ],
         rows,
     )
+    lines += [
+        "",
+        "Spyne's own path: a bare syncLead echo on stock Spyne (echo.py: Soap11 and WsgiApplication,",
+        "no auth, no store), on the same server; issue 7 set its targets by it (0.40x the floor then):",
+        "",
+    ]
+    rows = [
+        [
+            str(c),
+            _f(med("syncLead", "echo", c, "rps")),
+            _f(med("syncLead", "echo", c, "p99_ms"), 2),
+            _x(ratio("syncLead", "echo", "floor", c, "rps")),
+            _x(ratio("syncLead", "mockmkto", "echo", c, "rps")),
+            _x(ratio("syncLead", "mockmkto", "echo", c, "p99_ms")),
+        ]
+        for c in clients
+    ]
+    lines += _table(
+        ["clients", "echo req/s", "echo p99 ms", "echo/floor req/s", "mockmkto/echo req/s", "mockmkto/echo p99"],
+        rows,
+    )
     lines += ["", f"mockmkto's peak RSS during this section: {_f(result['rss_mb'])} MB.", "", "![chart](chart.png)", ""]
     throughput.chart(result, out / "chart.png")
     at = 8 if 8 in clients else clients[len(clients) // 2]

@@ -1,6 +1,6 @@
 """Serve mockmkto or the floor on one of the candidate HTTP servers (a process of the benchmark).
 
-    python bench/serve.py --app mockmkto|floor --server cheroot|werkzeug|waitress|gunicorn --port N
+    python bench/serve.py --app mockmkto|floor|echo --server cheroot|werkzeug|waitress|gunicorn --port N
         [--db URL] [--canned FILE] [--quiet]
 
 `cheroot` is the server `mockmkto serve` runs (mockmkto/serving.py: 8 threads, one process); it
@@ -25,6 +25,10 @@ def make_app(args):
         from floor import make_floor
 
         return make_floor(Path(args.canned))
+    if args.app == "echo":
+        from echo import make_echo
+
+        return make_echo()
     from mockmkto.app import build_app
     from mockmkto.config import DEFAULT_SEED, Config
 
@@ -57,7 +61,7 @@ def serve_gunicorn(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", choices=("mockmkto", "floor"), required=True)
+    parser.add_argument("--app", choices=("mockmkto", "floor", "echo"), required=True)
     parser.add_argument("--server", choices=("cheroot", "werkzeug", "waitress", "gunicorn"), required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", default="sqlite://")

@@ -1,10 +1,11 @@
 """Sections 1 and 2: mockmkto against the floor and WireMock under keep-alive load from wrk.
 
-Three servers run side by side (mockmkto and the floor on one HTTP server, by default cheroot
-with 8 threads as `mockmkto serve` runs it, and WireMock on the JVM); wrk loads one at a time,
-interleaved, so a drift in the machine's load hits all of them alike. cheroot keeps connections
-alive; `--server werkzeug` (Werkzeug's threaded development server) answers every request with
-`Connection: close`, so there each request is a new connection and a new thread.
+Four servers run side by side (mockmkto, the floor and a stock Spyne syncLead echo on one HTTP
+server, by default cheroot with 8 threads as `mockmkto serve` runs it, and WireMock on the JVM);
+wrk loads one at a time, interleaved, so a drift in the machine's load hits all of them alike.
+cheroot keeps connections alive; `--server werkzeug` (Werkzeug's threaded development server)
+answers every request with `Connection: close`, so there each request is a new connection and a
+new thread.
 """
 
 from __future__ import annotations
@@ -105,7 +106,10 @@ def run(opts, workdir: Path) -> dict:
         canned_file.write_text(json.dumps(canned))
         floor = bench_server("tp-floor", "floor", opts.server, workdir, canned=canned_file)
         processes.append(floor.start())
-        targets = {"mockmkto": mock, "floor": floor}
+        # Spyne's own path (echo.py): the ceiling issue 7 set its targets by, on the same server.
+        echo = bench_server("tp-echo", "echo", opts.server, workdir)
+        processes.append(echo.start())
+        targets = {"mockmkto": mock, "floor": floor, "echo": echo}
         if wiremock_jar() is not None:
             targets["wiremock"] = start_wiremock(workdir, canned[PARAMS_ELEMENT["syncLead"]])
             processes.append(targets["wiremock"])
@@ -119,7 +123,9 @@ def run(opts, workdir: Path) -> dict:
         for clients in opts.clients:
             for round_ in range(opts.rounds):
                 for op in OPS:
-                    names = ["floor", "mockmkto"] + (["wiremock"] if op == "syncLead" and "wiremock" in targets else [])
+                    names = ["floor", "mockmkto"]
+                    if op == "syncLead":
+                        names += [name for name in ("echo", "wiremock") if name in targets]
                     for name in names:
                         result = wrk(targets[name].port, envelope(templates[op]), clients, opts.duration, workdir)
                         result.update(target=name, op=op, clients=clients, round=round_)
@@ -164,6 +170,7 @@ def chart(result: dict, path: Path) -> None:
     series = [
         ("floor (syncLead body)", "syncLead", "floor", "tab:gray", "--"),
         ("WireMock canned syncLead", "syncLead", "wiremock", "tab:orange", "-."),
+        ("stock Spyne syncLead echo", "syncLead", "echo", "tab:brown", "--"),
         ("mockmkto syncLead", "syncLead", "mockmkto", "tab:blue", "-"),
         ("mockmkto getLead", "getLead", "mockmkto", "tab:green", "-"),
         ("mockmkto requestCampaign", "requestCampaign", "mockmkto", "tab:purple", ":"),
