@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, insert, select, update
@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from mockmkto.domain import activities, leads
 from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
-from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES
+from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES, RECORDS_BY_ID
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
@@ -178,3 +178,49 @@ def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(inst
     with instance.store.session() as session:
         stored = session.get(Opportunity, opportunity_id)
         assert (stored.attributes, stored.updated_at) == ({"Name": "New"}, later)
+
+
+LEADS_BY_ID = Prepared(select(Lead).where(Lead.id.in_(bindparam("ids", expanding=True))).order_by(Lead.id))
+
+
+@pytest.mark.parametrize("ids", [[1, 2, 3], [3, 1, 3, 1], [2, 999, 998], [404], []])
+def test_an_expanding_list_reads_the_rows_sqlalchemy_reads(instance, ids):
+    with instance.store.session() as session:
+        rows = LEADS_BY_ID.rows(session, {"ids": ids})
+        assert [tuple(row) for row in rows] == as_sqlalchemy_gives(session, LEADS_BY_ID, {"ids": ids})
+        found = LEADS_BY_ID.instances(session, {"ids": ids})
+        assert [lead.id for lead in found] == sorted({i for i in ids if i <= 3})
+        loaded = {lead.id: column_values(lead) for lead in session.scalars(select(Lead).where(Lead.id.in_(ids)))}
+        assert {lead.id: column_values(lead) for lead in found} == loaded
+
+
+def test_the_text_for_a_length_is_made_once_and_binds_each_item(instance):
+    with instance.store.session() as session:
+        created = {lead.id: lead.created_at for lead in session.scalars(select(Lead))}
+    # Datetimes in another zone: the type's bind processor must store each as UTC, as SQLAlchemy does.
+    by_created = Prepared(select(Lead.id).where(Lead.created_at.in_(bindparam("at", expanding=True))))
+    away = timezone(timedelta(hours=5))
+    with instance.store.session() as session:
+        for ids in ([1, 2], [3, 1], [2]):
+            params = {"at": [created[i].astimezone(away) for i in ids]}
+            rows = by_created.rows(session, params)
+            assert sorted(tuple(row) for row in rows) == sorted(as_sqlalchemy_gives(session, by_created, params))
+            assert {row.id for row in rows} >= set(ids)
+    assert len(by_created._expanded) == 2
+
+
+def test_an_expanding_list_gives_the_instances_the_session_holds(instance):
+    with instance.store.session() as session:
+        held = session.get(Lead, 1)
+        held.foreign_sys_type = "Changed"
+        (first, second) = LEADS_BY_ID.instances(session, {"ids": [2, 1]})
+        assert first is held and second is session.get(Lead, 2) and not session.dirty
+
+
+def test_records_by_id_are_what_the_orm_loads(instance):
+    with instance.store.session() as session:
+        (opportunity_id,) = session.scalars(select(Opportunity.id))
+        (found,) = RECORDS_BY_ID[OPPORTUNITY].instances(session, {"ids": [opportunity_id, opportunity_id + 1000]})
+        made = column_values(found)
+        session.expunge(found)
+        assert made == column_values(session.get(Opportunity, opportunity_id))

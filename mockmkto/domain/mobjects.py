@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams
@@ -33,7 +33,7 @@ from mockmkto.store.mobject_models import (
     ProgramTag,
 )
 from mockmkto.store.models import Lead, Program, Workspace
-from mockmkto.store.prepared import PreparedUpdate
+from mockmkto.store.prepared import Prepared, PreparedUpdate
 
 PROGRAM = "Program"
 OPPORTUNITY = "Opportunity"
@@ -156,6 +156,10 @@ class Link:
 
 RECORD_MODELS = {OPPORTUNITY: Opportunity, ROLE: OpportunityPersonRole}
 RECORD_UPDATES = {kind: PreparedUpdate(model) for kind, model in RECORD_MODELS.items()}
+RECORDS_BY_ID = {
+    kind: Prepared(select(model).where(model.id.in_(bindparam("ids", expanding=True))))
+    for kind, model in RECORD_MODELS.items()
+}
 RECORD_LINKS: dict[str, tuple[Link, ...]] = {
     OPPORTUNITY: (Link("Company", "company_id", None, False),),
     ROLE: (Link(OPPORTUNITY, "opportunity_id", "OpportunityId", True), Link("Lead", "person_id", "PersonId", True)),
@@ -340,7 +344,7 @@ def _records_by_id(session: Session, objects: list[MObjectInput]) -> dict[tuple[
     return {
         (kind, row.id): row
         for kind, wanted in ids.items()
-        for row in session.scalars(select(RECORD_MODELS[kind]).where(RECORD_MODELS[kind].id.in_(wanted)))
+        for row in RECORDS_BY_ID[kind].instances(session, {"ids": list(wanted)})
     }
 
 

@@ -21,14 +21,17 @@ from mockmkto.store.db import SQLITE_DRIVER
 
 
 class Prepared:
-    """A SELECT without expanding IN (`rows`: its columns' keys are attributes of each row), or an
-    INSERT/UPDATE of the given `column_keys` (`run`), whose defaults SQLite itself supplies."""
+    """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE of the
+    given `column_keys` (`run`), whose defaults SQLite itself supplies. An expanding IN list
+    (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in SQLAlchemy."""
 
     def __init__(self, statement: Executable, column_keys: tuple[str, ...] | None = None):
         self.statement = statement
         self.column_keys = column_keys
         self._sql = ""
-        self._binds: list[tuple[str, Any, Callable | None]] = []
+        self._binds: list[tuple[str, Any, Callable | None, bool]] = []  # name, default, processor, expanding
+        self._compiled: Any = None
+        self._expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
         self._row: Callable | None = None
         self._results: list[tuple[int, Callable]] = []
         self._attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
@@ -42,7 +45,7 @@ class Prepared:
         return self._fetch(driver, params)
 
     def _fetch(self, driver, params: dict | None) -> list:
-        rows = driver.execute(self._sql, self._bind(params or {})).fetchall()
+        rows = driver.execute(*self._bind(params or {})).fetchall()
         make, results = self._row, self._results
         if results:
             rows = [list(row) for row in rows]
@@ -83,9 +86,9 @@ class Prepared:
         if driver is None:
             session.connection().execute(self.statement, params)
         elif isinstance(params, list):
-            driver.executemany(self._sql, [self._bind(one) for one in params])
+            driver.executemany(self._sql, [self._bind(one)[1] for one in params])
         else:
-            driver.execute(self._sql, self._bind(params))
+            driver.execute(*self._bind(params))
 
     def _driver(self, session: Session):
         """SQLite's own connection, in the session's transaction; None on other dialects."""
@@ -105,9 +108,15 @@ class Prepared:
             raise ValueError(f"SQLAlchemy computes defaults of {self.statement} in Python: not preparable")
         binds = compiled.binds
         self._binds = [
-            (name, binds[name].effective_value, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            (
+                name,
+                binds[name].effective_value,
+                binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+                binds[name].expanding,
+            )
             for name in compiled.positiontup
         ]
+        self._compiled = compiled
         if self.statement.is_select:
             columns = list(self.statement.selected_columns)
             self._row = _row_class([column.key for column in columns])
@@ -123,12 +132,26 @@ class Prepared:
             ]
         self._sql = compiled.string  # last: instances share statements, and this says "compiled"
 
-    def _bind(self, params: dict) -> list:
-        values = []
-        for name, default, process in self._binds:
+    def _bind(self, params: dict) -> tuple[str, list]:
+        """The SQL text and its values. An expanding list's items take its place, each processed as
+        the list's type says; the text for the lists' lengths is SQLAlchemy's own (an empty list
+        included), made once per lengths."""
+        values: list = []
+        lengths: list[int] = []
+        for name, default, process, expanding in self._binds:
             value = params.get(name, default)
-            values.append(process(value) if process is not None else value)
-        return values
+            if expanding:
+                lengths.append(len(value))
+                values.extend(value if process is None else map(process, value))
+            else:
+                values.append(process(value) if process is not None else value)
+        if not lengths:
+            return self._sql, values
+        key = tuple(lengths)
+        sql = self._expanded.get(key)
+        if sql is None:
+            sql = self._expanded[key] = self._compiled.construct_expanded_state(params).statement
+        return sql, values
 
 
 class PreparedGet:
