@@ -267,8 +267,9 @@ def bench_server(
     db: str | None = None,
     canned: Path | None = None,
     quiet: bool = False,
+    one_cpu: bool = False,
 ) -> Process:
-    """bench/serve.py running `app` (mockmkto or floor) on `server`, on a free port."""
+    """bench/serve.py running `app` (mockmkto, floor or echo) on `server`, on a free port."""
     port = free_port()
     argv = [PYTHON, str(BENCH / "serve.py"), "--app", app, "--server", server, "--port", str(port)]
     if db:
@@ -277,6 +278,8 @@ def bench_server(
         argv += ["--canned", str(canned)]
     if quiet:
         argv.append("--quiet")
+    if one_cpu:
+        argv.append("--one-cpu")
     return Process(name, argv, port, log_path=workdir / f"{name}.log")
 
 

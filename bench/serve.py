@@ -1,17 +1,19 @@
-"""Serve mockmkto or the floor on one of the candidate HTTP servers (a process of the benchmark).
+"""Serve mockmkto, the floor or the stock Spyne echo on one of the candidate HTTP servers (a benchmark process).
 
     python bench/serve.py --app mockmkto|floor|echo --server cheroot|werkzeug|waitress|gunicorn --port N
-        [--db URL] [--canned FILE] [--quiet]
+        [--db URL] [--canned FILE] [--quiet] [--one-cpu]
 
 `cheroot` is the server `mockmkto serve` runs (mockmkto/serving.py: 8 threads, one process); it
 keeps connections alive. `werkzeug` is Werkzeug's threaded
 development server (run_simple, a log line per request), which closes the connection after every
-answer; `--quiet` drops its log line.
+answer; `--quiet` drops its log line. `--one-cpu` holds the process to one CPU, as `taskset -c N`
+would: its threads then stop handing Python's interpreter lock from core to core.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -67,7 +69,10 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite://")
     parser.add_argument("--canned")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--one-cpu", action="store_true")
     args = parser.parse_args()
+    if args.one_cpu:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if args.server == "gunicorn":
         serve_gunicorn(args)
         return

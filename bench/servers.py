@@ -36,10 +36,11 @@ from common import (
 )
 from throughput import prepare_mock
 
-# cheroot is what `mockmkto serve` runs (SERVE_SERVER); werkzeug is Werkzeug's threaded development
-# server (it closes the connection after every answer), "-quiet" the same without its log line per
-# request; waitress 8 threads; gunicorn gthread 2 workers x 4 threads.
-SERVERS = ("werkzeug", "werkzeug-quiet", "waitress", "cheroot", "gunicorn")
+# cheroot is what `mockmkto serve` runs (SERVE_SERVER); "-1cpu" the same with the process held to
+# one CPU (as `taskset -c N` would); werkzeug is Werkzeug's threaded development server (it closes
+# the connection after every answer), "-quiet" the same without its log line per request; waitress
+# 8 threads; gunicorn gthread 2 workers x 4 threads.
+SERVERS = ("werkzeug", "werkzeug-quiet", "waitress", "cheroot", "cheroot-1cpu", "gunicorn")
 CLIENTS = 8
 
 # Stages of one SOAP request: (label, file suffix, function) whose cumulative time is the stage's.
@@ -71,7 +72,7 @@ def compare_servers(opts, workdir: Path) -> dict:
     try:
         for server in SERVERS:
             base = server.split("-")[0]
-            quiet = server.endswith("-quiet")
+            quiet, one_cpu = server.endswith("-quiet"), server.endswith("-1cpu")
             mock = bench_server(
                 f"srv-{server}-mockmkto",
                 "mockmkto",
@@ -79,12 +80,15 @@ def compare_servers(opts, workdir: Path) -> dict:
                 workdir,
                 db=f"sqlite:///{workdir}/srv-{server}.db",
                 quiet=quiet,
+                one_cpu=one_cpu,
             )
             processes.append(mock.start())
             template, canned, _ = prepare_mock_sync_lead(mock.port)
             canned_file = workdir / f"canned-{server}.json"
             canned_file.write_text(json.dumps(canned))
-            floor = bench_server(f"srv-{server}-floor", "floor", base, workdir, canned=canned_file, quiet=quiet)
+            floor = bench_server(
+                f"srv-{server}-floor", "floor", base, workdir, canned=canned_file, quiet=quiet, one_cpu=one_cpu
+            )
             processes.append(floor.start())
             pairs[server] = (floor, mock, template)
             for process in (floor, mock):
