@@ -79,7 +79,12 @@ def wiremock_jar() -> Path | None:
 
 def start_wiremock(workdir: Path, canned_sync_lead: str) -> Process:
     port = free_port()
+    # Its files root in the work folder: by default WireMock makes `mappings/` and `__files/` in the
+    # current directory, the checkout.
+    root = workdir / "wiremock-root"
+    root.mkdir(exist_ok=True)
     argv = ["java", "-jar", str(wiremock_jar()), "--port", str(port), "--no-request-journal", "--disable-banner"]
+    argv += ["--root-dir", str(root)]
     process = Process("wiremock", argv, port, log_path=workdir / "wiremock.log").start(timeout=120)
     stub = {
         "request": {"method": "POST", "urlPath": SOAP_PATH, "bodyPatterns": [{"contains": "paramsSyncLead"}]},
