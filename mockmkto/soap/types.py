@@ -97,22 +97,57 @@ ComparisonEnum = enum("ComparisonEnum", ["EQ", "NE", "LT", "LE", "GT", "GE"])
 ImportToListStatusEnum = enum("ImportToListStatusEnum", ["PROCESSING", "COMPLETE", "FAILED", "CANCELED"])
 ImportToListModeEnum = enum("ImportToListModeEnum", ["UPSERTLEADS", "LISTONLY"])
 
+# Simple types as the elements below declare them, each made once and shared.
+ActivityTypeOptionalList = ActivityType.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")
+AnySimpleTypeRequired = AnySimpleType.customize(min_occurs=1, nillable=False, sub_ns="")
+BooleanOptional = Boolean.customize(min_occurs=0, nillable=False, sub_ns="")
+BooleanOptionalNillable = Boolean.customize(min_occurs=0, nillable=True, sub_ns="")
+BooleanRequired = Boolean.customize(min_occurs=1, nillable=False, sub_ns="")
+BooleanRequiredNillable = Boolean.customize(min_occurs=1, nillable=True, sub_ns="")
+ComparisonEnumRequired = ComparisonEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+DateTimeOptional = DateTime.customize(min_occurs=0, nillable=False, sub_ns="")
+DateTimeOptionalNillable = DateTime.customize(min_occurs=0, nillable=True, sub_ns="")
+DateTimeRequired = DateTime.customize(min_occurs=1, nillable=False, sub_ns="")
+ForeignSysTypeOptionalNillable = ForeignSysType.customize(min_occurs=0, nillable=True, sub_ns="")
+ImportToListModeEnumRequired = ImportToListModeEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+ImportToListStatusEnumRequired = ImportToListStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+Integer32Optional = Integer32.customize(min_occurs=0, nillable=False, sub_ns="")
+Integer32OptionalList = Integer32.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")
+Integer32OptionalNillable = Integer32.customize(min_occurs=0, nillable=True, sub_ns="")
+Integer32Required = Integer32.customize(min_occurs=1, nillable=False, sub_ns="")
+Integer32RequiredNillable = Integer32.customize(min_occurs=1, nillable=True, sub_ns="")
+LeadKeyRefRequired = LeadKeyRef.customize(min_occurs=1, nillable=False, sub_ns="")
+LeadMergeStatusEnumRequired = LeadMergeStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+LeadSyncStatusRequired = LeadSyncStatus.customize(min_occurs=1, nillable=False, sub_ns="")
+ListKeyTypeRequired = ListKeyType.customize(min_occurs=1, nillable=False, sub_ns="")
+ListOperationTypeRequired = ListOperationType.customize(min_occurs=1, nillable=False, sub_ns="")
+MObjStatusEnumRequired = MObjStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+ReqCampSourceTypeRequired = ReqCampSourceType.customize(min_occurs=1, nillable=False, sub_ns="")
+SyncOperationEnumOptionalNillable = SyncOperationEnum.customize(min_occurs=0, nillable=True, sub_ns="")
+SyncOperationEnumRequired = SyncOperationEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+SyncStatusEnumRequired = SyncStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")
+UnicodeOptional = Unicode.customize(min_occurs=0, nillable=False, sub_ns="")
+UnicodeOptionalList = Unicode.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")
+UnicodeOptionalNillable = Unicode.customize(min_occurs=0, nillable=True, sub_ns="")
+UnicodeRequired = Unicode.customize(min_occurs=1, nillable=False, sub_ns="")
+UnicodeRequiredNillable = Unicode.customize(min_occurs=1, nillable=True, sub_ns="")
+
 
 class ArrayOfString(MktowsModel):
     _type_info = [
-        ("stringItem", Unicode.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        ("stringItem", UnicodeOptionalList),
     ]
 
 
 class ArrayOfInteger(MktowsModel):
     _type_info = [
-        ("integerItem", Integer32.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        ("integerItem", Integer32OptionalList),
     ]
 
 
 class ArrayOfActivityType(MktowsModel):
     _type_info = [
-        ("activityType", ActivityType.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        ("activityType", ActivityTypeOptionalList),
     ]
 
 
@@ -125,8 +160,8 @@ class ActivityTypeFilter(MktowsModel):
 
 class Attrib(MktowsModel):
     _type_info = [
-        ("name", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("value", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("name", UnicodeRequired),
+        ("value", UnicodeRequired),
     ]
 
 
@@ -138,9 +173,9 @@ class ArrayOfAttrib(MktowsModel):
 
 class Attribute(MktowsModel):
     _type_info = [
-        ("attrName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("attrType", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("attrValue", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("attrName", UnicodeRequired),
+        ("attrType", UnicodeOptionalNillable),
+        ("attrValue", UnicodeRequired),
     ]
 
 
@@ -152,7 +187,7 @@ class ArrayOfAttribute(MktowsModel):
 
 class TypeAttrib(MktowsModel):
     _type_info = [
-        ("attrType", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("attrType", UnicodeRequired),
         ("attrList", ArrayOfAttrib.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
@@ -171,10 +206,10 @@ class ArrayOfKeyList(MktowsModel):
 
 class LeadRecord(MktowsModel):
     _type_info = [
-        ("Id", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("Email", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("ForeignSysPersonId", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("ForeignSysType", ForeignSysType.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("Id", Integer32OptionalNillable),
+        ("Email", UnicodeOptionalNillable),
+        ("ForeignSysPersonId", UnicodeOptionalNillable),
+        ("ForeignSysType", ForeignSysTypeOptionalNillable),
         ("leadAttributeList", ArrayOfAttribute.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
@@ -187,25 +222,25 @@ class ArrayOfLeadRecord(MktowsModel):
 
 class ActivityRecord(MktowsModel):
     _type_info = [
-        ("id", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("activityDateTime", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("activityType", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("mktgAssetName", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("id", Integer32Required),
+        ("activityDateTime", DateTimeRequired),
+        ("activityType", UnicodeRequired),
+        ("mktgAssetName", UnicodeOptional),
         ("activityAttributes", ArrayOfAttribute.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("campaign", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("personName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("mktPersonId", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("foreignSysId", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("orgName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("foreignSysOrgId", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("campaign", UnicodeOptionalNillable),
+        ("personName", UnicodeOptionalNillable),
+        ("mktPersonId", UnicodeRequired),
+        ("foreignSysId", UnicodeOptionalNillable),
+        ("orgName", UnicodeOptionalNillable),
+        ("foreignSysOrgId", UnicodeOptionalNillable),
     ]
 
 
 class CampaignRecord(MktowsModel):
     _type_info = [
-        ("id", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("name", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("description", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("id", Integer32Required),
+        ("name", UnicodeRequired),
+        ("description", UnicodeRequired),
     ]
 
 
@@ -217,13 +252,13 @@ class ArrayOfCampaignRecord(MktowsModel):
 
 class LeadChangeRecord(MktowsModel):
     _type_info = [
-        ("id", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("activityDateTime", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("activityType", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("mktgAssetName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("id", Integer32Required),
+        ("activityDateTime", DateTimeRequired),
+        ("activityType", UnicodeRequired),
+        ("mktgAssetName", UnicodeOptionalNillable),
         ("activityAttributes", ArrayOfAttribute.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("campaign", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("mktPersonId", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("campaign", UnicodeOptional),
+        ("mktPersonId", UnicodeRequired),
     ]
 
 
@@ -244,8 +279,8 @@ class ArrayOfActivityRecord(MktowsModel):
 
 class LeadKey(MktowsModel):
     _type_info = [
-        ("keyType", LeadKeyRef.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("keyValue", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("keyType", LeadKeyRefRequired),
+        ("keyValue", UnicodeRequired),
     ]
 
 
@@ -258,7 +293,7 @@ class ArrayOfLeadKey(MktowsModel):
 class LeadStatus(MktowsModel):
     _type_info = [
         ("leadKey", LeadKey.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("status", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("status", BooleanRequired),
     ]
 
 
@@ -270,15 +305,15 @@ class ArrayOfLeadStatus(MktowsModel):
 
 class ListKey(MktowsModel):
     _type_info = [
-        ("keyType", ListKeyType.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("keyValue", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("keyType", ListKeyTypeRequired),
+        ("keyValue", UnicodeRequired),
     ]
 
 
 class MObjAssociation(MktowsModel):
     _type_info = [
-        ("mObjType", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("id", Integer32.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("mObjType", UnicodeRequired),
+        ("id", Integer32Optional),
         ("externalKey", Attrib.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
@@ -291,11 +326,11 @@ class ArrayOfMObjAssociation(MktowsModel):
 
 class MObject(MktowsModel):
     _type_info = [
-        ("type", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("id", Integer32.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("type", UnicodeRequired),
+        ("id", Integer32Optional),
         ("externalKey", Attrib.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("createdAt", DateTime.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("updatedAt", DateTime.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("createdAt", DateTimeOptional),
+        ("updatedAt", DateTimeOptional),
         ("attribList", ArrayOfAttrib.customize(min_occurs=0, nillable=False, sub_ns="")),
         ("typeAttribList", ArrayOfTypeAttrib.customize(min_occurs=0, nillable=False, sub_ns="")),
         ("associationList", ArrayOfMObjAssociation.customize(min_occurs=0, nillable=False, sub_ns="")),
@@ -310,10 +345,10 @@ class ArrayOfMObject(MktowsModel):
 
 class MObjStatus(MktowsModel):
     _type_info = [
-        ("id", Integer32.customize(min_occurs=1, nillable=True, sub_ns="")),
+        ("id", Integer32RequiredNillable),
         ("externalKey", Attrib.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("status", MObjStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("error", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("status", MObjStatusEnumRequired),
+        ("error", UnicodeOptional),
     ]
 
 
@@ -325,9 +360,9 @@ class ArrayOfMObjStatus(MktowsModel):
 
 class MObjCriteria(MktowsModel):
     _type_info = [
-        ("attrName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("comparison", ComparisonEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("attrValue", AnySimpleType.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("attrName", UnicodeRequired),
+        ("comparison", ComparisonEnumRequired),
+        ("attrValue", AnySimpleTypeRequired),
     ]
 
 
@@ -339,20 +374,20 @@ class ArrayOfMObjCriteria(MktowsModel):
 
 class MObjFieldMetadata(MktowsModel):
     _type_info = [
-        ("name", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("description", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("displayName", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("sourceObject", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("dataType", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("size", Integer32.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("isReadonly", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("isUpdateBlocked", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("isName", Boolean.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("isPrimaryKey", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("isCustom", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("isDynamic", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("dynamicFieldRef", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("updatedAt", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("name", UnicodeRequired),
+        ("description", UnicodeRequiredNillable),
+        ("displayName", UnicodeRequiredNillable),
+        ("sourceObject", UnicodeRequiredNillable),
+        ("dataType", UnicodeRequired),
+        ("size", Integer32RequiredNillable),
+        ("isReadonly", BooleanRequired),
+        ("isUpdateBlocked", BooleanRequired),
+        ("isName", BooleanRequiredNillable),
+        ("isPrimaryKey", BooleanRequired),
+        ("isCustom", BooleanRequired),
+        ("isDynamic", BooleanRequired),
+        ("dynamicFieldRef", UnicodeRequiredNillable),
+        ("updatedAt", DateTimeRequired),
     ]
 
 
@@ -364,29 +399,29 @@ class ArrayOfMObjFieldMetadata(MktowsModel):
 
 class MObjectMetadata(MktowsModel):
     _type_info = [
-        ("name", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("description", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
-        ("isCustom", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("isVirtual", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("name", UnicodeRequired),
+        ("description", UnicodeRequiredNillable),
+        ("isCustom", BooleanRequired),
+        ("isVirtual", BooleanRequired),
         ("fieldList", ArrayOfMObjFieldMetadata.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("updatedAt", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("updatedAt", DateTimeRequired),
     ]
 
 
 class StreamPosition(MktowsModel):
     _type_info = [
-        ("latestCreatedAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("oldestCreatedAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("activityCreatedAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("offset", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("latestCreatedAt", DateTimeOptionalNillable),
+        ("oldestCreatedAt", DateTimeOptionalNillable),
+        ("activityCreatedAt", DateTimeOptionalNillable),
+        ("offset", UnicodeOptionalNillable),
     ]
 
 
 class SyncStatus(MktowsModel):
     _type_info = [
-        ("leadId", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("status", LeadSyncStatus.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("error", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("leadId", Integer32Required),
+        ("status", LeadSyncStatusRequired),
+        ("error", UnicodeOptionalNillable),
     ]
 
 
@@ -411,10 +446,10 @@ class ArrayOfCustomObj(MktowsModel):
 
 class SyncCustomObjStatus(MktowsModel):
     _type_info = [
-        ("objTypeName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("objTypeName", UnicodeRequired),
         ("customObjKeyList", ArrayOfAttribute.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("status", SyncStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("error", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("status", SyncStatusEnumRequired),
+        ("error", UnicodeOptionalNillable),
     ]
 
 
@@ -429,10 +464,10 @@ class ArrayOfSyncCustomObjStatus(MktowsModel):
 
 class MergeStatus(MktowsModel):
     _type_info = [
-        ("winningLeadId", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("winningLeadId", Integer32OptionalNillable),
         ("losingLeadIdList", ArrayOfInteger.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("status", LeadMergeStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("error", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("status", LeadMergeStatusEnumRequired),
+        ("error", UnicodeOptionalNillable),
     ]
 
 
@@ -445,8 +480,8 @@ class LastUpdateAtSelector(LeadSelector):
     __extends__ = LeadSelector
 
     _type_info = [
-        ("latestUpdatedAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("oldestUpdatedAt", DateTime.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("latestUpdatedAt", DateTimeOptionalNillable),
+        ("oldestUpdatedAt", DateTimeRequired),
     ]
 
 
@@ -454,8 +489,8 @@ class StaticListSelector(LeadSelector):
     __extends__ = LeadSelector
 
     _type_info = [
-        ("staticListName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("staticListId", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("staticListName", UnicodeOptionalNillable),
+        ("staticListId", Integer32OptionalNillable),
     ]
 
 
@@ -463,14 +498,14 @@ class LeadKeySelector(LeadSelector):
     __extends__ = LeadSelector
 
     _type_info = [
-        ("keyType", LeadKeyRef.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("keyType", LeadKeyRefRequired),
         ("keyValues", ArrayOfString.customize(min_occurs=1, nillable=False, sub_ns="")),
     ]
 
 
 class Tag(MktowsModel):
     _type_info = [
-        ("type", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("type", UnicodeOptional),
         ("values", ArrayOfString.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
@@ -498,7 +533,7 @@ class ArrayOfProgressionStatus(MktowsModel):
 
 class TagStatus(MktowsModel):
     _type_info = [
-        ("tagValue", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("tagValue", UnicodeRequired),
         ("statusList", ArrayOfProgressionStatus.customize(min_occurs=1, nillable=False, sub_ns="")),
     ]
 
@@ -517,19 +552,19 @@ class ParamsDeleteMObjects(MktowsModel):
 
 class ParamsDescribeMObject(MktowsModel):
     _type_info = [
-        ("objectName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("objectName", UnicodeRequired),
     ]
 
 
 class ParamsGetMObjects(MktowsModel):
     _type_info = [
-        ("type", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("id", Integer32.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("type", UnicodeRequired),
+        ("id", Integer32Optional),
         ("externalKey", Attrib.customize(min_occurs=0, nillable=False, sub_ns="")),
         ("mObjCriteriaList", ArrayOfMObjCriteria.customize(min_occurs=0, nillable=False, sub_ns="")),
         ("mObjAssociationList", ArrayOfMObjAssociation.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("includeDetails", Boolean.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("streamPosition", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("includeDetails", BooleanOptional),
+        ("streamPosition", UnicodeOptional),
     ]
 
 
@@ -540,22 +575,22 @@ class ParamsListMObjects(MktowsModel):
 class ParamsSyncMObjects(MktowsModel):
     _type_info = [
         ("mObjectList", ArrayOfMObject.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("operation", SyncOperationEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("operation", SyncOperationEnumRequired),
     ]
 
 
 class ParamsGetCampaignsForSource(MktowsModel):
     _type_info = [
-        ("source", ReqCampSourceType.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("name", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("exactName", Boolean.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("source", ReqCampSourceTypeRequired),
+        ("name", UnicodeOptionalNillable),
+        ("exactName", BooleanOptionalNillable),
     ]
 
 
 class ParamsGetImportToListStatus(MktowsModel):
     _type_info = [
-        ("programName", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("listName", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("programName", UnicodeOptional),
+        ("listName", UnicodeOptional),
     ]
 
 
@@ -570,7 +605,7 @@ class ParamsGetLeadActivity(MktowsModel):
         ("leadKey", LeadKey.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("activityFilter", ActivityTypeFilter.customize(min_occurs=0, nillable=True, sub_ns="")),
         ("startPosition", StreamPosition.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("batchSize", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("batchSize", Integer32OptionalNillable),
     ]
 
 
@@ -579,7 +614,7 @@ class ParamsGetLeadChanges(MktowsModel):
         ("startPosition", StreamPosition.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("activityFilter", ActivityTypeFilter.customize(min_occurs=0, nillable=True, sub_ns="")),
         ("activityNameFilter", ArrayOfString.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("batchSize", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("batchSize", Integer32OptionalNillable),
         ("leadSelector", LeadSelector.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
@@ -587,51 +622,51 @@ class ParamsGetLeadChanges(MktowsModel):
 class ParamsGetMultipleLeads(MktowsModel):
     _type_info = [
         ("leadSelector", LeadSelector.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("lastUpdatedAt", DateTime.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("streamPosition", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("batchSize", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("lastUpdatedAt", DateTimeOptional),
+        ("streamPosition", UnicodeOptionalNillable),
+        ("batchSize", Integer32OptionalNillable),
         ("includeAttributes", ArrayOfString.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
 
 class ParamsImportToList(MktowsModel):
     _type_info = [
-        ("programName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("importFileHeader", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("programName", UnicodeRequired),
+        ("importFileHeader", UnicodeRequired),
         ("importFileRows", ArrayOfString.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("importListMode", ImportToListModeEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("listName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("clearList", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("campaignName", Unicode.customize(min_occurs=1, nillable=True, sub_ns="")),
+        ("importListMode", ImportToListModeEnumRequired),
+        ("listName", UnicodeRequired),
+        ("clearList", BooleanRequired),
+        ("campaignName", UnicodeRequiredNillable),
     ]
 
 
 class ParamsListOperation(MktowsModel):
     _type_info = [
-        ("listOperation", ListOperationType.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("listOperation", ListOperationTypeRequired),
         ("listKey", ListKey.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("listMemberList", ArrayOfLeadKey.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("strict", Boolean.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("strict", BooleanOptionalNillable),
     ]
 
 
 class ParamsRequestCampaign(MktowsModel):
     _type_info = [
-        ("source", ReqCampSourceType.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("campaignId", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("source", ReqCampSourceTypeRequired),
+        ("campaignId", Integer32OptionalNillable),
         ("leadList", ArrayOfLeadKey.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("programName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("campaignName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("programName", UnicodeOptionalNillable),
+        ("campaignName", UnicodeOptionalNillable),
         ("programTokenList", ArrayOfAttrib.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
 
 class ParamsScheduleCampaign(MktowsModel):
     _type_info = [
-        ("programName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("cloneToProgramName", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("campaignName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("campaignRunAt", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("programName", UnicodeRequired),
+        ("cloneToProgramName", UnicodeOptionalNillable),
+        ("campaignName", UnicodeRequired),
+        ("campaignRunAt", DateTimeOptionalNillable),
         ("programTokenList", ArrayOfAttrib.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
@@ -639,39 +674,39 @@ class ParamsScheduleCampaign(MktowsModel):
 class ParamsSyncLead(MktowsModel):
     _type_info = [
         ("leadRecord", LeadRecord.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("returnLead", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("marketoCookie", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("moveCookie", Boolean.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("returnLead", BooleanRequired),
+        ("marketoCookie", UnicodeOptionalNillable),
+        ("moveCookie", BooleanOptionalNillable),
     ]
 
 
 class ParamsSyncMultipleLeads(MktowsModel):
     _type_info = [
         ("leadRecordList", ArrayOfLeadRecord.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("dedupEnabled", Boolean.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("dedupEnabled", BooleanOptionalNillable),
     ]
 
 
 class ParamsSyncCustomObjects(MktowsModel):
     _type_info = [
-        ("objTypeName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("objTypeName", UnicodeRequired),
         ("customObjList", ArrayOfCustomObj.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("operation", SyncOperationEnum.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("operation", SyncOperationEnumOptionalNillable),
     ]
 
 
 class ParamsDeleteCustomObjects(MktowsModel):
     _type_info = [
-        ("objTypeName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("objTypeName", UnicodeRequired),
         ("customObjKeyLists", ArrayOfKeyList.customize(min_occurs=1, nillable=False, sub_ns="")),
     ]
 
 
 class ParamsGetCustomObjects(MktowsModel):
     _type_info = [
-        ("objTypeName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("streamPosition", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("batchSize", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("objTypeName", UnicodeRequired),
+        ("streamPosition", UnicodeOptionalNillable),
+        ("batchSize", Integer32OptionalNillable),
         ("customObjKeyList", ArrayOfAttribute.customize(min_occurs=0, nillable=True, sub_ns="")),
         ("includeAttributes", ArrayOfString.customize(min_occurs=1, nillable=False, sub_ns="")),
     ]
@@ -681,7 +716,7 @@ class ParamsMergeLeads(MktowsModel):
     _type_info = [
         ("winningLeadKeyList", ArrayOfAttribute.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("losingLeadKeyLists", ArrayOfKeyList.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("mergeInSales", Boolean.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("mergeInSales", BooleanOptional),
     ]
 
 
@@ -711,16 +746,16 @@ class ResultDescribeMObject(MktowsModel):
 
 class ResultGetMObjects(MktowsModel):
     _type_info = [
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("hasMore", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("newStreamPosition", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("returnCount", Integer32Required),
+        ("hasMore", BooleanRequired),
+        ("newStreamPosition", UnicodeRequired),
         ("mObjectList", ArrayOfMObject.customize(min_occurs=0, nillable=False, sub_ns="")),
     ]
 
 
 class ResultListMObjects(MktowsModel):
     _type_info = [
-        ("objects", Unicode.customize(min_occurs=0, nillable=False, sub_ns="", max_occurs="unbounded")),
+        ("objects", UnicodeOptionalList),
     ]
 
 
@@ -732,8 +767,8 @@ class ResultSyncMObjects(MktowsModel):
 
 class LeadActivityList(MktowsModel):
     _type_info = [
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("remainingCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("returnCount", Integer32Required),
+        ("remainingCount", Integer32Required),
         ("newStartPosition", StreamPosition.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("activityRecordList", ArrayOfActivityRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
@@ -741,29 +776,29 @@ class LeadActivityList(MktowsModel):
 
 class ResultGetCampaignsForSource(MktowsModel):
     _type_info = [
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("returnCount", Integer32Required),
         ("campaignRecordList", ArrayOfCampaignRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
 
 class ResultGetImportToListStatus(MktowsModel):
     _type_info = [
-        ("status", ImportToListStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("startedTime", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("endedTime", DateTime.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("estimatedTime", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("estimatedRows", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("rowsImported", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("rowsFailed", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("rowsIgnored", Integer32.customize(min_occurs=0, nillable=True, sub_ns="")),
-        ("importSummary", Unicode.customize(min_occurs=0, nillable=True, sub_ns="")),
+        ("status", ImportToListStatusEnumRequired),
+        ("startedTime", DateTimeOptionalNillable),
+        ("endedTime", DateTimeOptionalNillable),
+        ("estimatedTime", Integer32OptionalNillable),
+        ("estimatedRows", Integer32OptionalNillable),
+        ("rowsImported", Integer32OptionalNillable),
+        ("rowsFailed", Integer32OptionalNillable),
+        ("rowsIgnored", Integer32OptionalNillable),
+        ("importSummary", UnicodeOptionalNillable),
     ]
 
 
 class ResultGetLeadChanges(MktowsModel):
     _type_info = [
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("remainingCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("returnCount", Integer32Required),
+        ("remainingCount", Integer32Required),
         ("newStartPosition", StreamPosition.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("leadChangeRecordList", ArrayOfLeadChangeRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
@@ -771,48 +806,48 @@ class ResultGetLeadChanges(MktowsModel):
 
 class ResultGetLead(MktowsModel):
     _type_info = [
-        ("count", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("count", Integer32Required),
         ("leadRecordList", ArrayOfLeadRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
 
 class ResultListOperation(MktowsModel):
     _type_info = [
-        ("success", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("success", BooleanRequired),
         ("statusList", ArrayOfLeadStatus.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
 
 class ResultGetMultipleLeads(MktowsModel):
     _type_info = [
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("remainingCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("newStreamPosition", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("returnCount", Integer32Required),
+        ("remainingCount", Integer32Required),
+        ("newStreamPosition", UnicodeRequired),
         ("leadRecordList", ArrayOfLeadRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
 
 class ResultImportToList(MktowsModel):
     _type_info = [
-        ("importStatus", ImportToListStatusEnum.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("importStatus", ImportToListStatusEnumRequired),
     ]
 
 
 class ResultRequestCampaign(MktowsModel):
     _type_info = [
-        ("success", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("success", BooleanRequired),
     ]
 
 
 class ResultScheduleCampaign(MktowsModel):
     _type_info = [
-        ("success", Boolean.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("success", BooleanRequired),
     ]
 
 
 class ResultSyncLead(MktowsModel):
     _type_info = [
-        ("leadId", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("leadId", Integer32Required),
         ("syncStatus", SyncStatus.customize(min_occurs=1, nillable=False, sub_ns="")),
         ("leadRecord", LeadRecord.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
@@ -838,10 +873,10 @@ class ResultDeleteCustomObjects(MktowsModel):
 
 class ResultGetCustomObjects(MktowsModel):
     _type_info = [
-        ("objTypeName", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("returnCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("remainingCount", Integer32.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("newStreamPosition", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("objTypeName", UnicodeRequired),
+        ("returnCount", Integer32Required),
+        ("remainingCount", Integer32Required),
+        ("newStreamPosition", UnicodeRequired),
         ("customObjList", ArrayOfCustomObj.customize(min_occurs=0, nillable=True, sub_ns="")),
     ]
 
@@ -1004,17 +1039,17 @@ class SuccessGetTags(MktowsModel):
 
 class AuthenticationHeaderInfo(MktowsModel):
     _type_info = [
-        ("mktowsUserId", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("requestSignature", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("requestTimestamp", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
-        ("audit", Unicode.customize(min_occurs=0, nillable=False, sub_ns="")),
-        ("mode", Integer32.customize(min_occurs=0, nillable=False, sub_ns="")),
+        ("mktowsUserId", UnicodeRequired),
+        ("requestSignature", UnicodeRequired),
+        ("requestTimestamp", UnicodeRequired),
+        ("audit", UnicodeOptional),
+        ("mode", Integer32Optional),
     ]
 
 
 class MktowsContextHeaderInfo(MktowsModel):
     _type_info = [
-        ("targetWorkspace", Unicode.customize(min_occurs=1, nillable=False, sub_ns="")),
+        ("targetWorkspace", UnicodeRequired),
     ]
 
 
