@@ -20,7 +20,7 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.domain.seed_format import SeedError, read_seed_file
-from mockmkto.store.models import Activity, Campaign, ListMember, Program, StaticList
+from mockmkto.store.models import Activity, Campaign, Lead, ListMember, Program, StaticList
 
 NOW = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 CHICAGO = ZoneInfo("America/Chicago")
@@ -302,6 +302,15 @@ def test_keys_run_their_leads_in_key_order_each_once_most_recently_updated_first
     keys = [("IDNUM", "2"), ("LEADOWNEREMAIL", " REP@example.com"), ("IDNUM", str(newer)), ("idnum", "2")]
     run = request(session, clock, keys=keys, campaign_id=2001)
     assert [lead.lead_id for lead in run.leads] == [2, older, newer]
+
+
+def test_a_key_finds_a_lead_written_earlier_in_the_same_transaction(session, clock):
+    campaign = session.get(Campaign, 2001)  # held by the session: looking it up again does not flush
+    lead = Lead(created_at=NOW, updated_at=NOW, attributes={}, email="pending@example.com", anonymous=False)
+    session.add(lead)  # not flushed: the lookup must see it all the same
+    run = request(session, clock, keys=[("EMAIL", "pending@example.com")], campaign_id=2001)
+    assert [entry.lead_id for entry in run.leads] == [lead.id]
+    assert run.campaign_id == campaign.id
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 
 from mockmkto.domain import activities, leads
-from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE
+from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE, LEADS_BY_KEY_TYPES, _leads_by_key_types
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
 from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES, RECORDS_BY_ID
 from mockmkto.store.campaign_models import CampaignRun
@@ -224,3 +224,20 @@ def test_records_by_id_are_what_the_orm_loads(instance):
         made = column_values(found)
         session.expunge(found)
         assert made == column_values(session.get(Opportunity, opportunity_id))
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        {"EMAIL": ["ada@example.com", "nobody@example.com"]},
+        {"EMAIL": ["ada@example.com"], "IDNUM": [2, 3, 999]},
+        {"IDNUM": [1], "LEADOWNEREMAIL": ["nobody@example.com"], "SFDCLEADID": ["x"]},
+    ],
+)
+def test_request_campaign_lookups_read_the_rows_sqlalchemy_reads(instance, wanted):
+    key_types = tuple(sorted(wanted))
+    with instance.store.session() as session:
+        rows = _leads_by_key_types(key_types).rows(session, wanted)
+        assert [tuple(row) for row in rows] == as_sqlalchemy_gives(session, LEADS_BY_KEY_TYPES[key_types], wanted)
+    assert rows and all(len(row) == 1 + len(key_types) for row in rows)
+    assert _leads_by_key_types(key_types) is LEADS_BY_KEY_TYPES[key_types]

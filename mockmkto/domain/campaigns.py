@@ -382,6 +382,25 @@ def _request_key_type(key_type: str | None, key_value: str | None) -> str:
     return key_type
 
 
+# `_lead_ids_by_key`'s query for each set of key types (sorted): building it cost more than running it.
+LEADS_BY_KEY_TYPES: dict[tuple[str, ...], Prepared] = {}
+
+
+def _leads_by_key_types(key_types: tuple[str, ...]) -> Prepared:
+    """Each lead any of the values of a key type matches (an IN list named by the type): its id,
+    then its key columns in `key_types`' order, most recently updated first."""
+    prepared = LEADS_BY_KEY_TYPES.get(key_types)
+    if prepared is None:
+        columns = [KEY_COLUMNS[key_type] for key_type in key_types]
+        matching = (
+            column.in_(bindparam(key_type, expanding=True)) for key_type, column in zip(key_types, columns, strict=True)
+        )
+        prepared = LEADS_BY_KEY_TYPES.setdefault(
+            key_types, Prepared(select(Lead.id, *columns).where(or_(*matching)).order_by(*NEWEST_FIRST))
+        )
+    return prepared
+
+
 def _lead_ids_by_key(session: Session, keys: list[tuple[str, str]]) -> list[int]:
     """What find_by_key finds for each checked key, in key order, each lead once; 20103 for a key that finds none.
 
@@ -394,13 +413,12 @@ def _lead_ids_by_key(session: Session, keys: list[tuple[str, str]]) -> list[int]
             wanted.setdefault(key_type, set()).add(value)
     matches: dict[tuple[str, int | str], list[int]] = {}
     if wanted:
-        query = (
-            select(Lead.id, *(KEY_COLUMNS[key_type] for key_type in wanted))
-            .where(or_(*(KEY_COLUMNS[key_type].in_(values) for key_type, values in wanted.items())))
-            .order_by(*NEWEST_FIRST)
-        )
-        for lead_id, *columns in session.execute(query):
-            for key_type, value in zip(wanted, columns, strict=True):
+        session.flush()  # as the ORM's own query would: a lead written earlier in the call counts
+        key_types = tuple(sorted(wanted))
+        for lead_id, *columns in _leads_by_key_types(key_types).rows(
+            session, {key_type: list(values) for key_type, values in wanted.items()}
+        ):
+            for key_type, value in zip(key_types, columns, strict=True):
                 matches.setdefault((key_type, value), []).append(lead_id)
     lead_ids: dict[int, None] = {}
     for (key_type, key_value), lookup in zip(keys, lookups, strict=True):
