@@ -11,6 +11,7 @@ from mockmkto.domain import activities, leads
 from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE, LEADS_BY_KEY_TYPES, _leads_by_key_types
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
 from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES, RECORDS_BY_ID
+from mockmkto.store import prepared
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
@@ -241,3 +242,13 @@ def test_request_campaign_lookups_read_the_rows_sqlalchemy_reads(instance, wante
         assert [tuple(row) for row in rows] == as_sqlalchemy_gives(session, LEADS_BY_KEY_TYPES[key_types], wanted)
     assert rows and all(len(row) == 1 + len(key_types) for row in rows)
     assert _leads_by_key_types(key_types) is LEADS_BY_KEY_TYPES[key_types]
+
+
+def test_the_texts_kept_for_list_lengths_are_bounded(instance, monkeypatch):
+    monkeypatch.setattr(prepared, "EXPANDED_TEXTS", 3)
+    by_ids = Prepared(select(Lead.id).where(Lead.id.in_(bindparam("ids", expanding=True))).order_by(Lead.id))
+    with instance.store.session() as session:
+        for length in range(1, 8):
+            ids = list(range(1, length + 1))
+            assert [row.id for row in by_ids.rows(session, {"ids": ids})] == [i for i in ids if i <= 3]
+            assert len(by_ids._expanded) <= 3

@@ -19,6 +19,10 @@ from sqlalchemy.sql import Executable
 
 from mockmkto.store.db import SQLITE_DRIVER
 
+# The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
+# per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
+EXPANDED_TEXTS = 256
+
 
 class Prepared:
     """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE of the
@@ -150,6 +154,8 @@ class Prepared:
         key = tuple(lengths)
         sql = self._expanded.get(key)
         if sql is None:
+            if len(self._expanded) >= EXPANDED_TEXTS:
+                self._expanded.clear()
             sql = self._expanded[key] = self._compiled.construct_expanded_state(params).statement
         return sql, values
 
