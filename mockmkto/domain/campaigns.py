@@ -568,6 +568,14 @@ def _carry_out(session: Session, run: CampaignRun) -> None:
     _run_campaign(session, run)
 
 
+# importToList's per-lead My Token values waiting for a campaign's next run, read by every run.
+IMPORTED_TOKENS = Prepared(
+    select(ImportedLeadTokens.lead_id, ImportedLeadTokens.tokens).where(
+        ImportedLeadTokens.campaign_id == bindparam("campaign_id")
+    )
+)
+
+
 def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     """Run the campaign: resolve each lead's tokens, write the run's leads and their activities (in lead order,
     each lead's in flow order), use up the imported tokens. Returns the run's leads."""
@@ -575,10 +583,8 @@ def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
     definition = DEFINITIONS.get(session, campaign.id)
     lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
-    imported = {
-        row.lead_id: row.tokens
-        for row in session.scalars(select(ImportedLeadTokens).where(ImportedLeadTokens.campaign_id == campaign.id))
-    }
+    session.flush()  # as the ORM's own query would: tokens imported earlier in the call count
+    imported = {row.lead_id: row.tokens for row in IMPORTED_TOKENS.rows(session, {"campaign_id": campaign.id})}
     name = full_name(session, campaign)
     program_tokens = program.tokens if program else {}
     leads = [
