@@ -15,7 +15,7 @@ from mockmkto.store import prepared
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
-from mockmkto.store.prepared import Prepared
+from mockmkto.store.prepared import Prepared, PreparedInsert
 
 
 def as_sqlalchemy_gives(session, prepared: Prepared, params: dict) -> list[tuple]:
@@ -252,3 +252,41 @@ def test_the_texts_kept_for_list_lengths_are_bounded(instance, monkeypatch):
             ids = list(range(1, length + 1))
             assert [row.id for row in by_ids.rows(session, {"ids": ids})] == [i for i in ids if i <= 3]
             assert len(by_ids._expanded) <= 3
+
+
+def a_run(campaign_id: int, at: datetime) -> CampaignRun:
+    return CampaignRun(
+        campaign_id=campaign_id,
+        source="MKTOWS",
+        requested_at=at,
+        run_at=at,
+        status="completed",
+        tokens={"{{my.Token}}": "value"},
+        requested_lead_ids=[3, 1],
+        cloned_from_program_id=None,
+    )
+
+
+def test_an_inserted_instance_is_the_row_the_orm_writes_and_comes_back_detached(instance):
+    at = datetime(2026, 5, 1, 12, 30, 15, 250000, tzinfo=timezone(timedelta(hours=2)))
+    with instance.store.session() as session:
+        (campaign_id, *_) = session.scalars(select(Campaign.id))
+        by_orm = a_run(campaign_id, at)
+        session.add(by_orm)
+        session.flush()
+        inserted = PreparedInsert(CampaignRun).add(session, a_run(campaign_id, at))
+        assert inserted.id == by_orm.id + 1 and inserted not in session
+        made = column_values(inserted)
+        session.expunge_all()
+        assert column_values(session.get(CampaignRun, inserted.id)) == made
+        assert {**made, "id": by_orm.id} == column_values(session.get(CampaignRun, by_orm.id))
+
+
+def test_an_instance_without_every_column_is_not_inserted(instance):
+    run = a_run(1, datetime(2026, 5, 1, tzinfo=UTC))
+    del run.cloned_from_program_id
+    with instance.store.session() as session:
+        before = session.scalars(select(CampaignRun.id)).all()
+        with pytest.raises(ValueError, match="cloned_from_program_id"):
+            PreparedInsert(CampaignRun).add(session, run)
+        assert session.scalars(select(CampaignRun.id)).all() == before

@@ -30,7 +30,7 @@ from mockmkto.store.campaign_models import (
     SmartCampaignDefinition,
 )
 from mockmkto.store.models import Campaign, Lead, ListMember, Program, StaticList
-from mockmkto.store.prepared import Prepared, PreparedGet
+from mockmkto.store.prepared import Prepared, PreparedGet, PreparedInsert
 
 CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
 SCHEDULE_SOURCE = "SCHEDULE"
@@ -356,10 +356,9 @@ def request_campaign(
         status=COMPLETED,
         tokens=overrides,
         requested_lead_ids=lead_ids,
+        cloned_from_program_id=None,
     )
-    session.add(run)
-    session.flush()
-    return run_view(session, run, _run_campaign(session, run))
+    return run_view(session, run, _run_campaign(session, RUN_INSERT.add(session, run)))
 
 
 def _requested_lead_ids(session: Session, lead_keys: Sequence[tuple[str | None, str | None]]) -> list[int]:
@@ -538,6 +537,7 @@ def run_due(session: Session, clock: Clock) -> int:
     return _run_due(session, utc(clock.now()))
 
 
+RUN_INSERT = PreparedInsert(CampaignRun)
 RUN_LEADS_INSERT = Prepared(insert(CampaignRunLead.__table__), ("run_id", "lead_id", "position", "tokens"))
 
 # Run before every SOAP operation: a bare Core probe, built once, keeps the common case (nothing due) cheap.

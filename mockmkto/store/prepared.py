@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -93,6 +93,13 @@ class Prepared:
             driver.executemany(self._sql, [self._bind(one)[1] for one in params])
         else:
             driver.execute(*self._bind(params))
+
+    def inserted_key(self, session: Session, params: dict) -> Any:
+        """Execute an INSERT for one parameter set; the primary key the database gave the new row."""
+        driver = self._driver(session)
+        if driver is None:
+            return session.connection().execute(self.statement, params).inserted_primary_key[0]
+        return driver.execute(*self._bind(params)).lastrowid
 
     def _driver(self, session: Session):
         """SQLite's own connection, in the session's transaction; None on other dialects."""
@@ -197,6 +204,30 @@ class PreparedUpdate:
         form.run(session, {"primary_key": getattr(instance, self._key.key), **columns})
         for key, value in columns.items():
             set_committed_value(instance, key, value)
+
+
+class PreparedInsert:
+    """A new instance written by one INSERT of all its columns but the one-column primary key, which
+    the database gives; the instance comes back detached, its key set and every column loaded. The
+    unit of work's flush of one new row cost a fifth of a requestCampaign. Set every column: the
+    columns' Python-side defaults are not applied."""
+
+    def __init__(self, entity: type):
+        mapper = entity.__mapper__
+        (self._key,) = mapper.primary_key
+        columns = [column for column in entity.__table__.columns if column is not self._key]
+        self._columns = [(mapper.get_property_by_column(column).key, column.key) for column in columns]
+        self._insert = Prepared(insert(entity.__table__), tuple(column.key for column in columns))
+
+    def add(self, session: Session, instance: Any) -> Any:
+        values = instance_dict(instance)
+        missing = [attribute for attribute, _ in self._columns if attribute not in values]
+        if missing:
+            raise ValueError(f"{type(instance).__name__} needs every column set to be inserted: {missing}")
+        row = {column: values[attribute] for attribute, column in self._columns}
+        values[self._key.key] = self._insert.inserted_key(session, row)
+        make_transient_to_detached(instance)
+        return instance
 
 
 def _row_class(keys: list[str]) -> type:
