@@ -214,8 +214,9 @@ class PreparedInsert:
 
     def __init__(self, entity: type):
         mapper = entity.__mapper__
-        (self._key,) = mapper.primary_key
-        columns = [column for column in entity.__table__.columns if column is not self._key]
+        (key,) = mapper.primary_key
+        self._key = mapper.get_property_by_column(key).key
+        columns = [column for column in entity.__table__.columns if column is not key]
         self._columns = [(mapper.get_property_by_column(column).key, column.key) for column in columns]
         self._insert = Prepared(insert(entity.__table__), tuple(column.key for column in columns))
 
@@ -225,7 +226,7 @@ class PreparedInsert:
         if missing:
             raise ValueError(f"{type(instance).__name__} needs every column set to be inserted: {missing}")
         row = {column: values[attribute] for attribute, column in self._columns}
-        values[self._key.key] = self._insert.inserted_key(session, row)
+        values[self._key] = self._insert.inserted_key(session, row)
         make_transient_to_detached(instance)
         return instance
 
