@@ -272,8 +272,7 @@ def test_an_inserted_instance_is_the_row_the_orm_writes_and_comes_back_detached(
     with instance.store.session() as session:
         (campaign_id, *_) = session.scalars(select(Campaign.id))
         by_orm = a_run(campaign_id, at)
-        session.add(by_orm)
-        session.flush()
+        session.add(by_orm)  # not flushed: what the session holds is written first
         inserted = PreparedInsert(CampaignRun).add(session, a_run(campaign_id, at))
         assert inserted.id == by_orm.id + 1 and inserted not in session
         made = column_values(inserted)

@@ -226,6 +226,7 @@ class PreparedInsert:
         if missing:
             raise ValueError(f"{type(instance).__name__} needs every column set to be inserted: {missing}")
         row = {column: values[attribute] for attribute, column in self._columns}
+        session.flush()  # what the ORM still holds goes first
         values[self._key] = self._insert.inserted_key(session, row)
         make_transient_to_detached(instance)
         return instance
