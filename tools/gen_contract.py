@@ -47,7 +47,8 @@ def field_expr(el: etree._Element, simple_types: set[str], shared: dict[str, str
     if base in simple_types:
         name = base + ("Required" if min_occurs != "0" else "Optional")
         name += ("Nillable" if nillable else "") + ("List" if max_occurs != "1" else "")
-        shared[name] = expr
+        if shared.setdefault(name, expr) != expr:
+            raise ValueError(f"{name} would name both {shared[name]} and {expr}")
         expr = name
     return f'("{el.get("name")}", {expr})'
 
