@@ -127,6 +127,14 @@ def test_a_lookup_sees_what_the_session_has_not_flushed_yet(instance):
         assert LEAD_BY_EMAIL.first(session, {"value": "new@example.com"}) is pending
 
 
+def test_rows_see_what_the_session_has_not_flushed_yet(instance):
+    at = datetime(2030, 1, 2, tzinfo=UTC)
+    with instance.store.session() as session:
+        session.add(Lead(email="new@example.com", created_at=at, updated_at=at, attributes={}))
+        (row,) = LEAD_VIEWS_BY_KEY["EMAIL"].rows(session, {"value": "new@example.com"})
+    assert row.attributes == {}
+
+
 def test_the_same_columns_changed_in_another_order_share_one_prepared_update(instance, clock):
     def sync(*pairs):
         with instance.store.session() as session:

@@ -412,7 +412,6 @@ def _lead_ids_by_key(session: Session, keys: list[tuple[str, str]]) -> list[int]
             wanted.setdefault(key_type, set()).add(value)
     matches: dict[tuple[str, int | str], list[int]] = {}
     if wanted:
-        session.flush()  # as the ORM's own query would: a lead written earlier in the call counts
         key_types = tuple(sorted(wanted))
         for lead_id, *columns in _leads_by_key_types(key_types).rows(
             session, {key_type: list(values) for key_type, values in wanted.items()}
@@ -583,7 +582,6 @@ def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
     definition = DEFINITIONS.get(session, campaign.id)
     lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
-    session.flush()  # as the ORM's own query would: tokens imported earlier in the call count
     imported = {row.lead_id: row.tokens for row in IMPORTED_TOKENS.rows(session, {"campaign_id": campaign.id})}
     name = full_name(session, campaign)
     program_tokens = program.tokens if program else {}

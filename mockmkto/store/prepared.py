@@ -61,11 +61,10 @@ class Prepared:
     def instances(self, session: Session, params: dict | None = None) -> list:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
-        machinery, which cost most of a syncLead's lookup. The session flushes first, as for a query."""
+        machinery, which cost most of a syncLead's lookup."""
         driver = self._driver(session)
         if driver is None:
             return list(session.scalars(self.statement, params or {}))
-        session.flush()
         mapper = self._mapper
         found = []
         for row in self._fetch(driver, params):
@@ -102,7 +101,9 @@ class Prepared:
         return driver.execute(*self._bind(params)).lastrowid
 
     def _driver(self, session: Session):
-        """SQLite's own connection, in the session's transaction; None on other dialects."""
+        """SQLite's own connection, in the session's transaction; None on other dialects. The session
+        flushes first, as the ORM's own statements autoflush: what the call holds counts, and goes first."""
+        session.flush()
         driver = session.info.get(SQLITE_DRIVER)
         if driver is None:
             connection = session.connection()
@@ -198,7 +199,7 @@ class PreparedUpdate:
     def run(self, session: Session, instance: Any, columns: dict[str, Any]) -> None:
         if not columns:
             return
-        session.flush()  # what the ORM still holds goes first
+        session.flush()  # a pending instance gets its key; what the ORM still holds goes first
         keys = tuple(sorted(columns))
         form = self.forms.get(keys) or self.forms.setdefault(keys, Prepared(self._statement, keys))
         form.run(session, {"primary_key": getattr(instance, self._key.key), **columns})
@@ -226,7 +227,6 @@ class PreparedInsert:
         if missing:
             raise ValueError(f"{type(instance).__name__} needs every column set to be inserted: {missing}")
         row = {column: values[attribute] for attribute, column in self._columns}
-        session.flush()  # what the ORM still holds goes first
         values[self._key] = self._insert.inserted_key(session, row)
         make_transient_to_detached(instance)
         return instance
