@@ -117,6 +117,12 @@ class MockMarketo:
         """The API users (mktowsUserId, secret) of the default instance."""
         return self.instance.credentials()
 
+    def close(self) -> None:
+        """Close every instance's database connections (a process about to fork, or stopping)."""
+        with self._lock:
+            for tenant in self._tenants.values():
+                tenant.instance.store.close()
+
     def __call__(self, environ, start_response):
         tenant, soap_path = None, None
         if environ.get("REQUEST_METHOD") == "POST":
