@@ -3,7 +3,8 @@
 One server per test session (so one per pytest-xdist worker: workers never share state), started
 the first time a test asks for `mockmkto` and stopped when the session ends; before each test the
 state goes back to seed_data/default.json through the admin API's reset (called in process), which
-takes a millisecond or two.
+takes a millisecond or two. Its `zeep_client()`s share one parse of the WSDL, so a test that makes
+its own client pays for a Client object, not for parsing 200 kB of WSDL.
 Nothing heavy is imported and nothing started unless a test uses the fixture.
 """
 

@@ -99,3 +99,32 @@ def test_another_mock_has_its_own_base_url_and_state(mock):
     other.zeep_client().service.syncLead(leadRecord={"Email": "only-here@example.com"}, returnLead=False)
     assert "only-here@example.com" in {lead["Email"] for lead in other.admin.export()["leads"]}
     assert "only-here@example.com" not in {lead["Email"] for lead in mock.admin.export()["leads"]}
+
+
+@pytest.fixture
+def fetched(mock):
+    """The URLs the mock's session fetches from here on (a response hook records them)."""
+    urls = []
+
+    def record(response, **kwargs):
+        urls.append(response.url)
+
+    mock.session.hooks["response"].append(record)
+    yield urls
+    mock.session.hooks["response"].remove(record)
+
+
+def test_clients_after_the_first_reuse_its_parsed_wsdl(mock, fetched):
+    mock.zeep_client()
+    fetched.clear()
+    client = mock.zeep_client()
+    assert client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}).count == 1
+    assert fetched == [mock.url]  # the call itself; no WSDL
+
+
+def test_a_client_with_its_own_zeep_settings_parses_the_wsdl_again(mock, fetched):
+    mock.zeep_client()
+    fetched.clear()
+    client = mock.zeep_client(settings=zeep.Settings(strict=False))
+    assert client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}).count == 1
+    assert fetched == [mock.wsdl_url, mock.url]

@@ -77,6 +77,36 @@ def test_second_does_not_see_it(mockmkto):
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_the_session_parses_the_wsdl_once_for_every_test(pytester):
+    pytester.makepyfile(
+        HEADER
+        + """
+import pytest
+
+
+@pytest.fixture
+def fetched(mockmkto):
+    urls = []
+
+    def record(response, **kwargs):
+        urls.append(response.url)
+
+    mockmkto.session.hooks["response"].append(record)
+    yield urls
+    mockmkto.session.hooks["response"].remove(record)
+
+
+@pytest.mark.parametrize("test", ["first", "second"])
+def test_a_new_client_each_test(mockmkto, fetched, test):
+    client = mockmkto.zeep_client()
+    assert client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}).count == 1
+    expected = [mockmkto.wsdl_url, mockmkto.url] if test == "first" else [mockmkto.url]
+    assert fetched == expected
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_admin_journal_clock_and_fault_helpers(pytester):
     pytester.makepyfile(
         HEADER
