@@ -1,25 +1,31 @@
-"""Generate mockmkto/soap/types.py (the mktows contract as Spyne models) from Marketo's WSDL.
+"""Generate mockmkto/soap/types.py (the mktows contract as Spyne models) from the facts of
+Marketo's 2_6 WSDL (wsdl/mktows-2_6.json, made by tools/wsdl_facts.py).
 
-Run once when the reference WSDL changes:
-    python tools/gen_contract.py ../shared/reference/mktows-2_6.wsdl > mockmkto/soap/types.py
-then `ruff format`. The 3_1 additions (moveCookie, cloneToProgramName) are applied here so the
-generated module is the single source of truth for the published WSDL.
+Run when the facts change:
+    python tools/gen_contract.py
+It writes the module formatted as `ruff format` would. The 3_1 additions (moveCookie,
+cloneToProgramName) are applied here so the generated module is the single source of truth for
+the published WSDL; tests/test_contract.py checks that the module is what this writes.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+from pathlib import Path
 
-from lxml import etree
-
-XS = "http://www.w3.org/2001/XMLSchema"
-NS = {"xs": XS, "wsdl": "http://schemas.xmlsoap.org/wsdl/"}
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "wsdl" / "mktows-2_6.json"
+TYPES = ROOT / "mockmkto" / "soap" / "types.py"
 PRIMITIVES = {
     "xs:string": "Unicode",
     "xs:int": "Integer32",
+    "xs:integer": "Integer",
     "xs:boolean": "Boolean",
     "xs:dateTime": "DateTime",
     "xs:anySimpleType": "AnySimpleType",
+    "xs:base64Binary": "ByteArray",
 }
 # 3_1 additions: (type, field inserted, after this field, xs type)
 ADDITIONS_3_1 = [
@@ -28,138 +34,139 @@ ADDITIONS_3_1 = [
 ]
 
 
-def field_expr(el: etree._Element, simple_types: set[str], shared: dict[str, str]) -> str:
-    """An element's (name, Spyne class). A simple type customized alike for several elements is
-    one class, made once (`shared`: its name -> its expression): Spyne's customize makes a class
-    per call, and making 286 of them took ~35 ms of mockmkto's start-up (123 are distinct)."""
-    typ = el.get("type")
-    if typ in PRIMITIVES:
-        base = PRIMITIVES[typ]
-    else:
-        base = typ.split(":", 1)[1]
-    min_occurs = el.get("minOccurs", "1")
-    max_occurs = el.get("maxOccurs", "1")
-    nillable = el.get("nillable", "false") == "true"
+def field_expr(field: dict, simple_types: set[str], shared: dict[str, str]) -> str:
+    """A field's (name, Spyne class). A simple type customized alike for several fields is one
+    class, made once (`shared`: its name -> its expression): Spyne's customize makes a class per
+    call, and making 286 of them took ~35 ms of mockmkto's start-up (123 are distinct)."""
+    base = PRIMITIVES.get(field["type"]) or field["type"].split(":", 1)[1]
+    min_occurs, many, nillable = field["minOccurs"], field["maxOccurs"] != 1, field["nillable"]
     args = [f"min_occurs={min_occurs}", f"nillable={nillable}", 'sub_ns=""']
-    if max_occurs != "1":
+    if many:
         args.append('max_occurs="unbounded"')
     expr = f"{base}.customize({', '.join(args)})"
     if base in simple_types:
-        name = base + ("Required" if min_occurs != "0" else "Optional")
-        name += ("Nillable" if nillable else "") + ("List" if max_occurs != "1" else "")
+        name = base + ("Required" if min_occurs else "Optional") + ("Nillable" if nillable else "")
+        name += "List" if many else ""
         if shared.setdefault(name, expr) != expr:
             raise ValueError(f"{name} would name both {shared[name]} and {expr}")
         expr = name
-    return f'("{el.get("name")}", {expr})'
+    return f'("{field["name"]}", {expr})'
 
 
-def main(path: str) -> None:
-    tree = etree.parse(path)
-    schema = tree.find(".//xs:schema", NS)
+def local(qname: str) -> str:
+    return qname.split(":", 1)[1]
+
+
+def with_additions(name: str, fields: list[dict]) -> list[dict]:
+    """The fields of complex type `name` with the 3_1 additions in their places."""
+    result = []
+    for field in fields:
+        result.append(field)
+        for type_name, added, after, xs_type in ADDITIONS_3_1:
+            if (type_name, after) == (name, field["name"]):
+                result.append({"name": added, "type": xs_type, "minOccurs": 0, "maxOccurs": 1, "nillable": True})
+    return result
+
+
+def generate(facts: dict) -> str:
+    """The source of mockmkto/soap/types.py, formatted by ruff."""
+    schema = facts["schema"]
+    complex_types, simple_types = schema["complexTypes"], schema["simpleTypes"]
+
+    def deps(name: str):
+        for field in complex_types[name]["sequence"]:
+            yield local(field["type"])
+        if complex_types[name]["extends"]:
+            yield local(complex_types[name]["extends"])
+
+    # Python classes come after the classes they name: dependencies first, else Marketo's order.
+    emitted: list[str] = []
+
+    def emit(name: str, pending: tuple[str, ...] = ()) -> None:
+        if name in emitted or name in pending or name not in complex_types:
+            return
+        for dependency in deps(name):
+            emit(dependency, pending + (name,))
+        emitted.append(name)
+
+    for name in complex_types:
+        emit(name)
+    # What a global element reaches (a base reaches its extensions, sent as xsi:type); the rest
+    # the application publishes as well (UNREFERENCED), as Marketo's schema declares it.
+    reachable: set[str] = set()
+    todo = [local(t) for t in schema["elements"].values()]
+    while todo:
+        name = todo.pop()
+        if name in reachable or name.startswith("xs:"):
+            continue
+        reachable.add(name)
+        if name in complex_types:
+            todo.extend(deps(name))
+            todo.extend(sub for sub, t in complex_types.items() if t["extends"] == f"tns:{name}")
+    known_simple = set(PRIMITIVES.values()) | set(simple_types)
+    shared: dict[str, str] = {}
+    classes: list[str] = []
+    for name in emitted:
+        complex_type = complex_types[name]
+        base = local(complex_type["extends"]) if complex_type["extends"] else "MktowsModel"
+        classes += ["", f"class {name}({base}):"]
+        if complex_type["extends"]:
+            # Spyne only records inheritance from a base that has fields; LeadSelector has none.
+            classes += [f"    __extends__ = {base}", ""]
+        if complex_type["abstract"]:
+            classes += ["    class Attributes(MktowsModel.Attributes):", "        _abstract = True", ""]
+        fields = [field_expr(f, known_simple, shared) for f in with_additions(name, complex_type["sequence"])]
+        if fields or not complex_type["abstract"]:
+            classes += ["    _type_info = [", *(f"        {f}," for f in fields), "    ]"]
+        classes.append("")
+
+    def element_type(message: str) -> str:
+        (part,) = facts["messages"][local(message)]
+        return local(schema["elements"][local(part["element"])])
+
+    (port_type,) = facts["portTypes"].values()
+    (binding,) = facts["bindings"].values()
     out = [
-        '"""The mktows contract as Spyne models, generated by tools/gen_contract.py from Marketo\'s 2_6',
-        'WSDL plus the 3_1 additions. Do not edit by hand: change the generator and run it again."""',
+        '"""The mktows contract as Spyne models, generated by tools/gen_contract.py from the facts of',
+        "Marketo's 2_6 WSDL (wsdl/mktows-2_6.json) plus the 3_1 additions. Do not edit by hand: change",
+        'the generator and run it again."""',
         "",
         "from __future__ import annotations",
+        "",
+        "from spyne.model.binary import ByteArray",
+        "from spyne.model.primitive import Integer",
         "",
         "from mockmkto.soap.model import MktowsModel",
         "from mockmkto.soap.primitives import TNS, AnySimpleType, Boolean, DateTime, Integer32, Unicode, enum",
         "",
         "",
+        *(f"{name} = enum({name!r}, {t['enumeration']!r})" for name, t in simple_types.items()),
+        "",
+        "# Simple types as the elements below declare them, each made once and shared.",
+        *(f"{name} = {expr}" for name, expr in sorted(shared.items())),
+        "",
+        *classes,
+        "",
+        "# Types no operation uses, published because Marketo's WSDL declares them.",
+        f"UNREFERENCED = ({', '.join(n for n in [*simple_types, *complex_types] if n not in reachable)},)",
+        "",
+        "# Operation name -> (params type, success type), in the binding's order.",
+        "OPERATIONS = {",
+        *(
+            f"    {op!r}: ({element_type(port_type[op]['input'])}, {element_type(port_type[op]['output'])}),"
+            for op in binding["operations"]
+        ),
+        "}",
     ]
-    simple_types = set(PRIMITIVES.values())
-    for st in schema.findall("xs:simpleType", NS):
-        values = [e.get("value") for e in st.findall(".//xs:enumeration", NS)]
-        name = st.get("name")
-        simple_types.add(name)
-        out.append(f"{name} = enum({name!r}, {values!r})")
-    out.append("")
-    shared: dict[str, str] = {}
-    classes: list[str] = []
-    complex_types = schema.findall("xs:complexType", NS)
-    # Emit in dependency order.
-    by_name = {ct.get("name"): ct for ct in complex_types}
-    emitted: list[str] = []
-
-    def deps(ct):
-        for el in ct.iter(f"{{{XS}}}element"):
-            t = el.get("type", "")
-            if t.startswith("tns:") and t[4:] in by_name:
-                yield t[4:]
-        ext = ct.find(".//xs:extension", NS)
-        if ext is not None:
-            yield ext.get("base")[4:]
-
-    def emit(name):
-        if name in emitted:
-            return
-        emitted.append("__pending__" + name)
-        for d in deps(by_name[name]):
-            if d != name and "__pending__" + d not in emitted:
-                emit(d)
-        emitted.remove("__pending__" + name)
-        emitted.append(name)
-
-    # Only what a global element reaches: Spyne publishes nothing else.
-    reachable: list[str] = []
-    todo = [e.get("type")[4:] for e in schema.findall("xs:element", NS)]
-    while todo:
-        name = todo.pop()
-        if name in by_name and name not in reachable:
-            reachable.append(name)
-            todo.extend(deps(by_name[name]))
-            todo.extend(
-                sub
-                for sub, ct in by_name.items()
-                if (ext := ct.find(".//xs:extension", NS)) is not None and ext.get("base") == f"tns:{name}"
-            )
-    for name in by_name:
-        if name in reachable:
-            emit(name)
-    additions = {(t, after): (f, x) for t, f, after, x in ADDITIONS_3_1}
-    for name in emitted:
-        ct = by_name[name]
-        ext = ct.find(".//xs:extension", NS)
-        base = ext.get("base")[4:] if ext is not None else "MktowsModel"
-        classes.append("")
-        classes.append(f"class {name}({base}):")
-        if ext is not None:
-            # Spyne only records inheritance from a base that has fields; LeadSelector has none.
-            classes.append(f"    __extends__ = {base}")
-            classes.append("")
-        if ct.get("abstract") == "true":
-            classes.append("    class Attributes(MktowsModel.Attributes):")
-            classes.append("        _abstract = True")
-            classes.append("")
-        fields = []
-        for el in ct.findall(".//xs:sequence/xs:element", NS):
-            fields.append(field_expr(el, simple_types, shared))
-            add = additions.get((name, el.get("name")))
-            if add:
-                fake = etree.Element("e", name=add[0], type=add[1], minOccurs="0", nillable="true")
-                fields.append(field_expr(fake, simple_types, shared))
-        if fields or ct.get("abstract") != "true":
-            classes.append("    _type_info = [")
-            for f in fields:
-                classes.append(f"        {f},")
-            classes.append("    ]")
-        classes.append("")
-    out.append("# Simple types as the elements below declare them, each made once and shared.")
-    out.extend(f"{name} = {expr}" for name, expr in sorted(shared.items()))
-    out.append("")
-    out.extend(classes)
-    ops = []
-    for op in tree.findall("wsdl:binding/wsdl:operation", NS):
-        ops.append(op.get("name"))
-    out.append("")
-    out.append("# Operation name -> (params type, success type), in the binding's order.")
-    out.append("OPERATIONS = {")
-    for op in ops:
-        cap = op[0].upper() + op[1:]
-        out.append(f"    {op!r}: (Params{cap}, Success{cap}),")
-    out.append("}")
-    print("\n".join(out))
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--line-length=120", "-"],
+        input="\n".join(out) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return formatted.stdout
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    TYPES.write_text(generate(json.loads(FACTS.read_text(encoding="utf-8"))), encoding="utf-8")

@@ -21,7 +21,7 @@ from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
 from mockmkto.soap.protocol import MktowsSoap11, local_name
 from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault
-from mockmkto.soap.types import OPERATIONS, TNS
+from mockmkto.soap.types import OPERATIONS, TNS, UNREFERENCED
 from mockmkto.soap.wsdl import build_wsdl
 
 log = logging.getLogger("mockmkto.soap")
@@ -74,6 +74,7 @@ class MktowsServer(ServerBase):
             name="MktMktowsApiService",
             in_protocol=MktowsSoap11(),
             out_protocol=MktowsSoap11(DIRECT_WRITERS),
+            classes=UNREFERENCED,  # published in the WSDL, as Marketo's declares them
         )
         super().__init__(app)
         for owner in (self, app, app.in_protocol, app.out_protocol, *app.services):
