@@ -2,9 +2,10 @@
 
 One server per test session (so one per pytest-xdist worker: workers never share state), started
 the first time a test asks for `mockmkto` and stopped when the session ends; before each test the
-state goes back to seed_data/default.json through the admin API's reset (called in process), which
-takes a millisecond or two. Its `zeep_client()`s share one parse of the WSDL, so a test that makes
-its own client pays for a Client object, not for parsing 200 kB of WSDL.
+state goes back to seed_data/default.json through the admin API's reset, which takes a millisecond.
+The code under test talks HTTP to the server; the test's own calls through the fixture go to the same
+app in process, and its `zeep_client()`s share one parse of the WSDL: a test that makes a client and
+two calls costs a few milliseconds (bench/results.md, section 4).
 Nothing heavy is imported and nothing started unless a test uses the fixture.
 """
 
@@ -18,21 +19,19 @@ import pytest
 @pytest.fixture(scope="session")
 def mockmkto_server():
     """The mock on 127.0.0.1 (a free port) in a thread, for the whole session; prefer `mockmkto`."""
-    import zeep
-
     from mockmkto.app import build_app
-    from mockmkto.inprocess import AdminClient, MockmktoClient, default_config, wsgi_session
+    from mockmkto.inprocess import InProcessTransport, MockmktoClient, default_config
     from mockmkto.serving import bound_port, http_server
 
     app = build_app(default_config())
     http = http_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=http.serve, name="mockmkto-server", daemon=True)
     thread.start()
-    client = MockmktoClient(app, f"http://127.0.0.1:{bound_port(http)}", zeep.Transport())
-    # The test's own admin calls (the reset before each test, above all) skip the socket: the same
-    # admin API through the WSGI app directly, a few milliseconds less per test. The code under test
-    # still talks HTTP to the server.
-    client.admin = AdminClient(wsgi_session(app, client.base_url), client.base_url)
+    base_url = f"http://127.0.0.1:{bound_port(http)}"
+    # The test's own calls (the reset before each test, `admin`, `zeep_client()`, `session`) skip the
+    # socket: the same app through WSGI directly, half of what a small test costs. The code under
+    # test talks HTTP to `url`.
+    client = MockmktoClient(app, base_url, InProcessTransport(app, base_url))
     try:
         yield client
     finally:

@@ -51,6 +51,24 @@ def test_auth_header_signs_for_plain_zeep(mockmkto):
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_the_fixture_client_and_an_http_client_share_one_state(pytester):
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_synced_by_the_fixture_client_read_over_http(mockmkto):
+    mockmkto.zeep_client().service.syncLead(leadRecord={"Email": "both@example.com"}, returnLead=False)
+    over_http = zeep.Client(mockmkto.wsdl_url)
+    got = over_http.service.getLead(
+        leadKey={"keyType": "EMAIL", "keyValue": "both@example.com"},
+        _soapheaders={"authentication": mockmkto.auth_header()},
+    )
+    assert got.count == 1
+    assert [e["operation"] for e in mockmkto.admin.journal()] == ["syncLead", "getLead"]
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_state_is_reset_between_tests_on_one_server(pytester):
     pytester.makepyfile(
         HEADER
