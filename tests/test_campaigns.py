@@ -217,7 +217,7 @@ def test_a_request_without_lead_keys_is_20101(session, clock, keys):
 def test_a_key_that_finds_no_lead_fails_the_call_with_20103(session, clock):
     keys = [("IDNUM", "1"), ("EMAIL", "nobody@example.com")]
     assert error_code(request, session, clock, keys=keys, campaign_id=2001) == 20103
-    assert campaigns.list_runs(session, clock) == []
+    assert campaigns.list_runs(session) == []
 
 
 @pytest.mark.parametrize(
@@ -387,9 +387,17 @@ def test_rule_13_a_future_run_waits_for_its_time_on_the_mock_clock(session, cloc
     assert (run.status, run.run_at, run.leads) == ("scheduled", at, [])
     assert activities_of(session, 1, "SendEmail") == []
     clock.advance(timedelta(hours=2))
-    (done,) = campaigns.list_runs(session, clock)
+    assert campaigns.run_due(session, clock) == 1
+    (done,) = campaigns.list_runs(session)
     assert (done.status, [lead.lead_id for lead in done.leads]) == ("completed", [1, 2])
     assert [a.created_at for a in activities_of(session, 1, "SendEmail")] == [at]
+
+
+def test_listing_the_runs_carries_out_none_that_is_due(session, clock):
+    schedule(session, clock, run_at=NOW + timedelta(hours=1))
+    clock.advance(timedelta(hours=2))
+    assert [run.status for run in campaigns.list_runs(session)] == ["scheduled"]
+    assert activities_of(session, 1, "SendEmail") == []
 
 
 def test_rule_13_run_time_is_read_with_its_offset(session, clock):
@@ -406,7 +414,8 @@ def test_rule_13_a_scheduled_run_takes_the_smart_list_members_of_its_run_time(se
     schedule(session, clock, run_at=NOW + timedelta(days=1))
     lists.add_to_list(session, clock, session.get(StaticList, 3002), 3)
     clock.advance(timedelta(days=1))
-    (run,) = campaigns.list_runs(session, clock)
+    campaigns.run_due(session, clock)
+    (run,) = campaigns.list_runs(session)
     assert [lead.lead_id for lead in run.leads] == [1, 2, 3]
 
 
@@ -469,7 +478,7 @@ def test_rule_16_a_run_due_before_an_import_does_not_use_its_tokens(session, clo
     schedule(session, clock, run_at=NOW + timedelta(minutes=10))
     clock.advance(timedelta(minutes=20))
     import_tokens(session, clock, ["ada@example.com,Too late"])
-    (run,) = campaigns.list_runs(session, clock)
+    (run,) = campaigns.list_runs(session)
     assert run.run_at == NOW + timedelta(minutes=10)
     assert run.leads[0].tokens["{{my.message}}"] == TRAV_TOKENS["{{my.message}}"]
 
@@ -574,12 +583,12 @@ def test_a_failed_clone_does_not_count_toward_the_limit(session, clock):
 def test_runs_list_what_ran_for_whom_when_and_with_which_tokens(session, clock):
     request(session, clock, campaign_id=2001)
     schedule(session, clock, run_at=NOW + timedelta(hours=1), tokens=[("{{my.message}}", "Later")])
-    runs = campaigns.list_runs(session, clock)
+    runs = campaigns.list_runs(session)
     assert [(r.campaign_id, r.status, r.run_at) for r in runs] == [
         (2001, "completed", NOW),
         (2004, "scheduled", NOW + timedelta(hours=1)),
     ]
-    assert [r.campaign_id for r in campaigns.list_runs(session, clock, campaign_id=2004)] == [2004]
+    assert [r.campaign_id for r in campaigns.list_runs(session, campaign_id=2004)] == [2004]
 
 
 def test_programs_list_their_tokens_campaigns_and_lists(session):

@@ -112,7 +112,7 @@ def call(server, body: str):
 
 def runs(server):
     with server.instance.store.session() as session:
-        return campaigns.list_runs(session, server.instance.clock)
+        return campaigns.list_runs(session)
 
 
 @pytest.fixture
@@ -170,6 +170,7 @@ def test_rule_19_schedule_campaign_answers_success_true(server, mktows):
     (run,) = runs(server)
     assert (run.status, run.tokens) == ("scheduled", {"{{my.message}}": "Later"})
     server.instance.clock.advance(timedelta(hours=1))
+    mktows.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"})  # the instance's next call carries the run out
     (run,) = runs(server)
     assert (run.status, [lead.tokens["{{my.message}}"] for lead in run.leads]) == ("completed", ["Later", "Later"])
 

@@ -145,9 +145,10 @@ class AdminApi:
             return json_response(camel_json(campaigns.list_campaigns(session)))
 
     def on_campaign_runs(self, request, instance, journal):
-        """Every run (due ones carried out first): campaign, source, time, leads and their tokens."""
+        """Every run as stored: campaign, source, time, leads and their tokens (a due run not yet carried out
+        is scheduled: the instance carries it out before its next SOAP call, never a read)."""
         with instance.store.session() as session:
-            runs = campaigns.list_runs(session, instance.clock, _int_arg(request, "campaignId"))
+            runs = campaigns.list_runs(session, _int_arg(request, "campaignId"))
             return json_response(camel_json(runs))
 
     def on_imports(self, request, instance, journal):

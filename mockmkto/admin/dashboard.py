@@ -295,9 +295,8 @@ class Dashboard:
         )
 
     def page_runs(self) -> tuple[str, Html]:
-        # Reading the runs carries out scheduled runs that are due, as every campaign call does.
         with self.instance.store.session() as session:
-            runs = campaigns.list_runs(session, self.instance.clock)
+            runs = campaigns.list_runs(session)
         rows = [
             (
                 run.id,

@@ -655,9 +655,9 @@ def run_view(session: Session, run: CampaignRun, leads: list[RunLead] | None = N
     )
 
 
-def list_runs(session: Session, clock: Clock, campaign_id: int | None = None) -> list[RunView]:
-    """Every campaign run (due ones carried out first), oldest first; optionally of one campaign."""
-    run_due(session, clock)
+def list_runs(session: Session, campaign_id: int | None = None) -> list[RunView]:
+    """Every campaign run as stored, oldest first; optionally of one campaign. A read: due runs are the
+    instance's to carry out (before its next SOAP call), so one not yet carried out is listed as scheduled."""
     query = select(CampaignRun).order_by(CampaignRun.run_at, CampaignRun.id)
     if campaign_id is not None:
         query = query.where(CampaignRun.campaign_id == campaign_id)
