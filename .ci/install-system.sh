@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# System packages the tests drive: PHP SoapClient (php-cli, php-soap), node-soap, and Debian's chromium
-# (the dashboard seen in a headless browser).
+# System packages the tests drive: PHP SoapClient (php-cli, php-soap), node-soap, Debian's chromium
+# (the dashboard seen in a headless browser), and what each of examples/ needs (JAX-WS, soap4r, zeep).
 # Idempotent and quiet: installs only what is missing or stale. Runs as root; node and npm are on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Captured first: grep -q stopping early must not break php's pipe under pipefail.
-php_modules=$(php -m 2>/dev/null || true)
-if ! grep -qix soap <<<"$php_modules"; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-soap >/dev/null
-fi
+# Each example's own installer; examples/php/install.sh brings the PHP SoapClient that tests/clients drive too.
+for install in examples/*/install.sh; do
+  bash "$install"
+done
 
 if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The Node.js example: node-soap runs syncLead.js.
+# Needs MOCKMKTO_URL (e.g. http://127.0.0.1:8080), MOCKMKTO_USER_ID and MOCKMKTO_SECRET.
+set -euo pipefail
+cd "$(dirname "$0")"
+: "${MOCKMKTO_URL:?}" "${MOCKMKTO_USER_ID:?}" "${MOCKMKTO_SECRET:?}"
+bash install.sh
+node syncLead.js
