@@ -2,22 +2,23 @@
 
 Each instance (a Munchkin-style id in the URL: /<instance>/soap/mktows/2_9, /<instance>/_admin/...)
 has its own store, clock, limits and journal, so parallel test workers never see each other's
-leads. The bare paths serve the instance named "default".
+leads. The bare paths serve the instance named "default". At most `config.max_instances` live in
+one server: each holds a database (or a PostgreSQL schema) and its connections.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from mockmkto.admin.journal import Journal
 from mockmkto.config import DEFAULT_SEED, Config
+from mockmkto.domain.errors import STORE_UNAVAILABLE as StoreUnavailable
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer, SoapResponse
@@ -25,6 +26,7 @@ from mockmkto.soap.server import MktowsServer, SoapResponse
 if TYPE_CHECKING:
     from mockmkto.admin.api import AdminApi
 
+log = logging.getLogger("mockmkto")
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
 INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # The SOAP endpoint's rules below, for POSTs taken without routing: (instance, version).
@@ -57,22 +59,18 @@ class SeedLibrary:
         return self._cache[name]
 
 
-@dataclass
-class Tenant:
-    """An instance and its request journal."""
-
-    instance: Instance
-    journal: Journal
-
-
-def instance_db_url(url: str, name: str) -> str:
-    """The default instance uses the configured URL; another gets its own database beside it."""
-    if name == DEFAULT_INSTANCE or url in ("sqlite://", "sqlite:///:memory:"):
-        return url
-    if url.startswith("sqlite:///"):
+def instance_location(url: str, name: str) -> tuple[str, str | None]:
+    """Where an instance's state lives: (database URL, PostgreSQL schema). The default instance uses
+    the configured database; another gets its own SQLite file beside it (or its own in-memory
+    database), or its own schema in the same PostgreSQL database."""
+    if name == DEFAULT_INSTANCE:
+        return url, None
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         stem, ext = os.path.splitext(url)
-        return f"{stem}-{name}{ext or '.db'}"
-    raise ValueError("named instances need a SQLite store; this server runs only the default instance")
+        return f"{stem}-{name}{ext or '.db'}", None
+    if url.startswith("sqlite"):
+        return url, None
+    return url, f"instance_{name}"
 
 
 class MockMarketo:
@@ -83,27 +81,36 @@ class MockMarketo:
         self.seeds = SeedLibrary(os.path.dirname(DEFAULT_SEED), {"serve": config.seed} if config.seed else None)
         self.seed = read_seed_file(config.seed) if config.seed else None
         self.soap = MktowsServer(auth_required=config.auth, max_request_bytes=config.max_request_bytes)
-        self._tenants: dict[str, Tenant] = {}
+        self._instances: dict[str, Instance] = {}
         self._lock = threading.Lock()
-        self.instance = self.tenant(DEFAULT_INSTANCE).instance
+        self.instance = self.instance_named(DEFAULT_INSTANCE)
 
-    def tenant(self, name: str) -> Tenant:
+    def instance_named(self, name: str) -> Instance:
         """The instance called `name`, created (and seeded) on first use."""
-        tenant = self._tenants.get(name)
-        if tenant is not None:
-            return tenant
+        instance = self._instances.get(name)
+        if instance is not None:
+            return instance
         if not INSTANCE_NAME.match(name):
             raise UnknownInstance(name)
         with self._lock:
-            if name not in self._tenants:
-                instance = Instance(
+            if name not in self._instances:
+                if len(self._instances) >= self.config.max_instances:
+                    raise TooManyInstances(self.config.max_instances)
+                url, schema = instance_location(self.config.db, name)
+                self._instances[name] = Instance(
                     name,
-                    instance_db_url(self.config.db, name),
+                    url,
                     self.config.signature_window_seconds,
                     self.seed,
+                    schema,
+                    self.config.journal_cap,
+                    self.config.journal_bytes,
                 )
-                self._tenants[name] = Tenant(instance, Journal(self.config.journal_cap, self.config.journal_bytes))
-            return self._tenants[name]
+            return self._instances[name]
+
+    def instance_names(self) -> list[str]:
+        """The instances this server has opened, the default first."""
+        return sorted(self._instances, key=lambda name: (name != DEFAULT_INSTANCE, name))
 
     @cached_property
     def admin(self) -> AdminApi:
@@ -111,7 +118,7 @@ class MockMarketo:
         or the dashboard behind it. It holds no state, so two threads racing to build it is harmless."""
         from mockmkto.admin.api import AdminApi
 
-        return AdminApi(self.config, self.seeds)
+        return AdminApi(self.config, self.seeds, self.instance_names)
 
     def credentials(self) -> list[tuple[str, str]]:
         """The API users (mktowsUserId, secret) of the default instance."""
@@ -120,19 +127,19 @@ class MockMarketo:
     def close(self) -> None:
         """Close every instance's database connections (a process about to fork, or stopping)."""
         with self._lock:
-            for tenant in self._tenants.values():
-                tenant.instance.store.close()
+            for instance in self._instances.values():
+                instance.store.close()
 
     def __call__(self, environ, start_response):
-        tenant, soap_path = None, None
+        instance, soap_path = None, None
         if environ.get("REQUEST_METHOD") == "POST":
             soap_path = SOAP_PATH.fullmatch(environ.get("PATH_INFO", ""))
         if soap_path and soap_path[2] in self.config.versions:
-            tenant = self._tenants.get(soap_path[1] or DEFAULT_INSTANCE)
-        if tenant is not None:
+            instance = self._instances.get(soap_path[1] or DEFAULT_INSTANCE)
+        if instance is not None:
             # Every SOAP call to an instance that exists comes this way, without Werkzeug's routing,
             # Request and Response objects (a tenth of a getLead); the same answer, headers included.
-            result = self.soap_call(tenant, _Body(environ))
+            result = self.soap_call(instance, _Body(environ))
             status = f"{result.status} {HTTPStatus(result.status).phrase.upper()}"
             start_response(status, [("Content-Type", SOAP_CONTENT_TYPE), ("Content-Length", str(len(result.body)))])
             return [result.body]
@@ -142,17 +149,29 @@ class MockMarketo:
 
         return routes.respond(self, environ, start_response)
 
-    def soap_call(self, tenant: Tenant, stream) -> SoapResponse:
+    def soap_call(self, instance: Instance, stream) -> SoapResponse:
         # Read at most one byte past the cap: a huge body is refused (20012) without being held in memory.
         body = stream.read(self.config.max_request_bytes + 1)
-        started, at = time.perf_counter(), tenant.instance.clock.now()
-        result = self.soap.handle(body, tenant.instance)
-        tenant.journal.record(at, body, result, (time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        result = self.soap.handle(body, instance)
+        duration_ms = (time.perf_counter() - started) * 1000
+        try:
+            instance.journal.record(result.time or instance.clock.now(), body, result, duration_ms)
+        except StoreUnavailable as error:
+            # The answer (20011 already, most likely) still goes out; there is nowhere to journal it.
+            log.warning("call not journalled: %s", error)
         return result
 
 
 class UnknownInstance(LookupError):
     """A name no instance can have (an HTTP 404)."""
+
+
+class TooManyInstances(LookupError):
+    """The server holds `config.max_instances` instances already (an HTTP 503)."""
+
+    def __init__(self, cap: int):
+        super().__init__(f"this server holds its maximum of {cap} instances (MOCKMKTO_MAX_INSTANCES)")
 
 
 class _Body:

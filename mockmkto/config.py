@@ -30,6 +30,8 @@ class Config:
     max_request_bytes: int = 10 * 1024 * 1024
     journal_cap: int = 1000
     journal_bytes: int = 64 * 1024 * 1024
+    # Each instance holds a database (or schema) and its connections: a bound, not a quota.
+    max_instances: int = 100
     versions: tuple[str, ...] = field(
         default=("2_0", "2_1", "2_2", "2_3", "2_4", "2_5", "2_6", "2_7", "2_8", "2_9", "3_0", "3_1")
     )

@@ -12,7 +12,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto.admin.api import json_response
-from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, UnknownInstance
+from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, TooManyInstances, UnknownInstance
 from mockmkto.soap.wsdl import with_address
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def respond(app: MockMarketo, environ, start_response):
         response = ENDPOINTS[endpoint](app, request, **args)
     except UnknownInstance:
         response = NotFound().get_response(environ)
+    except TooManyInstances as exc:
+        response = json_response({"error": str(exc)}, 503)
     except ValueError as exc:
         response = json_response({"error": str(exc)}, 400)
     except HTTPException as exc:
@@ -48,7 +50,7 @@ def respond(app: MockMarketo, environ, start_response):
 def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> Response:
     if version not in app.config.versions:
         raise NotFound()
-    tenant = app.tenant(instance)
+    target = app.instance_named(instance)
     if request.method == "GET":
         if "wsdl" not in {key.lower() for key in request.args}:
             raise MethodNotAllowed(valid_methods=["POST"])
@@ -56,13 +58,16 @@ def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DE
         return Response(with_address(app.soap.wsdl, address), content_type=SOAP_CONTENT_TYPE)
     if request.method != "POST":
         raise MethodNotAllowed(valid_methods=["GET", "POST"])
-    result = app.soap_call(tenant, request.stream)
+    result = app.soap_call(target, request.stream)
     return Response(result.body, status=result.status, content_type=SOAP_CONTENT_TYPE)
 
 
 def on_admin(app: MockMarketo, request: Request, path: str, instance: str = DEFAULT_INSTANCE) -> Response:
-    tenant = app.tenant(instance)
-    return app.admin.dispatch(request, path, tenant.instance, tenant.journal)
+    refusal = app.admin.refusal(request, path)
+    if refusal is not None:
+        return refusal
+    target = app.instance_named(instance)
+    return app.admin.dispatch(request, path, target, target.journal)
 
 
 ENDPOINTS = {"soap": on_soap, "admin": on_admin}

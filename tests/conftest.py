@@ -8,11 +8,32 @@ from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from tests.schema import validate_success_responses
 from tests.soap import LiveServer, SoapClient
+from tests.stores import STORES, PostgresDatabases, require_postgres, store_url
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    server = LiveServer()
+def postgres_databases():
+    """Databases of this test session on the PostgreSQL server (skips without one, fails under CI)."""
+    databases = PostgresDatabases(require_postgres())
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session", params=STORES)
+def store_kind(request) -> str:
+    """Every test that uses a store runs on each: SQLite and PostgreSQL."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_databases")
+    return request.param
+
+
+def _databases(request, kind: str) -> PostgresDatabases | None:
+    return request.getfixturevalue("postgres_databases") if kind == "postgresql" else None
+
+
+@pytest.fixture(scope="session")
+def live_server(request, store_kind):
+    server = LiveServer(db=store_url(store_kind, _databases(request, store_kind), "live"))
     server.session.hooks["response"].append(validate_success_responses)
     yield server
     server.stop()
@@ -26,9 +47,11 @@ def server(live_server):
 
 
 @pytest.fixture(scope="session")
-def seeded_instance():
+def seeded_instance(request, store_kind):
     seed = read_seed_file(DEFAULT_SEED)
-    return Instance("test", "sqlite://", seed=seed), seed
+    instance = Instance("test", store_url(store_kind, _databases(request, store_kind), "domain"), seed=seed)
+    yield instance, seed
+    instance.store.close()
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ class LiveServer:
     """The real WSGI app on a real HTTP server in a thread, on a free loopback port."""
 
     def __init__(self, **config):
-        self.config = Config(db="sqlite://", seed=DEFAULT_SEED, **config)
+        self.config = Config(**({"db": "sqlite://", "seed": DEFAULT_SEED} | config))
         self.seed = read_seed_file(DEFAULT_SEED)
         self.app = build_app(self.config)
         self.http = make_server("127.0.0.1", 0, self.app, threaded=True)

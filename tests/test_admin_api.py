@@ -23,9 +23,9 @@ def sync_email(email: str) -> str:
     )
 
 
-def test_health_says_ready_with_version_and_db(server):
+def test_health_says_ready_with_version_and_db(server, store_kind):
     body = admin(server, "GET", "/_admin/health").json()
-    assert body["ready"] is True and body["db"] == "sqlite" and body["version"]
+    assert body["ready"] is True and body["db"] == store_kind and body["version"]
 
 
 def test_config_lists_seeds_and_users(server):

@@ -4,51 +4,80 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mockmkto.admin.journal import Journal
+import pytest
+
+from mockmkto.domain.journal import Journal
 from mockmkto.soap.server import SoapResponse
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+@pytest.fixture
+def journal_of(instance):
+    """A journal over the instance's (emptied) store, with the given cap and byte budget."""
+
+    def make(cap: int = 1000, max_bytes: int = 64 * 1024 * 1024) -> Journal:
+        return Journal(instance.store, cap, max_bytes)
+
+    return make
 
 
 def call(journal: Journal, request: bytes, response: bytes) -> None:
     journal.record(AT, request, SoapResponse(200, response, operation="getMultipleLeads"), 1.0)
 
 
-def test_the_journal_keeps_the_last_calls_up_to_its_cap():
-    journal = Journal(cap=3)
+def test_the_journal_keeps_the_last_calls_up_to_its_cap(journal_of):
+    journal = journal_of(cap=3)
     for n in range(5):
         call(journal, f"<r{n}/>".encode(), b"<ok/>")
     assert [e.request for e in journal.entries()] == ["<r2/>", "<r3/>", "<r4/>"]
     assert [e.id for e in journal.entries()] == [3, 4, 5]
 
 
-def test_big_answers_drop_the_oldest_calls_beyond_the_byte_budget():
-    journal = Journal(cap=1000, max_bytes=2500)
+def test_big_answers_drop_the_oldest_calls_beyond_the_byte_budget(journal_of):
+    journal = journal_of(cap=1000, max_bytes=2500)
     for n in range(5):
         call(journal, f"<r{n}/>".encode(), b"x" * 1000)
     assert [e.request for e in journal.entries()] == ["<r3/>", "<r4/>"]
 
 
-def test_the_newest_call_is_kept_even_when_it_alone_is_over_the_budget():
-    journal = Journal(cap=1000, max_bytes=100)
+def test_the_newest_call_is_kept_even_when_it_alone_is_over_the_budget(journal_of):
+    journal = journal_of(cap=1000, max_bytes=100)
     call(journal, b"<small/>", b"ok")
     call(journal, b"<big/>", b"x" * 1000)
     (entry,) = journal.entries()
     assert entry.request == "<big/>" and len(entry.response) == 1000
 
 
-def test_bodies_are_kept_as_sent_and_read_as_text():
-    journal = Journal()
+def test_bodies_are_kept_as_sent_and_read_as_text(journal_of):
+    journal = journal_of()
     call(journal, "<é/>".encode(), b"\xff<bad utf-8/>")
     (entry,) = journal.entries()
     assert entry.to_json()["request"] == "<é/>"
     assert entry.to_json()["response"] == "\ufffd<bad utf-8/>"
 
 
-def test_clearing_the_journal_frees_its_budget():
-    journal = Journal(cap=1000, max_bytes=2500)
+def test_clearing_the_journal_frees_its_budget(journal_of):
+    journal = journal_of(cap=1000, max_bytes=2500)
     call(journal, b"<a/>", b"x" * 2000)
     journal.clear()
     call(journal, b"<b/>", b"x" * 1000)
     call(journal, b"<c/>", b"x" * 1000)
     assert [e.request for e in journal.entries()] == ["<b/>", "<c/>"]
+
+
+def test_entries_page_back_from_the_newest(journal_of):
+    journal = journal_of()
+    for n in range(5):
+        call(journal, f"<r{n}/>".encode(), b"<ok/>")
+    assert [e.id for e in journal.entries(limit=2)] == [4, 5]
+    assert [e.id for e in journal.entries(limit=2, offset=2)] == [2, 3]
+    assert journal.count() == 5 and journal.entry(3).request == "<r2/>"
+
+
+def test_a_reset_numbers_the_journal_from_one_again(instance, journal_of):
+    journal = journal_of()
+    call(journal, b"<a/>", b"<ok/>")
+    instance.reset(None)
+    call(journal, b"<b/>", b"<ok/>")
+    assert [e.id for e in journal.entries()] == [1]

@@ -17,6 +17,10 @@ from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
 from mockmkto.store.prepared import Prepared, PreparedInsert
 
+# Prepared statements run on SQLite's own driver, checked here against SQLAlchemy; on other
+# databases they are SQLAlchemy's execution itself (the rest of the suite runs them there).
+pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+
 
 def as_sqlalchemy_gives(session, prepared: Prepared, params: dict) -> list[tuple]:
     return [tuple(row) for row in session.connection().execute(prepared.statement, params)]

@@ -15,7 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
-from mockmkto.admin.journal import Journal
+from mockmkto.domain.journal import Journal
 from mockmkto.domain import campaigns, imports, mobjects, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.errors import MarketoError
@@ -79,7 +79,7 @@ class AdminApi:
 
     def on_health(self, request, instance, journal):
         return json_response(
-            {"ready": True, "version": __version__, "db": self.config.db.split("://", 1)[0], "instance": instance.name}
+            {"ready": True, "version": __version__, "db": instance.store.dialect, "instance": instance.name}
         )
 
     def on_config(self, request, instance, journal):
@@ -104,7 +104,6 @@ class AdminApi:
             raise BadRequest(f"unknown seed {name!r}; known: {', '.join(self.seeds.names())}")
         started = time.perf_counter()
         instance.reset(seed)
-        journal.clear()
         return json_response({"reset": True, "seed": name, "ms": round((time.perf_counter() - started) * 1000, 3)})
 
     def on_seed(self, request, instance, journal):
@@ -200,7 +199,8 @@ class AdminApi:
                 clock.advance(timedelta(seconds=advance))
             if freeze is False:
                 clock.unfreeze()
-        return json_response({"now": clock.now().isoformat(), "frozen": clock.frozen})
+        with instance.store.session():  # the clock as the shared state has it now
+            return json_response({"now": clock.now().isoformat(), "frozen": clock.frozen})
 
     def on_faults(self, request, instance, journal):
         limits = instance.limits
@@ -228,22 +228,18 @@ class AdminApi:
         return json_response([fault.to_json() for fault in limits.faults()])
 
     def on_quotas(self, request, instance, journal):
-        quotas = instance.limits.quotas
         if request.method == "POST":
             body = _json_body(request)
-            current = asdict(quotas)
-            names = {"enabled": "enabled", "daily": "daily", "rate": "rate", "concurrency": "concurrency"}
-            unknown = set(body) - set(names)
+            names = {"enabled", "daily", "rate", "concurrency"}
+            unknown = set(body) - names
             if unknown:
                 raise BadRequest(f"unknown quota fields: {', '.join(sorted(unknown))}")
             for key, value in body.items():
                 expected = bool if key == "enabled" else int
                 if type(value) is not expected or (expected is int and value < 1):
                     raise BadRequest(f"{key} must be {'true or false' if expected is bool else 'a positive integer'}")
-                current[names[key]] = value
-            for key, value in current.items():
-                setattr(quotas, key, value)
-        return json_response(asdict(quotas))
+            return json_response(asdict(instance.limits.set_quotas(**body)))
+        return json_response(asdict(instance.limits.quotas))
 
     def on_dashboard(self, request, instance, journal, page: str):
         # Loaded on the first page view: health checks and test fixtures use only the JSON routes.

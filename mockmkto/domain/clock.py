@@ -1,59 +1,70 @@
-"""The mock's one source of "now": real time, or frozen / shifted by tests through the admin API."""
+"""The mock's one source of "now": real time, or frozen / shifted by tests through the admin API.
+
+The clock is part of the instance's shared state (`instance_state`), so every process serving the
+instance tells the same time: `now()` uses the state read at the start of the current unit of work;
+each change is its own unit of work, computed from the state as it is then.
+"""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
+
+from mockmkto.store.db import Store
+
+MICROSECOND = timedelta(microseconds=1)
 
 
 class Clock:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._frozen_at: datetime | None = None
-        self._offset = timedelta(0)
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def now(self) -> datetime:
-        frozen = self._frozen_at
+        state = self.store.state
+        frozen = state.clock_frozen_at
         if frozen is not None:
             return frozen
-        offset = self._offset
-        return datetime.now(UTC) + offset if offset else datetime.now(UTC)
+        offset = state.clock_offset_us
+        return datetime.now(UTC) + timedelta(microseconds=offset) if offset else datetime.now(UTC)
 
     def freeze(self, at: datetime | None = None) -> None:
-        with self._lock:
-            self._frozen_at = _aware(at) if at is not None else self.now()
+        with self.store.session() as session:
+            self.store.write_state(session, clock_frozen_at=_aware(at) if at is not None else self.now())
 
     def set(self, at: datetime) -> None:
         """Jump to `at`; the clock keeps running from there unless it is frozen."""
-        with self._lock:
-            at = _aware(at)
-            if self._frozen_at is not None:
-                self._frozen_at = at
+        with self.store.session() as session:
+            if self.frozen:
+                self.store.write_state(session, clock_frozen_at=_aware(at))
             else:
-                self._offset = at - datetime.now(UTC)
+                self.store.write_state(session, clock_offset_us=_microseconds(_aware(at) - datetime.now(UTC)))
 
     def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            if self._frozen_at is not None:
-                self._frozen_at += delta
+        with self.store.session() as session:
+            state = self.store.state
+            if state.clock_frozen_at is not None:
+                self.store.write_state(session, clock_frozen_at=state.clock_frozen_at + delta)
             else:
-                self._offset += delta
+                self.store.write_state(session, clock_offset_us=state.clock_offset_us + _microseconds(delta))
 
     def unfreeze(self) -> None:
-        with self._lock:
-            if self._frozen_at is not None:
-                self._offset = self._frozen_at - datetime.now(UTC)
-            self._frozen_at = None
+        with self.store.session() as session:
+            frozen = self.store.state.clock_frozen_at
+            if frozen is not None:
+                offset = _microseconds(frozen - datetime.now(UTC))
+                self.store.write_state(session, clock_frozen_at=None, clock_offset_us=offset)
 
     def reset(self) -> None:
-        with self._lock:
-            self._frozen_at = None
-            self._offset = timedelta(0)
+        with self.store.session() as session:
+            self.store.write_state(session, clock_frozen_at=None, clock_offset_us=0)
 
     @property
     def frozen(self) -> bool:
-        return self._frozen_at is not None
+        return self.store.state.clock_frozen_at is not None
 
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _microseconds(delta: timedelta) -> int:
+    return delta // MICROSECOND

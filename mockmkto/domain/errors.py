@@ -6,6 +6,13 @@ Titles are the documented table's, except where real traffic shows another fault
 
 from __future__ import annotations
 
+from mockmkto.store.db import StoreUnavailable
+
+# The database could not serve the call (a restart, a lost connection): Marketo's "API service
+# failure", 20011, for every call in flight. Re-exported so soap/ need not know the store.
+STORE_UNAVAILABLE = StoreUnavailable
+SERVICE_FAILURE = (20011, "API service failure")
+
 ERROR_TITLES: dict[int, str] = {
     10001: "Internal Error",
     20011: "Internal Error",

@@ -1,4 +1,5 @@
-"""One Marketo instance: its store, its clock and its settings. Several can live in one server."""
+"""One Marketo instance: its store and the state every process serving it shares through the store
+(clock, limits, journal). Several can live in one server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from sqlalchemy import select
 
 from mockmkto.domain.clock import Clock
+from mockmkto.domain.journal import Journal
 from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
 from mockmkto.store.db import Store
@@ -15,19 +17,30 @@ from mockmkto.store.models import User
 
 
 class Instance:
-    def __init__(self, name: str, db_url: str, signature_window_seconds: int = 900, seed: dict | None = None):
+    def __init__(
+        self,
+        name: str,
+        db_url: str,
+        signature_window_seconds: int = 900,
+        seed: dict | None = None,
+        schema: str | None = None,
+        journal_cap: int = 1000,
+        journal_bytes: int = 64 * 1024 * 1024,
+    ):
         self.name = name
-        self.store = Store(db_url)
-        self.clock = Clock()
-        self.limits = CallLimits(self.clock)
+        self.store = Store(db_url, schema)
+        self.clock = Clock(self.store)
+        self.limits = CallLimits(self.store, self.clock)
+        self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
+        # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, object] = {}
-        if seed is not None and self.is_empty():
-            self.load(seed)
-
-    def is_empty(self) -> bool:
-        with self.store.session() as session:
-            return session.scalar(select(User).limit(1)) is None
+        if seed is not None:
+            # Checked and loaded in one unit of work: of several processes starting on one empty
+            # database, one seeds it.
+            with self.store.session() as session:
+                if session.scalar(select(User).limit(1)) is None:
+                    self._load(session, seed)
 
     def credentials(self) -> list[tuple[str, str]]:
         with self.store.session() as session:
@@ -35,29 +48,36 @@ class Instance:
 
     def load(self, seed: dict) -> dict[str, int]:
         """Apply a seed document in one transaction (nothing is applied if it is bad)."""
+        with self.store.session() as session:
+            return self._load(session, seed)
+
+    def _load(self, session, seed: dict) -> dict[str, int]:
         self.store.seed_cache.clear()
         try:
-            with self.store.session() as session:
-                return load_seed(session, self.clock, seed)
-        finally:
-            self.store.seed_cache.clear()
+            loaded = load_seed(session, self.clock, seed)
+        except BaseException:
+            self.store.seed_cache.clear()  # what the failed load cached is rolled back
+            raise
+        self.store.seeded(session)
+        return loaded
 
     def reset(self, seed: dict | None = None) -> None:
-        """Empty the store, then load `seed` if given. Clock, quotas and injected faults start afresh.
+        """Empty the store, then load `seed` if given, in one unit of work. Clock, quotas, injected
+        faults and the journal start afresh.
 
-        The state a seed gives is kept as a snapshot and restored on the next reset to that seed,
-        so seeded records keep the time of the seed's first load in this process.
+        On SQLite the state a seed gives is kept as a snapshot and restored on the next reset to that
+        seed (a millisecond, where seeding takes tens), so seeded records keep the time of the seed's
+        first load in this process.
         """
-        self.clock.reset()
-        self.limits.reset()
         key = None if seed is None else hashlib.sha1(json.dumps(seed, sort_keys=True).encode()).hexdigest()
         snapshot = self._snapshots.get(key)
         if snapshot is not None:
             self.store.restore(snapshot)
             return
-        self.store.clear()
-        if seed is not None:
-            self.load(seed)
+        with self.store.session() as session:
+            self.store.clear(session)
+            if seed is not None:
+                self._load(session, seed)
         snapshot = self.store.snapshot()
         if snapshot is not None:
             self._snapshots[key] = snapshot

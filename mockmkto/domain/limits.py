@@ -1,17 +1,22 @@
 """What stands between a caller and an operation besides authentication: Marketo's quotas
-(off by default) and faults a test injects. Both follow the mock's clock."""
+(off by default) and faults a test injects. Both follow the mock's clock, and both live in the
+instance's shared state: every process serving it counts the same calls and fires a fault once."""
 
 from __future__ import annotations
 
 import random
 import threading
-from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import ERROR_TITLES, MarketoError
+from mockmkto.store.db import Store
+from mockmkto.store.state_models import InjectedFaultRow, QuotaCall
 
 # Marketo's daily quota resets at midnight US Central time ("12:00AM CST").
 QUOTA_ZONE = ZoneInfo("America/Chicago")
@@ -20,6 +25,13 @@ QUOTA_ZONE = ZoneInfo("America/Chicago")
 def api_day_start(now: datetime) -> datetime:
     """The midnight (US Central) that began `now`'s API day: when quotas and clone counts start over."""
     return now.astimezone(QUOTA_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def api_day(now: datetime) -> tuple[datetime, datetime]:
+    """`now`'s API day as [start, end): a count over it covers that day alone, wherever the clock
+    was moved before (wall-clock arithmetic in the zone: a day of 23 or 25 hours at DST)."""
+    start = api_day_start(now)
+    return start, (start + timedelta(days=1)).replace(hour=0)
 
 
 @dataclass
@@ -52,29 +64,36 @@ class Quotas:
     concurrency: int = 10
 
 
+QUOTA_COLUMNS = {
+    "enabled": "quotas_enabled",
+    "daily": "quota_daily",
+    "rate": "quota_rate",
+    "rate_window_seconds": "quota_rate_window_seconds",
+    "concurrency": "quota_concurrency",
+}
+
+
 class CallLimits:
-    def __init__(self, clock: Clock, seed: int = 0):
+    """Quotas and injected faults of one instance. Calls in flight (the concurrency quota) are
+    counted per process, from arrival: a call's arrival cannot wait for the store it is waiting for."""
+
+    def __init__(self, store: Store, clock: Clock, seed: int = 0):
+        self.store = store
         self.clock = clock
-        self.quotas = Quotas()
-        self._lock = threading.Lock()
-        self._faults: list[InjectedFault] = []
-        self._next_id = 1
-        self._random = random.Random(seed)
         self._seed = seed
-        self._day: datetime | None = None
-        self._day_count = 0
-        self._recent: deque[datetime] = deque()
+        self._lock = threading.Lock()
         self._in_flight = 0
 
-    def reset(self) -> None:
-        """No injected faults, quotas off and counters at zero (randomness restarts too)."""
-        with self._lock:
-            self._faults.clear()
-            self._next_id = 1
-            self._random = random.Random(self._seed)
-            self.quotas = Quotas()
-            self._day, self._day_count = None, 0  # calls in flight stay in flight
-            self._recent.clear()
+    @property
+    def quotas(self) -> Quotas:
+        with self.store.session():
+            state = self.store.state
+            return Quotas(**{name: getattr(state, column) for name, column in QUOTA_COLUMNS.items()})
+
+    def set_quotas(self, **values) -> Quotas:
+        with self.store.session() as session:
+            self.store.write_state(session, **{QUOTA_COLUMNS[name]: value for name, value in values.items()})
+            return self.quotas
 
     def inject(
         self,
@@ -91,65 +110,101 @@ class CallLimits:
             raise ValueError("a fault needs a code, a delay or both")
         if delay_ms < 0 or (count is not None and count < 1) or not 0 <= probability <= 1:
             raise ValueError("delay_ms >= 0, count >= 1 and 0 <= probability <= 1")
-        with self._lock:
-            fault = InjectedFault(self._next_id, operation, code, message, delay_ms, count, probability)
-            self._next_id += 1
-            self._faults.append(fault)
+        with self.store.session() as session:
+            state = self.store.state
+            fault = InjectedFault(state.next_fault_id, operation, code, message, delay_ms, count, probability)
+            session.add(InjectedFaultRow(**asdict(fault)))
+            self.store.write_state(
+                session, next_fault_id=state.next_fault_id + 1, active_faults=state.active_faults + 1
+            )
             return fault
 
     def faults(self) -> list[InjectedFault]:
-        with self._lock:
-            return list(self._faults)
+        with self.store.session() as session:
+            rows = session.scalars(select(InjectedFaultRow).order_by(InjectedFaultRow.id))
+            return [InjectedFault(**{key: getattr(row, key) for key in InjectedFault.__annotations__}) for row in rows]
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
+        with self.store.session() as session:
+            session.execute(delete(InjectedFaultRow))
+            self.store.write_state(session, active_faults=0)
 
     def arrive(self) -> None:
         """A call is in flight from its arrival (waiting its turn included) until `leave()`."""
         with self._lock:
             self._in_flight += 1
 
-    def admit(self, operation: str) -> tuple[float, MarketoError | None]:
-        """Admit an arrived, authenticated call: (seconds to delay it, the fault to answer
-        instead or None)."""
-        with self._lock:
-            delay, error = self._injected(operation)
-            if error is None and self.quotas.enabled:
-                error = self._quota_error()
-            return delay, error
-
     def leave(self) -> None:
         with self._lock:
             self._in_flight -= 1
 
-    def _injected(self, operation: str) -> tuple[float, MarketoError | None]:
-        for fault in self._faults:
-            if fault.operation not in (None, operation):
-                continue
-            if fault.count is not None and fault.hits >= fault.count:
-                continue
-            if fault.probability < 1 and self._random.random() >= fault.probability:
-                continue
-            fault.hits += 1
-            error = MarketoError(fault.code, fault.message) if fault.code is not None else None
-            return fault.delay_ms / 1000, error
-        return 0.0, None
+    def active(self) -> bool:
+        """Whether calls must be admitted (in the call's unit of work): quotas on, or a fault injected."""
+        state = self.store.state
+        return state.quotas_enabled or state.active_faults > 0
 
-    def _quota_error(self) -> MarketoError | None:
+    def admit(self, session: Session, operation: str) -> tuple[float, MarketoError | None]:
+        """Admit an arrived, authenticated call: (seconds to delay it, the fault to answer instead or
+        None). What it counts is written in `session`: commit it whatever the call then does."""
+        delay, error = self._injected(session, operation) if self.store.state.active_faults else (0.0, None)
+        if error is None and self.store.state.quotas_enabled:
+            error = self._quota_error(session)
+        return delay, error
+
+    def _injected(self, session: Session, operation: str) -> tuple[float, MarketoError | None]:
+        state = self.store.state
+        candidates = session.scalars(
+            select(InjectedFaultRow)
+            .where(or_(InjectedFaultRow.operation.is_(None), InjectedFaultRow.operation == operation))
+            .where(or_(InjectedFaultRow.count.is_(None), InjectedFaultRow.hits < InjectedFaultRow.count))
+            .order_by(InjectedFaultRow.id)
+        )
+        draws = state.fault_draws
+        chosen = None
+        for fault in candidates:
+            if fault.probability < 1:
+                # The n-th draw is the same in every process: a probability is reproducible run to run.
+                draw = random.Random(f"{self._seed}:{draws}").random()
+                draws += 1
+                if draw >= fault.probability:
+                    continue
+            chosen = fault
+            break
+        changes = {"fault_draws": draws} if draws != state.fault_draws else {}
+        if chosen is None:
+            if changes:
+                self.store.write_state(session, **changes)
+            return 0.0, None
+        session.execute(
+            update(InjectedFaultRow).where(InjectedFaultRow.id == chosen.id).values(hits=InjectedFaultRow.hits + 1)
+        )
+        if chosen.count is not None and chosen.hits + 1 >= chosen.count:
+            changes["active_faults"] = state.active_faults - 1
+        if changes:
+            self.store.write_state(session, **changes)
+        error = MarketoError(chosen.code, chosen.message) if chosen.code is not None else None
+        return chosen.delay_ms / 1000, error
+
+    def _quota_error(self, session: Session) -> MarketoError | None:
+        state = self.store.state
         now = self.clock.now()
-        if self._in_flight > self.quotas.concurrency:
-            return MarketoError(20024, f"More than {self.quotas.concurrency} concurrent calls")
-        window_start = now - timedelta(seconds=self.quotas.rate_window_seconds)
-        while self._recent and self._recent[0] <= window_start:
-            self._recent.popleft()
-        if len(self._recent) >= self.quotas.rate:
-            return MarketoError(20023, f"More than {self.quotas.rate} calls in {self.quotas.rate_window_seconds} s")
-        day = api_day_start(now)
-        if day != self._day:
-            self._day, self._day_count = day, 0
-        if self._day_count >= self.quotas.daily:
-            return MarketoError(20015, f"Daily quota of {self.quotas.daily} calls exceeded")
-        self._day_count += 1
-        self._recent.append(now)
+        if self._in_flight > state.quota_concurrency:
+            return MarketoError(20024, f"More than {state.quota_concurrency} concurrent calls")
+        window_start = now - timedelta(seconds=state.quota_rate_window_seconds)
+        if self._calls_between(session, window_start, now, include_start=False) >= state.quota_rate:
+            return MarketoError(20023, f"More than {state.quota_rate} calls in {state.quota_rate_window_seconds} s")
+        day_start, day_end = api_day(now)
+        if self._calls_between(session, day_start, day_end, include_end=False) >= state.quota_daily:
+            return MarketoError(20015, f"Daily quota of {state.quota_daily} calls exceeded")
+        session.add(QuotaCall(at=now))
+        # Calls more than a day before this API day count toward nothing any more.
+        session.execute(delete(QuotaCall).where(QuotaCall.at < day_start - timedelta(days=1)))
         return None
+
+    @staticmethod
+    def _calls_between(
+        session: Session, start: datetime, end: datetime, include_start: bool = True, include_end: bool = True
+    ) -> int:
+        after = QuotaCall.at >= start if include_start else QuotaCall.at > start
+        before = QuotaCall.at <= end if include_end else QuotaCall.at < end
+        return session.scalar(select(func.count()).select_from(QuotaCall).where(after, before)) or 0

@@ -12,7 +12,7 @@ from spyne.protocol import ProtocolBase
 from spyne.server import ServerBase
 
 from mockmkto.domain import auth, campaigns
-from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.soap.campaign_service import CampaignService
 from mockmkto.soap.faults import fault_envelope
@@ -33,7 +33,7 @@ OPERATION_BY_ELEMENT = {f"{{{TNS}}}params{op[0].upper()}{op[1:]}": op for op in 
 
 
 class SoapResponse:
-    __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace")
+    __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace", "time")
 
     def __init__(self, status, body, operation=None, fault_code=None, user_id=None, workspace=None):
         self.status = status
@@ -42,6 +42,7 @@ class SoapResponse:
         self.fault_code = fault_code
         self.user_id = user_id
         self.workspace = workspace
+        self.time = None  # the mock's time when the call began its work (None: refused before)
 
 
 class CallMethodContext(MethodContext):
@@ -101,6 +102,10 @@ class MktowsServer(ServerBase):
         except MarketoError as error:
             response.fault_code = error.code
             response.body = fault_envelope(error)
+        except STORE_UNAVAILABLE as error:
+            log.warning("store unavailable: %s", error)
+            response.fault_code = SERVICE_FAILURE[0]
+            response.body = fault_envelope(MarketoError(*SERVICE_FAILURE))
         except Exception:
             log.exception("internal error")
             response.fault_code = 10001
@@ -112,18 +117,22 @@ class MktowsServer(ServerBase):
         try:
             # One call at a time, whole, parse included: Python runs one thread at a time anyway,
             # and lxml and SQLite let go of the interpreter while they work, so a call that let
-            # others in waited to get it back after every parse and statement (8 threads: 1.3x
-            # slower in process; bench/results.md).
+            # others in waited to get it back after every parse and statement (bench/results.md).
             with instance.store.lock:
                 ctx = self._parse(body, response)
                 with instance.store.session() as session:
+                    response.time = instance.clock.now()
                     response.user_id = self._authenticate(ctx, session, instance)
                     if response.operation is None:
                         raise MarketoError(20019, f"Unsupported Operation: {local_name(ctx.in_body_doc.tag)}")
-                    delay, injected = instance.limits.admit(response.operation)
-                    if not delay:
-                        if injected is not None:
-                            raise injected
+                    if not instance.limits.active():
+                        return self._call(ctx, session, instance, response.user_id, response.workspace)
+                    delay, injected = instance.limits.admit(session, response.operation)
+                # What admission counted (quotas, fault hits) is committed, whatever the call does.
+                if not delay:
+                    if injected is not None:
+                        raise injected
+                    with instance.store.session() as session:
                         return self._call(ctx, session, instance, response.user_id, response.workspace)
             # An injected delay is waited out of turn: other calls go on meanwhile, and count as
             # concurrent with this one.

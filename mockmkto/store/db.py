@@ -1,15 +1,24 @@
-"""The engine and sessions of one instance's store. SQLite by default; any SQLAlchemy URL works."""
+"""The engine and units of work of one instance's store: SQLite (embedded, the default) or
+PostgreSQL (a sandbox shared by several processes and hosts).
+
+Every unit of work of an instance is serialized across processes by the database itself (SQLite's
+write lock via BEGIN IMMEDIATE; a PostgreSQL transaction-level advisory lock per instance), and begins
+by reading the instance's shared state (`instance_state`: clock, quotas, seed generation) into
+`Store.state`. Calls therefore see each other's work whole, whichever process serves them.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import TypeVar
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Integer, create_engine, event, exc, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -18,16 +27,23 @@ from mockmkto.store import (
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
 from mockmkto.store.models import Base
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared
+from mockmkto.store.state_models import InstanceState
 
 SEED_CACHE = "seed_cache"
-# session.info key: SQLite's own connection, in the session's transaction (store/prepared.py).
-SQLITE_DRIVER = "sqlite_driver"
 T = TypeVar("T")
+STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
+_READ_STATE = Prepared(select(*InstanceState.__table__.columns).where(InstanceState.id == 1))
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached or gave up (restarting, gone, locked past its timeout)."""
 
 
 def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
     """A value derived from tables only a seed changes (users, lead fields, partitions), built
-    once per store until its next seed, reset or restore; built afresh outside a Store session."""
+    once per store until its next seed, reset or restore (in any process: see `Store.state`);
+    built afresh outside a Store session."""
     cache = session.info.get(SEED_CACHE)
     if cache is None:
         return build()
@@ -36,19 +52,31 @@ def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
     return cache[key]
 
 
-def make_engine(url: str) -> Engine:
-    if url in ("sqlite://", "sqlite:///:memory:"):
+def normalize_url(url: str) -> str:
+    """PostgreSQL URLs name psycopg 3, the driver mockmkto is built and tested with."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def is_memory_url(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:")
+
+
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    if is_memory_url(url):
         # One shared connection, so every thread sees the same in-memory database.
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    elif url.startswith("sqlite"):
+        return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _wal(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            # A commit survives the process being killed, not the machine losing power: all a
-            # mock needs, and the syncs at checkpoints were a twentieth of a syncLead.
+            # A commit survives the process being killed, not the machine losing power: all a mock
+            # needs (the syncs at checkpoints: bench/results.md).
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.close()
             # SQLAlchemy, not the driver, begins transactions (so SAVEPOINTs work)...
@@ -57,39 +85,72 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection):
             # ...and takes the write lock at once: several processes sharing the file serialize
-            # instead of failing when a reader tries to become a writer. Sent to the driver
-            # itself: through SQLAlchemy's execution it cost more than the rest of a getLead's SQL.
+            # instead of failing when a reader tries to become a writer. Sent to the driver itself
+            # (through SQLAlchemy's execution it cost more than the rest of a getLead's SQL).
             connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
-    else:
-        engine = create_engine(url)
-    return engine
+
+        return engine
+    # A connection the server dropped (a restart) is found before use and replaced: the server
+    # reconnects by itself.
+    options = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=options)
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class Store:
-    """One instance's database: schema creation, sessions with one transaction each, reset."""
+    """One instance's database: schema creation, units of work, the shared state, reset.
 
-    def __init__(self, url: str):
-        self.url = url
-        self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+    `schema`: on PostgreSQL, the schema holding this instance's tables (None: the database's default);
+    several instances share one database that way. SQLite instances have a file (or memory) each.
+    """
+
+    def __init__(self, url: str, schema: str | None = None):
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, schema)
+        self.dialect = self.engine.dialect.name
         self.seed_cache: dict = {}
-        if self.engine.dialect.name == "sqlite":
+        self._cache_generation: int | None = None
+        self.state = SimpleNamespace()
+        # The key of this instance's PostgreSQL advisory lock: one per (database, schema).
+        digest = hashlib.sha1(f"mockmkto:{schema or ''}".encode()).digest()
+        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        with self._create_lock() as conn:
+            if schema and self.dialect == "postgresql":
+                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
+            Base.metadata.create_all(conn)
+            if conn.scalar(select(InstanceState.id)) is None:
+                conn.execute(insert(InstanceState).values(id=1))
+        if self.dialect == "sqlite":
             # SQLite has one writer: requests of this process take turns, so concurrent calls see
             # each other's work whole (parallel syncLead of one new Email creates one lead).
             # Reentrant: the SOAP server holds it over a whole call, sessions included.
-            self.lock = threading.RLock()
+            self.lock: Any = threading.RLock()
             # Sessions take turns, so one connection and one Session serve them all: a checkout
             # from the pool and its reset on return were a tenth of a getLead, a new Session a
             # twentieth.
-            self._connection = self.engine.connect()
+            self._connection: Connection | None = self.engine.connect()
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0
             self.session = self._turn_session
         else:
+            # The database serializes the instance's units of work (the advisory lock); threads of
+            # this process each have their own connection and session meanwhile.
             self.lock = nullcontext()
+            self._current = threading.local()
             self._connection = None
             self._sessions = sessionmaker(self.engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self.session = self._pooled_session
+
+    @contextmanager
+    def _create_lock(self) -> Iterator[Connection]:
+        """A transaction in which creating the schema cannot race another process doing the same."""
+        with self._unavailable_as_error(), self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
+            yield conn
 
     def close(self) -> None:
         """Close every connection (the store can be opened again from its URL)."""
@@ -100,10 +161,42 @@ class Store:
             self.engine.dispose()
 
     @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        try:
+            yield
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            raise StoreUnavailable(str(error.orig or error).strip().splitlines()[0]) from error
+
+    def _began(self, session: Session) -> None:
+        """Every unit of work starts here, holding the instance's lock: the shared state as it is now."""
+        (row,) = _READ_STATE.rows(session)
+        self.state = SimpleNamespace(**dict(zip(STATE_KEYS, row, strict=True)))
+        if self.state.generation != self._cache_generation:
+            self.seed_cache.clear()
+            self._cache_generation = self.state.generation
+
+    def write_state(self, session: Session, **values: Any) -> None:
+        """Change the shared state in this unit of work (`state` shows it at once in this process)."""
+        session.execute(update(InstanceState).where(InstanceState.id == 1).values(**values))
+        self.state = SimpleNamespace(**(vars(self.state) | values))
+
+    @contextmanager
     def _pooled_session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back as a whole on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A transaction: committed when the block ends, rolled back as a whole on any error. A block
+        inside a block on the same thread is part of the outer one's transaction (a second one would
+        wait for the lock the first holds)."""
+        outer = getattr(self._current, "session", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._unavailable_as_error(), self._sessions() as session, session.begin():
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
+            self._began(session)
+            self._current.session = session
+            try:
+                yield session
+            finally:
+                self._current.session = None
 
     @contextmanager
     def _turn_session(self) -> Iterator[Session]:
@@ -126,15 +219,18 @@ class Store:
                 return
             self._session_depth = 1
             try:
-                if session.in_transaction():
-                    self._driver.execute("BEGIN IMMEDIATE")
-                else:
-                    # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
-                    self._driver = session.connection().connection.driver_connection
-                    session.info[SQLITE_DRIVER] = self._driver
+                with self._unavailable_as_error():
+                    if session.in_transaction():
+                        self._driver.execute("BEGIN IMMEDIATE")
+                    else:
+                        # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
+                        self._driver = session.connection().connection.driver_connection
+                        session.info[SQLITE_DRIVER] = self._driver
+                self._began(session)
                 yield session
-                session.flush()
-                self._driver.commit()
+                with self._unavailable_as_error():
+                    session.flush()
+                    self._driver.commit()
             except BaseException:
                 session.close()  # rolls back SQLite's transaction and ends SQLAlchemy's
                 raise
@@ -142,9 +238,41 @@ class Store:
                 self._session_depth = 0
                 session.expunge_all()
 
+    def seeded(self, session: Session) -> None:
+        """After rows with explicit ids were written (a seed, a bulk load): the next generated ids
+        follow them, and every process's caches of seeded tables are stale."""
+        if self.dialect == "postgresql":
+            for table in Base.metadata.sorted_tables:
+                key = [c for c in table.primary_key.columns if isinstance(c.type, Integer) and c.autoincrement]
+                if len(table.primary_key.columns) == 1 and key:
+                    # setval(NULL) is a no-op for a key without a sequence (ids the code assigns).
+                    session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                            f"COALESCE(MAX({quote_identifier(key[0].name)}), 0) + 1, false) "
+                            f"FROM {quote_identifier(table.name)}"
+                        ),
+                        {"table": quote_identifier(table.name), "column": key[0].name},
+                    )
+        self.write_state(session, generation=self.state.generation + 1)
+
+    def clear(self, session: Session) -> None:
+        """Delete every row of every table in this unit of work; the shared state starts afresh
+        (clock, quotas, faults, journal), its generation moved on."""
+        generation = self.state.generation
+        if self.dialect == "postgresql":
+            # Generated ids start again from 1, as SQLite's do for an emptied table.
+            names = ", ".join(quote_identifier(table.name) for table in Base.metadata.sorted_tables)
+            session.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                session.execute(table.delete())
+        session.execute(insert(InstanceState).values(id=1, generation=generation + 1))
+        self._began(session)
+
     def snapshot(self) -> sqlite3.Connection | None:
         """A copy of the whole database to restore later (SQLite only; None elsewhere)."""
-        if self.engine.dialect.name != "sqlite":
+        if self.dialect != "sqlite":
             return None
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         raw = self.engine.raw_connection()
@@ -156,18 +284,14 @@ class Store:
 
     def restore(self, snapshot: sqlite3.Connection) -> None:
         """Make the database what it was at `snapshot` (SQLite's online backup: a millisecond
-        for a small seed, where deleting and re-seeding takes tens)."""
+        for a small seed, where deleting and re-seeding takes tens), its generation moved on."""
         with self.lock:
-            self.seed_cache.clear()
+            with self.session():
+                generation = self.state.generation
             raw = self.engine.raw_connection()
             try:
                 snapshot.backup(raw.driver_connection)
             finally:
                 raw.close()
-
-    def clear(self) -> None:
-        """Delete every row of every table (faster than dropping and creating the schema)."""
-        with self.lock, self.engine.begin() as conn:
-            self.seed_cache.clear()
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+            with self.session() as session:
+                self.write_state(session, generation=max(generation, self.state.generation) + 1)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql import Executable
 
-from mockmkto.store.db import SQLITE_DRIVER
-
+# session.info key: SQLite's own connection, in the session's transaction (set by store/db.py).
+SQLITE_DRIVER = "sqlite_driver"
 # The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
 # per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
 EXPANDED_TEXTS = 256
