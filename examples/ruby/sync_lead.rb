@@ -28,7 +28,8 @@ class AuthenticationHeader < SOAP::Header::SimpleHandler
 end
 
 # Every test starts from a known state: the mock's default seed (the admin API, not SOAP).
-reset = Net::HTTP.post(URI("#{base_url}/_admin/reset?seed=default"), '')
+# Net::HTTP labels even an empty body as a form; the admin API takes JSON bodies only.
+reset = Net::HTTP.post(URI("#{base_url}/_admin/reset?seed=default"), '', 'Content-Type' => 'application/json')
 abort "reset answered #{reset.code}" unless reset.is_a?(Net::HTTPSuccess)
 
 mktows = SOAP::WSDLDriverFactory.new("#{base_url}/soap/mktows/2_6?WSDL").create_rpc_driver
