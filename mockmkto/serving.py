@@ -1,12 +1,44 @@
-"""How mockmkto is served, for `mockmkto serve`, the pytest plugin and the benchmark alike."""
+"""How mockmkto is served, for `mockmkto serve`, the pytest plugin and the benchmark alike.
+
+The HTTP server is waitress: its one I/O thread reads each request whole (headers and body, a body
+past 512 KiB into a temporary file) before a worker thread takes it, so clients that send slowly
+hold no thread, and a request announcing more than the limit is refused from its headers, unread.
+"""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from waitress import create_server, wasyncore
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
+from waitress.utilities import RequestEntityTooLarge
+
+from mockmkto.config import Config
+
 THREADS = 8
+# A request line and headers larger than this get a 431. SOAP clients send a few hundred bytes.
+MAX_HEADER_BYTES = 64 * 1024
+# Open connections the server keeps (waitress's default is 100); poll(), unlike select(), has no
+# limit of 1024 descriptors.
+CONNECTION_LIMIT = 1000
+# A worker process that dies sooner than this after its start is started again only this long after.
+RESTART_PAUSE_SECONDS = 1.0
+WORKER_STOP_SECONDS = 10.0
+# After an error answer, how long the rest of a refused request is read and dropped.
+LINGER_SECONDS = 2.0
+
+# A request waiting in the queue for a thread is how this server works, not a fault to report.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 @contextmanager
@@ -24,16 +56,225 @@ def frozen_start_up() -> Iterator[None]:
         gc.enable()
 
 
-def http_server(app, host: str, port: int):
-    """cheroot: it keeps connections alive (Werkzeug's server closes each one) and was the fastest
-    for mockmkto in bench/results.md; one process, so the clock, journal and faults are one.
-    Bound on return (port 0 picks a free one: `bound_port`); serve with `.serve()`, end with `.stop()`."""
-    from cheroot.wsgi import Server
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound and listening (port 0 picks a free one); OSError when the address cannot be had."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        # A restarted server can listen again at once, while the old one's connections wait out TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
-    server = Server((host, port), app, numthreads=THREADS)
-    server.prepare()
-    return server
+
+class _SoapAwareErrorTask(ErrorTask):
+    """waitress's error answers (plain text), except that a SOAP call larger than the limit gets
+    Marketo's fault 20012, as the app answers one it has read. Either way the body is not read, and
+    the connection is closed after the answer."""
+
+    def execute(self):
+        # Loaded by the app by now; imported here so that importing this module stays light (the CLI
+        # imports it before start-up).
+        from mockmkto.app import SOAP_CONTENT_TYPE, SOAP_PATH
+        from mockmkto.domain.errors import MarketoError
+        from mockmkto.soap.faults import fault_envelope
+
+        self.channel.after_error = True
+        request = self.request
+        if not isinstance(request.error, RequestEntityTooLarge):
+            return super().execute()
+        limit = self.channel.server.adj.max_request_body_size - 1
+        if not (request.command == "POST" and SOAP_PATH.fullmatch(request.path)):
+            request.error = RequestEntityTooLarge(f"larger than {limit} bytes")
+            return super().execute()
+        body = fault_envelope(MarketoError(20012, f"Request larger than {limit} bytes"))
+        self.status = "500 INTERNAL SERVER ERROR"
+        self.response_headers.append(("Content-Type", SOAP_CONTENT_TYPE))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
 
 
-def bound_port(server) -> int:
-    return server.bind_addr[1]
+class _Channel(HTTPChannel):
+    error_task_class = _SoapAwareErrorTask
+    after_error = False
+
+    def handle_close(self):
+        if self.after_error and self.connected:
+            # What the client still sends of a refused request is unread: closing now would reset
+            # the connection, and the client could lose the answer. Half-closed, it gets the answer
+            # and the end, and what it sends meanwhile is dropped.
+            _Discard(self.socket.dup(), self._map)
+        super().handle_close()
+
+
+class _Discard(wasyncore.dispatcher):
+    """A connection whose answer is sent: reads and drops what the client sends, until it closes or
+    for LINGER_SECONDS (Apache's lingering close)."""
+
+    def __init__(self, sock: socket.socket, map: dict):
+        super().__init__(sock, map)
+        self.deadline = time.monotonic() + LINGER_SECONDS
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self.close()
+
+    def readable(self) -> bool:
+        if time.monotonic() > self.deadline:
+            self.close()
+            return False
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def handle_read(self) -> None:
+        try:
+            self.recv(65536)  # an empty read (the client's end) closes this
+        except OSError:
+            self.close()
+
+
+class HttpServer:
+    """waitress serving `app` on a listening socket: `.serve()` until `.stop()`, which any thread or a
+    signal handler may call."""
+
+    def __init__(self, app, sock: socket.socket, max_request_bytes: int):
+        self._map: dict = {}
+        self._stopped = threading.Event()
+        self._server = create_server(
+            app,
+            map=self._map,
+            sockets=[sock],
+            threads=THREADS,
+            # waitress refuses a body of this size or more; the app accepts up to max_request_bytes.
+            max_request_body_size=max_request_bytes + 1,
+            max_request_header_size=MAX_HEADER_BYTES,
+            connection_limit=CONNECTION_LIMIT,
+            asyncore_use_poll=True,
+            # Headers reach the app as sent (X-Forwarded-*), as they did on every server before.
+            clear_untrusted_proxy_headers=False,
+        )
+        self._server.channel_class = _Channel
+        self.port = sock.getsockname()[1]
+
+    def serve(self) -> None:
+        try:
+            while not self._stopped.is_set():
+                wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
+        finally:
+            wasyncore.close_all(self._map)
+            self._server.task_dispatcher.shutdown()
+
+    def stop(self) -> None:
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self._server.pull_trigger()  # wakes the loop: a write to a pipe, no lock taken
+
+
+def http_server(app, host: str, port: int, max_request_bytes: int | None = None) -> HttpServer:
+    """Bound on return (port 0 picks a free one: `bound_port`); serve with `.serve()`, end with
+    `.stop()`. `max_request_bytes` defaults to the app's configured limit."""
+    limit = app.config.max_request_bytes if max_request_bytes is None else max_request_bytes
+    return HttpServer(app, listening_socket(host, port), limit)
+
+
+def bound_port(server: HttpServer) -> int:
+    return server.port
+
+
+def _stop_on_signals(server: HttpServer) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: server.stop())
+
+
+def serve_here(app, sock: socket.socket, config: Config) -> None:
+    """One process: serve until SIGTERM or SIGINT."""
+    server = HttpServer(app, sock, config.max_request_bytes)
+    _stop_on_signals(server)
+    server.serve()
+
+
+def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: Callable[[Config], object]) -> None:
+    """Pre-fork: `workers` processes, each with its own app built from `config`, serving on the one
+    listening socket (the kernel hands each connection to one of them). A worker that dies is
+    replaced; SIGTERM or SIGINT stops them all. The app the caller built must be closed before."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    started: dict[int, float] = {}
+    for _ in range(workers):
+        started[_fork_worker(sock, config, build_app)] = time.monotonic()
+    try:
+        while not stopping.is_set():
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                time.sleep(0.1)
+                continue
+            if pid not in started:
+                continue
+            print(f"mockmkto: worker {pid} {_exit_reason(status)}; starting another", file=sys.stderr, flush=True)
+            pause = started.pop(pid) + RESTART_PAUSE_SECONDS - time.monotonic()
+            if pause > 0:
+                stopping.wait(pause)
+            if not stopping.is_set():
+                started[_fork_worker(sock, config, build_app)] = time.monotonic()
+    finally:
+        _stop_workers(started)
+
+
+def _fork_worker(sock: socket.socket, config: Config, build_app: Callable[[Config], object]) -> int:
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        # Ctrl-C reaches the whole process group: the parent alone decides, and sends SIGTERM.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with frozen_start_up():
+            app = build_app(config)
+        server = HttpServer(app, sock, config.max_request_bytes)
+        signal.signal(signal.SIGTERM, lambda *_: server.stop())
+        threading.Thread(target=_stop_when_orphaned, args=(server, parent), daemon=True).start()
+        server.serve()
+    except BaseException as exc:  # a worker reports in one line and ends; the parent starts another
+        print(f"mockmkto: worker {os.getpid()} failed: {exc}", file=sys.stderr, flush=True)
+        code = 1
+    finally:
+        os._exit(code)  # never back into the parent's code (its finally blocks, atexit)
+
+
+def _stop_when_orphaned(server: HttpServer, parent: int) -> None:
+    """A worker whose supervisor is gone (killed with -9) stops, rather than hold the port."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    server.stop()
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
+
+
+def _stop_workers(pids) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + WORKER_STOP_SECONDS
+    waiting = set(pids)
+    while waiting and time.monotonic() < deadline:
+        for pid in list(waiting):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                waiting.discard(pid)
+        time.sleep(0.05)
+    for pid in waiting:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
