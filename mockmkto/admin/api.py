@@ -15,11 +15,11 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
-from mockmkto.domain.journal import Journal
 from mockmkto.domain import campaigns, imports, mobjects, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
+from mockmkto.domain.journal import Journal
 from mockmkto.domain.seed_format import SeedError
 
 
@@ -55,12 +55,14 @@ class AdminApi:
             Rule("/quotas", endpoint="quotas", methods=["GET", "POST"]),
             Rule("/", endpoint="dashboard", defaults={"page": ""}, methods=["GET"]),
             Rule("/ui/<path:page>", endpoint="dashboard", methods=["GET"]),
+            Rule("/ui/actions/<action>", endpoint="dashboard_action", methods=["POST"]),
         ]
     )
 
-    def __init__(self, config, seeds):
+    def __init__(self, config, seeds, instance_names):
         self.config = config
         self.seeds = seeds
+        self.instance_names = instance_names  # the server's instances, for the dashboard
 
     def dispatch(self, request: Request, path: str, instance: Instance, journal: Journal) -> Response:
         try:
@@ -120,7 +122,13 @@ class AdminApi:
         with instance.store.session() as session:
             return json_response(
                 state.leads_json(
-                    session, request.args.get("email"), lead_id, request.args.get("partition"), limit, offset
+                    session,
+                    request.args.get("email"),
+                    lead_id,
+                    request.args.get("partition"),
+                    limit,
+                    offset,
+                    request.args.get("emailContains"),
                 )
             )
 
@@ -245,7 +253,13 @@ class AdminApi:
         # Loaded on the first page view: health checks and test fixtures use only the JSON routes.
         from mockmkto.admin import dashboard
 
-        return dashboard.render(request, page, instance, journal)
+        return dashboard.render(request, page, instance, journal, self)
+
+    def on_dashboard_action(self, request, instance, journal, action: str):
+        """A dashboard button (a form POST with its CSRF token), answered with a redirect to its page."""
+        from mockmkto.admin import dashboard
+
+        return dashboard.act(request, action, instance, journal, self)
 
 
 def camel_json(value):

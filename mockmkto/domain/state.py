@@ -53,11 +53,15 @@ def leads_json(
     partition: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    email_contains: str | None = None,
 ) -> dict:
-    """Leads in Id order, filtered by email, id or partition name; with the total count."""
+    """Leads in Id order, filtered by email (or part of it, case-insensitively), id or partition name;
+    with the total count."""
     query = select(Lead)
     if email:
         query = query.where(Lead.email == email_key(email))
+    if email_contains:
+        query = query.where(Lead.email.contains(email_key(email_contains), autoescape=True))
     if lead_id is not None:
         query = query.where(Lead.id == lead_id)
     if partition:
