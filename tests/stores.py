@@ -3,7 +3,12 @@ server: `.ci/postgres.sh` starts a throwaway one). Each test session gets databa
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
 
 import pytest
@@ -54,3 +59,51 @@ def store_url(kind: str, databases: PostgresDatabases | None, purpose: str) -> s
         return "sqlite://"
     assert databases is not None
     return databases.new(purpose)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the caller binds it soon after)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of one test's own, on a free port, so the test may restart it: Debian's
+    binaries, run as the postgres user when the tests run as root (PostgreSQL refuses root)."""
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not found:
+            if os.environ.get("CI"):
+                pytest.fail("CI must run the PostgreSQL tests: Debian's postgresql is not installed")
+            pytest.skip("needs Debian's postgresql (its initdb and pg_ctl)")
+        self.bin = os.path.dirname(found[-1])
+        self.dir = tempfile.mkdtemp(prefix="mockmkto-pg-")
+        self.owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.owner:
+            shutil.chown(self.dir, "postgres")
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self._run("initdb", "-D", self.data, "-U", "mockmkto", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self.start()
+        self.url = f"postgresql+psycopg://mockmkto@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.owner, os.path.join(self.bin, tool), *args], check=True, capture_output=True)
+
+    def _ctl(self, action: str, *options: str) -> None:
+        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", *options, action)
+
+    def start(self) -> None:
+        self._ctl("start", "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1")
+
+    def restart(self) -> None:
+        """A fast shutdown (in-flight sessions are ended, commits are kept), then a start."""
+        self._ctl("stop", "-m", "fast")
+        self.start()
+
+    def remove(self) -> None:
+        subprocess.run([*self.owner, os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"],
+                       capture_output=True)  # fmt: skip
+        shutil.rmtree(self.dir, ignore_errors=True)

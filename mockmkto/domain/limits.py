@@ -175,10 +175,9 @@ class CallLimits:
             if changes:
                 self.store.write_state(session, **changes)
             return 0.0, None
-        session.execute(
-            update(InjectedFaultRow).where(InjectedFaultRow.id == chosen.id).values(hits=InjectedFaultRow.hits + 1)
-        )
-        if chosen.count is not None and chosen.hits + 1 >= chosen.count:
+        hits = chosen.hits + 1
+        session.execute(update(InjectedFaultRow).where(InjectedFaultRow.id == chosen.id).values(hits=hits))
+        if chosen.count is not None and hits >= chosen.count:
             changes["active_faults"] = state.active_faults - 1
         if changes:
             self.store.write_state(session, **changes)

@@ -1,0 +1,282 @@
+"""A shared sandbox: several `mockmkto serve` processes over one database behave as one Marketo
+instance. Four processes (as on four hosts) take hundreds of concurrent calls on overlapping leads;
+then the invariants hold, on SQLite and on PostgreSQL: one lead per new key, no acknowledged change
+lost, a fault count, a quota and the clone limit consumed exactly once, every call journalled once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from itertools import cycle
+
+import pytest
+import requests
+from lxml import etree
+
+from tests.soap import ROOT, envelope, fault_code
+from tests.stores import PrivateCluster, free_port, store_url
+
+PROCESSES = 4
+CLIENTS = 32
+ADA = "ada@example.com"
+GET_ADA = (
+    f"<ns1:paramsGetLead><leadKey><keyType>EMAIL</keyType><keyValue>{ADA}</keyValue></leadKey></ns1:paramsGetLead>"
+)
+FIELDS = [
+    "FirstName", "MiddleName", "LastName", "Salutation", "Title", "Company", "Phone", "MobilePhone", "Fax",
+    "Website", "Address", "City", "State", "Country", "PostalCode", "Industry", "LeadSource", "LeadStatus",
+    "Rating", "InferredCompany",
+]  # fmt: skip
+
+
+class Server:
+    """`mockmkto serve` in a process of its own, on a free loopback port."""
+
+    def __init__(self, db: str, env: dict[str, str]):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/soap/mktows/2_6"
+        command = [sys.executable, "-m", "mockmkto", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, "--db", db], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def wait_ready(self) -> None:
+        for _ in range(600):
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited {self.process.returncode}: {self.process.stderr.read().decode()}")
+            try:
+                if requests.get(f"{self.base}/_admin/health", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("serve never answered")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stderr.close()
+
+
+def start_servers(db: str, count: int) -> list[Server]:
+    """`count` processes on one database, started together: one of them seeds it."""
+    env = os.environ | {"MOCKMKTO_JOURNAL_CAP": "100000"}
+    servers = [Server(db, env) for _ in range(count)]
+    try:
+        for server in servers:
+            server.wait_ready()
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
+@pytest.fixture(scope="module")
+def processes(request, store_kind, tmp_path_factory):
+    if store_kind == "sqlite":
+        db = f"sqlite:///{tmp_path_factory.mktemp('sandbox') / 'shared.db'}"
+    else:
+        db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "sandbox")
+    servers = start_servers(db, PROCESSES)
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(processes) -> list[Server]:
+    """The processes, their shared instance back at the default seed (reset through one of them)."""
+    requests.post(f"{processes[-1].base}/_admin/reset?seed=default", timeout=30).raise_for_status()
+    return processes
+
+
+def call_all(servers: list[Server], bodies: list[str]) -> list[etree._Element]:
+    """Each body POSTed once, round robin over the processes, from CLIENTS threads at once."""
+    targets = list(zip(cycle(servers), bodies, strict=False))
+
+    def post(target: tuple[Server, str]) -> etree._Element:
+        server, body = target
+        response = requests.post(server.url, data=envelope(body).encode(), headers={"Content-Type": "text/xml"})
+        return etree.fromstring(response.content)
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        return list(pool.map(post, targets))
+
+
+def sync_lead(record: str, cookie: str = "") -> str:
+    cookie = f"<marketoCookie>{cookie}</marketoCookie>" if cookie else ""
+    return (
+        f"<ns1:paramsSyncLead><leadRecord>{record}</leadRecord><returnLead>false</returnLead>{cookie}"
+        "</ns1:paramsSyncLead>"
+    )
+
+
+def statuses(roots: list[etree._Element]) -> Counter:
+    return Counter(fault_code(root) or root.findtext(".//syncStatus/status") for root in roots)
+
+
+def exported_leads(server: Server) -> list[dict]:
+    return requests.get(f"{server.base}/_admin/export", params={"secrets": "true"}, timeout=30).json()["leads"]
+
+
+def test_one_lead_per_new_email_across_processes(sandbox):
+    roots = call_all(sandbox, [sync_lead("<Email>race@example.com</Email>")] * 96)
+    assert statuses(roots) == {"CREATED": 1, "UPDATED": 95}
+    assert [lead.get("Email") for lead in exported_leads(sandbox[0])].count("race@example.com") == 1
+
+
+def test_one_lead_per_new_foreign_sys_person_id_across_processes(sandbox):
+    record = "<ForeignSysPersonId>RACE-1</ForeignSysPersonId><ForeignSysType>CUSTOM</ForeignSysType>"
+    roots = call_all(sandbox, [sync_lead(record)] * 96)
+    assert statuses(roots) == {"CREATED": 1, "UPDATED": 95}
+    assert [lead.get("ForeignSysPersonId") for lead in exported_leads(sandbox[1])].count("RACE-1") == 1
+
+
+def test_one_lead_per_new_cookie_across_processes(sandbox):
+    cookie = "id:561-HYG-937&amp;token:_mch-example.com-race"
+    roots = call_all(sandbox, [sync_lead("<Email>cookie-race@example.com</Email>", cookie)] * 96)
+    assert statuses(roots) == {"CREATED": 1, "UPDATED": 95}
+    cookies = [lead.get("cookie") for lead in exported_leads(sandbox[2])]
+    assert cookies.count("id:561-HYG-937&token:_mch-example.com-race") == 1
+
+
+def test_no_acknowledged_change_is_lost_across_processes(sandbox):
+    bodies = [
+        sync_lead(
+            f"<Email>{ADA}</Email><leadAttributeList><attribute><attrName>{field}</attrName>"
+            f"<attrValue>{field}-{round_}</attrValue></attribute></leadAttributeList>"
+        )
+        for round_ in range(5)
+        for field in FIELDS
+    ]
+    roots = call_all(sandbox, bodies)
+    assert statuses(roots) == {"UPDATED": len(bodies)}
+    (ada,) = [lead for lead in exported_leads(sandbox[3]) if lead.get("Email") == ADA]
+    # Every field was written; the last round's value of each wins only if it came last, so each
+    # field holds one of the values sent for it, and no field kept its seeded value.
+    for field in FIELDS:
+        assert ada["attributes"][field].startswith(f"{field}-"), field
+
+
+def test_a_fault_count_is_consumed_exactly_once_across_processes(sandbox):
+    fault = {"operation": "getLead", "code": 20024, "count": 7}
+    requests.post(f"{sandbox[0].base}/_admin/faults", json=fault, timeout=10).raise_for_status()
+    roots = call_all(sandbox, [GET_ADA] * 80)
+    assert Counter(fault_code(root) for root in roots) == {20024: 7, None: 73}
+    (stored,) = requests.get(f"{sandbox[1].base}/_admin/faults", timeout=10).json()
+    assert stored["hits"] == 7
+
+
+def test_a_daily_quota_is_consumed_exactly_once_across_processes(sandbox):
+    quotas = {"enabled": True, "daily": 30, "rate": 100_000, "concurrency": 1000}
+    requests.post(f"{sandbox[0].base}/_admin/quotas", json=quotas, timeout=10).raise_for_status()
+    roots = call_all(sandbox, [GET_ADA] * 80)
+    assert Counter(fault_code(root) for root in roots) == {None: 30, 20015: 50}
+
+
+def test_the_clone_limit_is_consumed_exactly_once_across_processes(sandbox):
+    bodies = [
+        "<ns1:paramsScheduleCampaign><programName>Monthly Newsletter</programName>"
+        f"<campaignName>Send Newsletter</campaignName><cloneToProgramName>Race clone {n}</cloneToProgramName>"
+        "</ns1:paramsScheduleCampaign>"
+        for n in range(24)
+    ]
+    roots = call_all(sandbox, bodies)
+    assert Counter(fault_code(root) for root in roots) == {None: 10, 20110: 14}
+
+
+def test_every_call_is_journalled_once_across_processes(sandbox):
+    bodies = [sync_lead(f"<Email>journal-{n % 40}@example.com</Email>") if n % 2 else GET_ADA for n in range(200)]
+    call_all(sandbox, bodies)
+    journal = requests.get(f"{sandbox[2].base}/_admin/journal", params={"bodies": "false"}, timeout=30).json()
+    assert sorted(entry["id"] for entry in journal["entries"]) == list(range(1, 201))
+    assert Counter(entry["operation"] for entry in journal["entries"]) == {"syncLead": 100, "getLead": 100}
+
+
+def test_a_process_killed_mid_call_loses_no_acknowledged_write(request, store_kind, tmp_path):
+    """kill -9 of one process while calls are in flight: every call it acknowledged is in the store."""
+    if store_kind == "sqlite":
+        db = f"sqlite:///{tmp_path / 'killed.db'}"
+    else:
+        db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "killed")
+    victim, survivor = start_servers(db, 2)
+    try:
+        acknowledged: list[str] = []
+
+        def sync(n: int) -> None:
+            email = f"killed-{n}@example.com"
+            try:
+                response = requests.post(
+                    victim.url, data=envelope(sync_lead(f"<Email>{email}</Email>")).encode(), timeout=10
+                )
+            except requests.RequestException:
+                return  # the answer never came: not acknowledged
+            if response.status_code == 200:
+                acknowledged.append(email)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pending = [pool.submit(sync, n) for n in range(400)]
+            while len(acknowledged) < 50:
+                time.sleep(0.005)
+            victim.process.send_signal(signal.SIGKILL)
+            for future in pending:
+                future.result()
+        stored = {lead.get("Email") for lead in exported_leads(survivor)}
+        assert acknowledged and not set(acknowledged) - stored
+    finally:
+        victim.stop()
+        survivor.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    cluster = PrivateCluster()
+    yield cluster
+    cluster.remove()
+
+
+def test_a_postgresql_restart_under_load_is_20011_then_the_server_reconnects(private_postgres):
+    (server,) = start_servers(private_postgres.url, 1)
+    try:
+        answers: list[tuple[str, int | None]] = []
+        restarted = threading.Event()
+
+        def sync_until_after_the_restart(worker: int) -> None:
+            for n in range(100_000):
+                email = f"restart-{worker}-{n}@example.com"
+                response = requests.post(
+                    server.url, data=envelope(sync_lead(f"<Email>{email}</Email>")).encode(), timeout=30
+                )
+                code = fault_code(etree.fromstring(response.content))
+                answers.append((email, code))
+                # Each client goes on until it has been answered normally after the restart.
+                if restarted.is_set() and code is None:
+                    return
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            clients = [pool.submit(sync_until_after_the_restart, worker) for worker in range(4)]
+            while len(answers) < 40:
+                time.sleep(0.005)
+            private_postgres.restart()
+            restarted.set()
+            for client in clients:
+                client.result()
+        codes = Counter(code for _, code in answers)
+        assert set(codes) == {None, 20011} and codes[20011] >= 1
+        acknowledged = {email for email, code in answers if code is None}
+        assert not acknowledged - {lead.get("Email") for lead in exported_leads(server)}
+    finally:
+        server.stop()
