@@ -4,6 +4,8 @@ outside CI a machine without it skips those tests."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -511,21 +513,117 @@ def test_every_link_resolves_within_its_instance(server, prefix):
     assert any(path.startswith("ui/journal/") for path in pages)  # the call's own page
 
 
-def dump_dom(url: str, tmp_path) -> lxml.html.HtmlElement:
-    """The page as Chromium renders it (its DOM after parsing and layout)."""
+def chromium_path() -> str:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         unavailable("chromium not found: apt-get install chromium")
+    return chromium
+
+
+def dump_dom(url: str, tmp_path) -> lxml.html.HtmlElement:
+    """The page as Chromium renders it (its DOM after parsing and layout)."""
     profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp_path)
     # The bound only keeps a hung browser from hanging the suite; nothing asserts on time.
     done = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+        [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return lxml.html.document_fromstring(done.stdout)
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe: it reads
+    commands on fd 3 and writes answers and events on fd 4, each JSON ended by a NUL), one tab."""
+
+    def __init__(self, tmp_path):
+        commands, self._to_chromium = os.pipe()
+        self._from_chromium, answers = os.pipe()
+        profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp_path)
+        argv = [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"]
+        # bash puts the two pipe ends at fds 3 and 4, where Chromium looks for them (dash takes no fd above 9).
+        self.process = subprocess.Popen(
+            ["bash", "-c", f'exec "$@" 3<&{commands} 4>&{answers}', "bash", *argv],
+            pass_fds=(commands, answers),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(commands)
+        os.close(answers)
+        self._buffer, self._next_id, self.session = b"", 0, None
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Page.enable")
+
+    def _message(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._from_chromium, 65536)
+            assert chunk, "Chromium closed its DevTools pipe"
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def _write(self, method: str, params: dict) -> None:
+        self._next_id += 1
+        command = {"id": self._next_id, "method": method, "params": params}
+        if self.session:
+            command["sessionId"] = self.session
+        os.write(self._to_chromium, json.dumps(command).encode() + b"\0")
+
+    def send(self, method: str, **params) -> dict:
+        self._write(method, params)
+        while (message := self._message()).get("id") != self._next_id:
+            pass
+        assert "error" not in message, message
+        return message["result"]
+
+    def loaded(self) -> lxml.html.HtmlElement:
+        """Waits for the tab's next page load, then gives its DOM."""
+        while self._message().get("method") != "Page.loadEventFired":
+            pass
+        return self.dom()
+
+    def dom(self) -> lxml.html.HtmlElement:
+        html = self.send("Runtime.evaluate", expression="document.documentElement.outerHTML", returnByValue=True)
+        return lxml.html.document_fromstring(html["result"]["value"])
+
+    def open(self, url: str) -> lxml.html.HtmlElement:
+        self.send("Page.navigate", url=url)
+        return self.loaded()
+
+    def press(self, label: str) -> lxml.html.HtmlElement:
+        """Click the button labelled `label` and wait for the page it leads to."""
+        click = f"[...document.querySelectorAll('button')].find(b => b.textContent === {json.dumps(label)}).click()"
+        self.send("Runtime.evaluate", expression=click)
+        return self.loaded()
+
+    def close(self) -> None:
+        self.session = None
+        self._write("Browser.close", {})  # Chromium may exit before it answers
+        # The bound only keeps a hung browser from hanging the suite; nothing asserts on time.
+        self.process.wait(timeout=120)
+        os.close(self._to_chromium)
+        os.close(self._from_chromium)
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    browser = Browser(tmp_path)
+    yield browser
+    browser.close()
+
+
+def test_a_person_clears_the_journal_with_its_button_in_chromium(server, chromium):
+    server.call(GET_UNKNOWN)
+    url = f"{server.base}/_admin/ui/journal?operation=getLead"
+    doc = chromium.open(url)
+    assert len(doc.xpath("//table/tbody/tr")) == 1
+    doc = chromium.press("Clear journal")
+    assert chromium.send("Runtime.evaluate", expression="location.href", returnByValue=True)["result"]["value"] == url
+    assert doc.xpath("//table") == [] and "No SOAP call matches" in doc.xpath("//main")[0].text_content()
+    assert server.session.get(f"{server.base}/_admin/journal").json()["count"] == 0
 
 
 def test_a_person_sees_the_leads_and_the_calls_in_chromium(server, tmp_path):
