@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     for command in (seed, reset):
         command.add_argument("--url", help=f"the server (default {DEFAULT_SERVER}; env MOCKMKTO_URL)")
         command.add_argument("--instance", help="a named instance instead of the default one")
+    for command in (serve, seed, reset):
+        command.add_argument("--admin-token", help="token of the admin API: serve requires it, seed/reset send it")
     args = parser.parse_args(argv)
     if args.command in ("seed", "reset"):
         return admin_command(args)
@@ -60,7 +62,11 @@ def admin_command(args: argparse.Namespace) -> int:
     else:
         body = b""
         url = f"{prefix}/reset" + (f"?{urlencode({'seed': args.seed})}" if args.seed else "")
-    request = Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    token = args.admin_token or os.environ.get("MOCKMKTO_ADMIN_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = Request(url, data=body, method="POST", headers=headers)
     try:
         with urlopen(request, timeout=30) as response:
             print(response.read().decode())
@@ -85,6 +91,7 @@ def serve_forever(args: argparse.Namespace) -> int:
             db=args.db,
             seed=args.seed,
             auth=False if args.no_auth else None,
+            admin_token=args.admin_token,
         )
         if config.seed is None:
             config.seed = DEFAULT_SEED
@@ -96,6 +103,8 @@ def serve_forever(args: argparse.Namespace) -> int:
         print(f"  user id   {user_id}\n  secret    {secret}", flush=True)
     if not config.auth:
         print("  signatures are not checked (--no-auth)", flush=True)
+    if config.admin_open_to_network:
+        print("  the admin API is open to anyone who reaches this address: set --admin-token", flush=True)
     server = http_server(app, config.host, config.port)
     try:
         server.serve()

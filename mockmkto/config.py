@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 
@@ -32,6 +33,8 @@ class Config:
     journal_bytes: int = 64 * 1024 * 1024
     # Each instance holds a database (or schema) and its connections: a bound, not a quota.
     max_instances: int = 100
+    # When set, every /_admin request but /_admin/health needs it (admin/guard.py).
+    admin_token: str | None = None
     versions: tuple[str, ...] = field(
         default=("2_0", "2_1", "2_2", "2_3", "2_4", "2_5", "2_6", "2_7", "2_8", "2_9", "3_0", "3_1")
     )
@@ -53,3 +56,13 @@ class Config:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def admin_open_to_network(self) -> bool:
+        """Bound beyond loopback without an admin token: anyone who reaches the port may reset or export."""
+        if self.admin_token or self.host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return True  # a host name: whatever it resolves to

@@ -174,12 +174,19 @@ def test_authentication_header_with_an_empty_required_child_fails_20014(server, 
     assert_rejected(server, header[:start] + header[end:], 20014)
 
 
+def test_signature_with_non_ascii_characters_fails_20014(server):
+    # Issue 16.1: never 10001 (an internal error) for a malformed signature.
+    server.instance.clock.freeze(NOW)
+    signature = "é" + hmac_sha1_hex(server.secret, NOW_UTC + server.user_id)[1:]
+    assert_rejected(server, auth_header_xml(server.user_id, server.secret, NOW_UTC, signature), 20014)
+
+
 def test_unparseable_timestamp_fails_20014(server):
     stamp = "yesterday at noon"
     assert_rejected(server, signed_header(server.user_id, server.secret, stamp), 20014)
 
 
-# --- the window (900 s either way, docs/behaviour.md) -------------------------------------------
+# --- the window (900 s either way of the mock's clock or the wall clock, docs/behaviour.md) ------
 
 
 def test_timestamp_older_than_the_window_fails_20016(server):
@@ -201,11 +208,24 @@ def test_timestamp_at_the_edge_of_the_window_is_accepted(server, seconds):
     assert_accepted(server, signed_header(server.user_id, server.secret, stamp))
 
 
-def test_window_follows_the_servers_clock_not_the_wall_clock(server):
-    # A timestamp that is "now" for the wall clock is a week old for a server whose clock was moved.
+def test_timestamp_of_the_wall_clock_is_accepted_when_the_mock_clock_was_moved(server):
+    # Marketo checks against its real clock, which no test moves: an app signing with its own clock works.
     server.instance.clock.set(datetime.now(UTC) + timedelta(days=7))
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    assert_rejected(server, signed_header(server.user_id, server.secret, stamp), 20016)
+    assert_accepted(server, signed_header(server.user_id, server.secret, stamp))
+
+
+def test_timestamp_of_the_moved_mock_clock_is_accepted(server):
+    moved = datetime.now(UTC) + timedelta(days=7)
+    server.instance.clock.set(moved)
+    assert_accepted(server, signed_header(server.user_id, server.secret, moved.isoformat(timespec="seconds")))
+
+
+def test_timestamp_outside_the_window_of_both_clocks_fails_20016(server):
+    moved = datetime.now(UTC) + timedelta(days=7)
+    server.instance.clock.set(moved)
+    between = (moved - timedelta(days=3)).isoformat(timespec="seconds")
+    assert_rejected(server, signed_header(server.user_id, server.secret, between), 20016)
 
 
 def test_expired_timestamp_with_a_bad_signature_fails_20014(server):

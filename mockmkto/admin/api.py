@@ -15,6 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
+from mockmkto.admin import guard
 from mockmkto.domain import campaigns, imports, mobjects, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.errors import MarketoError
@@ -27,8 +28,8 @@ class BadRequest(Exception):
     """Admin input that cannot be applied; becomes a 400 JSON error."""
 
 
-def json_response(body, status: int = 200) -> Response:
-    return Response(json.dumps(body, default=str), status=status, content_type="application/json")
+def json_response(body, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, default=str), status=status, headers=headers, content_type="application/json")
 
 
 class AdminApi:
@@ -63,6 +64,23 @@ class AdminApi:
         self.config = config
         self.seeds = seeds
         self.instance_names = instance_names  # the server's instances, for the dashboard
+
+    def refusal(self, request: Request, path: str) -> Response | None:
+        """The JSON error for a request that may not use the admin API, or None.
+
+        Checked before the instance is looked up, so a refused request does not even create one.
+        `/_admin/health` stays open: container and load-balancer probes hold no token.
+        """
+        try:
+            if self.config.admin_token and request.path != "/_admin/health":
+                guard.check_token(request, self.config.admin_token)
+            guard.check_same_origin(request)
+            # The dashboard's own forms are not JSON (they carry the dashboard's CSRF token).
+            if not _is_dashboard(path):
+                guard.check_json_body(request)
+        except guard.Refused as refused:
+            return json_response({"error": refused.reason}, refused.status, refused.headers)
+        return None
 
     def dispatch(self, request: Request, path: str, instance: Instance, journal: Journal) -> Response:
         try:
@@ -112,8 +130,14 @@ class AdminApi:
         return json_response({"loaded": instance.load(_json_body(request))})
 
     def on_export(self, request, instance, journal):
+        """The state as a seed; users' secrets only with `?secrets=true` (docs/behaviour.md: the round trip)."""
+        secrets = _bool_arg(request, "secrets")
         with instance.store.session() as session:
-            return json_response(state.export_seed(session))
+            doc = state.export_seed(session)
+        if not secrets:
+            for user in doc["users"]:
+                del user["secret"]
+        return json_response(doc)
 
     def on_leads(self, request, instance, journal):
         lead_id = _int_arg(request, "id")
@@ -285,6 +309,18 @@ def _json_body(request: Request):
         return json.loads(request.get_data(as_text=True) or "{}")
     except ValueError as exc:
         raise BadRequest(f"body is not JSON: {exc}") from None
+
+
+def _is_dashboard(path: str) -> bool:
+    """The dashboard's pages and forms: /_admin/ itself and everything under /_admin/ui/."""
+    return path == "" or path.startswith("ui/")
+
+
+def _bool_arg(request: Request, name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequest(f"{name} must be true or false")
+    return value == "true"
 
 
 def _int_arg(request: Request, name: str) -> int | None:
