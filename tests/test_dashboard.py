@@ -361,15 +361,15 @@ def test_custom_objects_page_shows_the_seeded_types(server):
     assert roadshow[:2] == ["Roadshow", "MKTOID, rid"]
 
 
-def test_imports_page_shows_an_import_and_its_status(server):
-    status, _ = server.call(
-        "<ns1:paramsImportToList><programName>Spring Webinar</programName>"
-        "<importFileHeader>Email Address,First Name</importFileHeader>"
-        "<importFileRows><stringItem>imp@example.com,Imp</stringItem></importFileRows>"
-        "<importListMode>UPSERTLEADS</importListMode><listName>Registrants</listName>"
-        "<clearList>false</clearList></ns1:paramsImportToList>"
+def test_imports_page_shows_an_import_and_its_status(server, mktows):
+    mktows.importToList(
+        programName="Spring Webinar",
+        listName="Registrants",
+        importFileHeader="Email Address,First Name",
+        importFileRows={"stringItem": ["imp@example.com,Imp"]},
+        importListMode="UPSERTLEADS",
+        clearList=False,
     )
-    assert status == 200
     _, doc = page(server, "/_admin/ui/imports")
     (row,) = rows(doc)
     assert row[1:3] == ["Spring Webinar", "Registrants"] and row[6] == "PROCESSING"

@@ -267,7 +267,7 @@ class Dashboard:
             "form",
             tag("input", type="hidden", name=CSRF_FIELD, value=self.csrf),
             tag("input", type="hidden", name="next", value=self.here),
-            tag("button", label, type="submit", name="action", value=action),
+            tag("button", label, type="submit"),
             method="post",
             action=self.link(f"actions/{action}", **query),
         )
