@@ -20,9 +20,9 @@ from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.auth import sign
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.inprocess import SignRequests
+from tests.reference import REFERENCE_WSDL
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_WSDL = Path(os.environ.get("MOCKMKTO_REFERENCE_WSDL", ROOT.parent / "shared/reference/mktows-2_6.wsdl"))
 TNS = "http://www.marketo.com/mktows/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 DEFAULT_USER = "bigcorp1_461839624B16E06BA2D663"
@@ -123,9 +123,9 @@ def unavailable(reason: str) -> None:
 
 
 class SoapClient:
-    """zeep bound to the live server through Marketo's reference WSDL (`wsdl="reference"`, the
-    served one when the reference is absent) or the served WSDL; every call carries an
-    AuthenticationHeader signed at the mock's own time. Operations are its attributes."""
+    """zeep bound to the live server through Marketo's reference WSDL (`wsdl="reference"`) or the
+    served WSDL; every call carries an AuthenticationHeader signed at the mock's own time.
+    Operations are its attributes."""
 
     def __init__(self, server: LiveServer, wsdl: str = "reference"):
         def auth_header() -> dict[str, str]:
@@ -137,7 +137,7 @@ class SoapClient:
             }
 
         options = {"transport": Transport(session=server.session), "plugins": [SignRequests(auth_header)]}
-        if wsdl == "reference" and REFERENCE_WSDL.exists():
+        if wsdl == "reference":
             self.client = zeep.Client(str(REFERENCE_WSDL), **options)
             self.service = self.client.create_service(f"{{{TNS}}}MktowsApiSoapBinding", server.url)
         else:

@@ -317,7 +317,7 @@ def test_import_status_while_processing_writes_nil_end_and_summary(server):
         "<importFileHeader>Email Address</importFileHeader>"
         "<importFileRows><stringItem>ada@example.com</stringItem></importFileRows>"
         "<importListMode>LISTONLY</importListMode><listName>Trav-Other-List</listName>"
-        "</ns1:paramsImportToList>"
+        "<clearList>false</clearList></ns1:paramsImportToList>"
     )
     assert call(server, body)[1].findtext(".//result/importStatus") == "PROCESSING"
     status_body = (

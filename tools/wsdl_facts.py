@@ -3,7 +3,8 @@
 Derived once from Marketo's 2_6 WSDL into the project's facts file:
     python tools/wsdl_facts.py ../shared/reference/mktows-2_6.wsdl > wsdl/mktows-2_6.json
 which tools/gen_contract.py and the contract tests read. The tests derive the served WSDL's facts
-the same way (`facts`) to compare them. Every attribute is resolved to its value (a missing
+the same way (`facts`) to compare them, and give clients and schema validation Marketo's WSDL as
+`document` writes it back from its facts. Every attribute is resolved to its value (a missing
 minOccurs is 1), qualified names keep their document's prefix (`tns:`, `xs:`), and every list
 keeps the document's order.
 """
@@ -134,6 +135,74 @@ def _binding_operation(operation: etree._Element) -> dict:
         "input": message("input"),
         "output": message("output"),
     }
+
+
+def document(facts: dict) -> etree._Element:
+    """The WSDL document of `facts`: `facts(document(f)) == f`."""
+
+    def add(parent: etree._Element, namespace: str, tag: str, **attributes) -> etree._Element:
+        present = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in attributes.items() if v is not None}
+        return etree.SubElement(parent, f"{{{namespace}}}{tag}", present)
+
+    tns = facts["targetNamespace"]
+    root = etree.Element(
+        f"{{{WSDL_NS}}}definitions",
+        nsmap={"soap": SOAP_NS, "tns": tns, "wsdl": WSDL_NS, "xs": XS_NS},
+        name=facts["name"],
+        targetNamespace=tns,
+    )
+    schema_facts = facts["schema"]
+    schema = add(
+        add(root, WSDL_NS, "types"),
+        XS_NS,
+        "schema",
+        targetNamespace=schema_facts["targetNamespace"],
+        elementFormDefault=schema_facts["elementFormDefault"],
+    )
+    for name, simple_type in schema_facts["simpleTypes"].items():
+        restriction = add(add(schema, XS_NS, "simpleType", name=name), XS_NS, "restriction", base=simple_type["base"])
+        for value in simple_type["enumeration"]:
+            add(restriction, XS_NS, "enumeration", value=value)
+    for name, complex_type in schema_facts["complexTypes"].items():
+        holder = add(schema, XS_NS, "complexType", name=name, abstract=complex_type["abstract"] or None)
+        if complex_type["extends"]:
+            holder = add(add(holder, XS_NS, "complexContent"), XS_NS, "extension", base=complex_type["extends"])
+        sequence = add(holder, XS_NS, "sequence")
+        for field in complex_type["sequence"]:
+            add(sequence, XS_NS, "element", **field)
+    for name, type_name in schema_facts["elements"].items():
+        add(schema, XS_NS, "element", name=name, type=type_name)
+    for name, parts in facts["messages"].items():
+        message = add(root, WSDL_NS, "message", name=name)
+        for part in parts:
+            add(message, WSDL_NS, "part", **part)
+    for name, operations in facts["portTypes"].items():
+        port_type = add(root, WSDL_NS, "portType", name=name)
+        for operation_name, operation in operations.items():
+            node = add(port_type, WSDL_NS, "operation", name=operation_name, parameterOrder=operation["parameterOrder"])
+            add(node, WSDL_NS, "input", message=operation["input"])
+            add(node, WSDL_NS, "output", message=operation["output"])
+    for name, binding_facts in facts["bindings"].items():
+        binding = add(root, WSDL_NS, "binding", name=name, type=binding_facts["type"])
+        add(binding, SOAP_NS, "binding", style=binding_facts["style"], transport=binding_facts["transport"])
+        for operation_name, operation in binding_facts["operations"].items():
+            node = add(binding, WSDL_NS, "operation", name=operation_name)
+            add(node, SOAP_NS, "operation", soapAction=operation["soapAction"], style=operation["style"])
+            for direction in ("input", "output"):
+                holder = add(node, WSDL_NS, direction)
+                for header in operation[direction]["headers"]:
+                    add(holder, SOAP_NS, "header", **header)
+                add(holder, SOAP_NS, "body", use=operation[direction]["body"])
+    for name, ports in facts["services"].items():
+        service = add(root, WSDL_NS, "service", name=name)
+        for port_name, port in ports.items():
+            add(
+                add(service, WSDL_NS, "port", name=port_name, binding=port["binding"]),
+                SOAP_NS,
+                "address",
+                location=port["address"],
+            )
+    return root
 
 
 def dumps(value, indent: str = "") -> str:

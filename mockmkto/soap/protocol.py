@@ -1,7 +1,8 @@
 """Spyne's SOAP 1.1 protocol as mktows needs it: hardened parsing, whole-second dateTimes,
 `xsi:nil` for every nillable field that has no value (Spyne leaves a None field with
-minOccurs=0 out; Marketo writes it as `<error xsi:nil="true"/>`), and answers written from a
-plan made once per type.
+minOccurs=0 out; Marketo writes it as `<error xsi:nil="true"/>`), answers written as Marketo's
+documents show them (its XML declaration, `SOAP-ENV:` and `ns1:`, as faults are), from a plan
+made once per type.
 
 Spyne's own writer looks every member's attributes, handlers and namespaces up again for every
 value it writes (a 100-lead getMultipleLeads page is 3,000 of them); the plan holds what those
@@ -17,7 +18,7 @@ from functools import partial
 
 from lxml import etree
 from spyne.const.xml import DEFAULT_NS, NS_XSI
-from spyne.descriptor import BODY_STYLE_BARE
+from spyne.descriptor import BODY_STYLE_BARE, BODY_STYLE_EMPTY_OUT_BARE
 from spyne.error import Fault
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import DateTime
@@ -76,6 +77,8 @@ _PLACEHOLDER = "mockmkto-splice"
 _XSI_PLACEHOLDER = f"{{{NS_XSI}}}{_PLACEHOLDER}"
 # Every byte but the control characters XML forbids: what remains of a text after deleting these.
 _XML_BYTES = bytes(byte for byte in range(256) if byte >= 0x20 or byte in b"\t\n\r")
+# Marketo's XML declaration; lxml's quotes its values with '.
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 class MktowsSoap11(Soap11):
@@ -92,8 +95,9 @@ class MktowsSoap11(Soap11):
             huge_tree=False,
             dtd_validation=False,
         )
-        # Markup is spliced into bytes lxml writes (`_splice`): UTF-8 bytes, not pretty-printed.
-        self._splicing = not self.pretty_print and str(self.encoding).replace("-", "").upper() == "UTF8"
+        # Answers are Marketo's bytes: UTF-8 after its declaration, not pretty-printed; markup is
+        # spliced into them (`_splice`).
+        self._as_marketo = not self.pretty_print and str(self.encoding).replace("-", "").upper() == "UTF8"
         self._answer_nsmap: dict[str, str] | None = None  # made on first use: the app is set later
         # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
@@ -285,7 +289,7 @@ class MktowsSoap11(Soap11):
         (`create_out_string`): a thousand lead records as elements cost twice their markup. False
         when the markup cannot be spliced: the caller writes elements (and lxml rejects what XML
         forbids, as ever)."""
-        if markup is None or ctx is None or not self._splicing:
+        if markup is None or ctx is None or not self._as_marketo:
             return False
         try:
             encoded = markup.encode()  # a lone surrogate fails here
@@ -307,25 +311,30 @@ class MktowsSoap11(Soap11):
         splices.append((f"<{written}>{number}</{written}>".encode(), encoded))
         return True
 
+    @property
+    def answer_nsmap(self) -> dict[str, str]:
+        """The namespaces of an answer's envelope, with Marketo's prefixes and in its order."""
+        if self._answer_nsmap is None:
+            self._answer_nsmap = {"SOAP-ENV": self.ns_soap_env, "xsi": NS_XSI, "ns1": self.app.interface.get_tns()}
+        return self._answer_nsmap
+
     def serialize(self, ctx, message):
-        """Spyne's, for the answer of a bare operation without headers (every mktows answer but
-        one), with only the namespaces an answer can use declared on the envelope before Spyne's
-        cleanup: declaring the interface's fifteen was a fifth of writing a syncLead answer.
-        tests/test_protocol_plans.py compares it with Spyne's for every answer."""
+        """Spyne's, for the answer of an operation whose output is bare, without headers (every
+        mktows answer), with only the namespaces an answer can use, under Marketo's prefixes,
+        declared on the envelope before Spyne's cleanup (declaring the interface's fifteen was a
+        fifth of writing a syncLead answer). tests/test_protocol_plans.py compares it with Spyne's
+        for every answer."""
         descriptor = ctx.descriptor
         if (
             message is not self.RESPONSE
             or ctx.out_error is not None
             or ctx.out_header is not None
             or descriptor is None
-            or descriptor.body_style is not BODY_STYLE_BARE
+            or descriptor.body_style not in (BODY_STYLE_BARE, BODY_STYLE_EMPTY_OUT_BARE)
         ):
             return super().serialize(ctx, message)
         self.event_manager.fire_event("before_serialize", ctx)
-        if self._answer_nsmap is None:
-            used = (NS_XSI, self.ns_soap_env, self.app.interface.get_tns())
-            self._answer_nsmap = {p: ns for p, ns in self.app.interface.nsmap.items() if ns in used}
-        ctx.out_document = envelope = etree.Element(self._envelope_tag, nsmap=self._answer_nsmap)
+        ctx.out_document = envelope = etree.Element(self._envelope_tag, nsmap=self.answer_nsmap)
         ctx.out_body_doc = body = SubElement(envelope, self._body_tag)
         cls = descriptor.out_message
         sub_ns = cls.Attributes.sub_ns
@@ -342,17 +351,18 @@ class MktowsSoap11(Soap11):
         self.event_manager.fire_event("after_serialize", ctx)
 
     def create_out_string(self, ctx, charset=None):
-        super().create_out_string(ctx, charset)
+        """Marketo's XML declaration, then the envelope, with spliced markup in its places."""
         splices = getattr(ctx.outprot_ctx, "splices", None)
-        if splices:
-            if (charset or self.encoding) != self.encoding:
+        if not self._as_marketo or (charset or self.encoding) != self.encoding:
+            if splices:
                 raise ValueError(f"spliced markup is {self.encoding}, not {charset}")
-            (answer,) = ctx.out_string
-            for placeholder, markup in splices:
-                if answer.count(placeholder) != 1:
-                    raise RuntimeError(f"spliced markup without its place: {placeholder!r}")
-                answer = answer.replace(placeholder, markup)
-            ctx.out_string = [answer]
+            return super().create_out_string(ctx, charset)
+        answer = _DECLARATION + etree.tostring(ctx.out_document, encoding="UTF-8", xml_declaration=False)
+        for placeholder, markup in splices or ():
+            if answer.count(placeholder) != 1:
+                raise RuntimeError(f"spliced markup without its place: {placeholder!r}")
+            answer = answer.replace(placeholder, markup)
+        ctx.out_string = [answer]
 
     def _write_member(self, ctx, member: _Member, value, parent) -> None:
         if value is None:

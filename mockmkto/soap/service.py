@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.soap import types as T
+from mockmkto.soap.required import check_required_parameters
 
 log = logging.getLogger("mockmkto.soap")
 
@@ -61,6 +62,7 @@ class MktowsService(ServiceBase):
     @classmethod
     def call_wrapper(cls, ctx):
         try:
+            check_required_parameters(ctx.descriptor.operation_name, ctx.in_object)
             return super().call_wrapper(ctx)
         except MarketoError as error:
             raise MarketoFault(error) from None
