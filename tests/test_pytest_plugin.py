@@ -146,8 +146,8 @@ def test_clock(mockmkto):
     # The fixture's client stamps its signatures with the mock's clock, so calls still pass ...
     client = mockmkto.zeep_client()
     assert client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}).count == 1
-    # ... while a client stamping wall-clock time is now far outside the signature window.
-    stale = {"authentication": mockmkto.auth_header(at=datetime.now(UTC))}
+    # ... while a stamp a day off the mock's clock (and years off the wall clock) is outside the window.
+    stale = {"authentication": mockmkto.auth_header(at=at - timedelta(days=1))}
     with pytest.raises(zeep.exceptions.Fault) as fault:
         client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}, _soapheaders=stale)
     assert fault_code(fault) == 20016  # the clock stays frozen in 2020: the next tests must not see it
