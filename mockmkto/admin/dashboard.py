@@ -417,31 +417,23 @@ class Dashboard:
         args = self.request.args
         chosen = {name: args.get(name, "").strip() for name in ("operation", "fault", "user")}
         number = max(args.get("page", 1, type=int), 1)
-        everything = self.journal.entries()
-        # Newest first; paged here, from what the journal gives.
-        matching = list(reversed(self.journal.entries(chosen["operation"], chosen["fault"], chosen["user"])))
-        shown = matching[(number - 1) * JOURNAL_PAGE_SIZE : number * JOURNAL_PAGE_SIZE]
-        choices = {
-            "operation": sorted({e.operation for e in everything if e.operation}),
-            "fault": ["any", "none", *sorted({str(e.fault_code) for e in everything if e.fault_code is not None})],
-            "user": sorted({e.user_id for e in everything if e.user_id}),
-        }
-        selects = [
-            tag(
-                "label",
-                f"{label} ",
-                tag(
-                    "select",
-                    tag("option", "all", value=""),
-                    *(tag("option", v, value=v, selected="" if v == chosen[name] else None) for v in choices[name]),
-                    name=name,
-                ),
+        first = (number - 1) * JOURNAL_PAGE_SIZE
+        matching = self.journal.count(chosen["operation"], chosen["fault"], chosen["user"])
+        # Newest first: the journal gives each page oldest first.
+        shown = self.journal.entries(
+            chosen["operation"], chosen["fault"], chosen["user"], limit=JOURNAL_PAGE_SIZE, offset=first
+        )[::-1]
+        fields = [
+            tag("label", f"{label} ", tag("input", type="search", name=name, value=chosen[name], placeholder=hint))
+            for name, label, hint in (
+                ("operation", "Operation", "syncLead"),
+                ("fault", "Fault", "a code, any or none"),
+                ("user", "User", "mktowsUserId"),
             )
-            for name, label in (("operation", "Operation"), ("fault", "Fault"), ("user", "User"))
         ]
         form = tag(
             "form",
-            join(selects, " "),
+            join(fields, " "),
             " ",
             tag("button", "Filter", type="submit"),
             " ",
@@ -460,17 +452,16 @@ class Dashboard:
             )
             for entry in shown
         ]
-        first = (number - 1) * JOURNAL_PAGE_SIZE
         summary = (
-            f"{first + 1}–{first + len(rows)} of {len(matching)} SOAP calls, newest first"
+            f"{first + 1}–{first + len(rows)} of {matching} SOAP calls, newest first"
             if rows
-            else f"No SOAP call matches (of {len(everything)})"
+            else f"No SOAP call matches (of {self.journal.count()})"
         )
         pages = [
             tag("a", label, href=self.link("journal", **chosen, page=target), rel=rel)
             for label, target, rel, show in (
                 ("newer", number - 1, "prev", number > 1),
-                ("older", number + 1, "next", first + len(rows) < len(matching)),
+                ("older", number + 1, "next", first + len(rows) < matching),
             )
             if show
         ]
@@ -483,7 +474,7 @@ class Dashboard:
         )
 
     def page_entry(self, entry_id: int) -> tuple[str, Html]:
-        entry = next((e for e in self.journal.entries() if e.id == entry_id), None)
+        entry = self.journal.entry(entry_id)
         if entry is None:
             raise NoSuchThing(f"No journal entry {entry_id} (cleared, or dropped past the journal's cap).")
         facts = [
