@@ -28,6 +28,7 @@ from mockmkto.store import (
 )
 from mockmkto.store.models import Base
 from mockmkto.store.prepared import SQLITE_DRIVER, Prepared
+from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
 SEED_CACHE = "seed_cache"
@@ -120,7 +121,8 @@ class Store:
         with self._create_lock() as conn:
             if schema and self.dialect == "postgresql":
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
-            Base.metadata.create_all(conn)
+            # Made at the head if empty; refused (SchemaOutOfDate) if older: `mockmkto db upgrade`.
+            open_schema(conn)
             if conn.scalar(select(InstanceState.id)) is None:
                 conn.execute(insert(InstanceState).values(id=1))
         if self.dialect == "sqlite":
