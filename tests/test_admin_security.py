@@ -42,6 +42,12 @@ def lead_total(server, headers=None) -> int:
     return server.session.get(f"{server.base}/_admin/leads", headers=headers).json()["total"]
 
 
+def add_lead(server, headers=None) -> None:
+    """A fourth lead beside the default seed's three, so that a reset would show."""
+    doc = {"leads": [{"Email": "fourth@example.com"}]}
+    server.session.post(f"{server.base}/_admin/seed", json=doc, headers=headers).raise_for_status()
+
+
 # --- the admin token --------------------------------------------------------------------------
 
 
@@ -90,8 +96,9 @@ def test_health_of_a_named_instance_needs_the_token(guarded):
 
 
 def test_a_refused_reset_changes_nothing(guarded):
-    assert requests.post(f"{guarded.base}/_admin/reset", timeout=5).status_code == 401
-    assert lead_total(guarded, BEARER) == 3
+    add_lead(guarded, BEARER)
+    assert requests.post(f"{guarded.base}/_admin/reset?seed=default", timeout=5).status_code == 401
+    assert lead_total(guarded, BEARER) == 4
 
 
 def test_a_refused_request_creates_no_instance(tmp_path):
@@ -120,9 +127,10 @@ def test_soap_calls_need_no_admin_token(guarded):
 
 
 def test_state_change_from_a_page_of_another_origin_is_403_and_changes_nothing(server):
-    response = server.session.post(f"{server.base}/_admin/reset", headers={"Origin": ANOTHER_SITE})
+    add_lead(server)
+    response = server.session.post(f"{server.base}/_admin/reset?seed=default", headers={"Origin": ANOTHER_SITE})
     assert response.status_code == 403 and response.json()["error"]
-    assert lead_total(server) == 3
+    assert lead_total(server) == 4
 
 
 def test_state_change_marked_cross_site_is_403(server):
@@ -138,8 +146,9 @@ def test_state_change_from_an_opaque_origin_is_403(server):
 
 def test_state_change_from_the_mocks_own_origin_is_allowed(server):
     headers = {"Origin": server.base, "Sec-Fetch-Site": "same-origin"}
-    assert server.session.post(f"{server.base}/_admin/reset", headers=headers).status_code == 200
-    assert lead_total(server) == 0
+    response = server.session.post(f"{server.base}/_admin/faults", json={"delayMs": 1}, headers=headers)
+    assert response.status_code == 201
+    assert server.session.get(f"{server.base}/_admin/faults").json() == [response.json()]
 
 
 def test_a_read_from_another_origin_is_answered(server):
@@ -169,14 +178,17 @@ def test_a_body_that_is_not_json_is_415_and_changes_nothing(server, content_type
 
 
 def test_an_empty_form_post_is_415(server):
+    add_lead(server)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert server.session.post(f"{server.base}/_admin/reset", data="", headers=headers).status_code == 415
-    assert lead_total(server) == 3
+    response = server.session.post(f"{server.base}/_admin/reset?seed=default", data="", headers=headers)
+    assert response.status_code == 415
+    assert lead_total(server) == 4
 
 
 def test_an_empty_body_without_a_content_type_is_accepted(server):
-    response = server.session.post(f"{server.base}/_admin/reset")
-    assert response.status_code == 200 and lead_total(server) == 0
+    add_lead(server)
+    response = server.session.post(f"{server.base}/_admin/reset?seed=default")
+    assert response.status_code == 200 and lead_total(server) == 3
 
 
 def test_json_with_a_charset_is_accepted(server):
@@ -218,7 +230,7 @@ def test_export_secrets_is_true_or_false(server):
 
 def test_an_export_without_secrets_seeded_back_is_400_naming_the_secret_and_loads_nothing(server):
     exported = server.session.get(f"{server.base}/_admin/export").json()
-    server.session.post(f"{server.base}/_admin/reset").raise_for_status()
+    server.session.post(f"{server.base}/_admin/reset?empty=true").raise_for_status()
     response = server.session.post(f"{server.base}/_admin/seed", json=exported)
     assert response.status_code == 400 and response.json()["path"] == "users[0].secret"
     assert lead_total(server) == 0
@@ -262,18 +274,21 @@ def test_serve_with_an_admin_token_requires_it():
 
 
 def test_reset_command_sends_the_admin_token(guarded, capsys):
-    assert main(["reset", "--url", guarded.base, "--admin-token", TOKEN]) == 0
-    assert lead_total(guarded, BEARER) == 0
+    add_lead(guarded, BEARER)
+    assert main(["reset", "--seed", "default", "--url", guarded.base, "--admin-token", TOKEN]) == 0
+    assert lead_total(guarded, BEARER) == 3
 
 
 def test_reset_command_reads_the_admin_token_from_the_environment(guarded, monkeypatch, capsys):
     monkeypatch.setenv("MOCKMKTO_ADMIN_TOKEN", TOKEN)
-    assert main(["reset", "--url", guarded.base]) == 0
-    assert lead_total(guarded, BEARER) == 0
+    add_lead(guarded, BEARER)
+    assert main(["reset", "--seed", "default", "--url", guarded.base]) == 0
+    assert lead_total(guarded, BEARER) == 3
 
 
 def test_reset_command_without_the_token_is_refused(guarded, monkeypatch, capsys):
     monkeypatch.delenv("MOCKMKTO_ADMIN_TOKEN", raising=False)
-    assert main(["reset", "--url", guarded.base]) == 1
+    add_lead(guarded, BEARER)
+    assert main(["reset", "--seed", "default", "--url", guarded.base]) == 1
     assert "401" in capsys.readouterr().err
-    assert lead_total(guarded, BEARER) == 3
+    assert lead_total(guarded, BEARER) == 4
