@@ -34,9 +34,52 @@ def test_config_lists_seeds_and_users(server):
     assert body["users"] == [server.user_id]
 
 
-def test_reset_empties_the_instance(server):
-    assert admin(server, "POST", "/_admin/reset").json()["reset"] is True
+def test_reset_empty_true_empties_the_instance(server):
+    assert admin(server, "POST", "/_admin/reset?empty=true").json()["empty"] is True
     assert admin(server, "GET", "/_admin/leads").json()["total"] == 0
+
+
+def test_reset_without_a_seed_returns_to_the_seed_the_server_started_with(server):
+    server.call(sync_email("extra@example.com"))
+    assert admin(server, "POST", "/_admin/reset").json()["empty"] is False
+    assert admin(server, "GET", "/_admin/leads").json()["total"] == 3
+    status, _ = server.call(sync_email("after-reset@example.com"))
+    assert status == 200  # the seed's API user is back: calls still authenticate
+
+
+def test_reset_takes_a_seed_or_empty_not_both(server):
+    response = admin(server, "POST", "/_admin/reset?seed=default&empty=true")
+    assert response.status_code == 400 and "not both" in response.json()["error"]
+
+
+def test_journal_ids_start_at_one_after_a_reset(server):
+    server.call(sync_email("one@example.com"))
+    admin(server, "POST", "/_admin/reset?seed=default")
+    server.call(sync_email("two@example.com"))
+    assert [entry["id"] for entry in admin(server, "GET", "/_admin/journal").json()["entries"]] == [1]
+
+
+def test_seeding_objects_the_instance_holds_is_a_400_naming_the_conflict_and_loads_nothing(server):
+    exported = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    exported["leads"].append({"Email": "newcomer@example.com"})
+    response = admin(server, "POST", "/_admin/seed", json=exported)
+    assert response.status_code == 400 and "conflicts with the instance's state" in response.json()["error"]
+    assert admin(server, "GET", "/_admin/leads", params={"email": "newcomer@example.com"}).json()["total"] == 0
+
+
+def test_seed_replace_true_replaces_the_state_in_one_step(server):
+    server.call(sync_email("replaced@example.com"))
+    exported = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    server.call(sync_email("gone-after-replace@example.com"))
+    assert admin(server, "POST", "/_admin/seed?replace=true", json=exported).json()["replaced"] is True
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == exported
+
+
+def test_a_bad_replacement_changes_nothing(server):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    response = admin(server, "POST", "/_admin/seed?replace=true", json={"leads": [{"Email": 7}]})
+    assert response.status_code == 400
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
 
 
 def test_reset_to_a_seed_restores_it(server):
@@ -203,7 +246,7 @@ def test_bad_quota_input_is_400(server):
 def test_export_round_trips_as_a_seed(server):
     server.call(sync_email("roundtrip@example.com"))
     exported = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
-    admin(server, "POST", "/_admin/reset")
+    admin(server, "POST", "/_admin/reset?empty=true")
     admin(server, "POST", "/_admin/seed", json=exported)
     assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == exported
     assert admin(server, "GET", "/_admin/leads", params={"email": "roundtrip@example.com"}).json()["total"] == 1

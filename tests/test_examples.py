@@ -76,7 +76,7 @@ def lead_emails(url: str) -> set[str]:
 @pytest.mark.parametrize("language", sorted(COMMANDS))
 def test_the_example_resets_to_the_default_seed_and_syncs_its_lead(language, mock_url):
     # Emptied first, so only the example's own reset and syncLead can bring these leads back.
-    requests.post(f"{mock_url}/_admin/reset", timeout=10).raise_for_status()
+    requests.post(f"{mock_url}/_admin/reset?empty=true", timeout=10).raise_for_status()
     done = run_example(language, mock_url)
     assert done.returncode == 0, f"examples/{language}/run.sh exited {done.returncode}\n{done.stdout}\n{done.stderr}"
     assert lead_emails(mock_url) == DEFAULT_SEED_EMAILS | {EMAIL}

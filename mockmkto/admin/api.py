@@ -65,6 +65,11 @@ class AdminApi:
         self.seeds = seeds
         self.instance_names = instance_names  # the server's instances, for the dashboard
 
+    @property
+    def start_seed(self) -> dict | None:
+        """The seed the server started with (`--seed`), where a reset without a seed returns to."""
+        return self.seeds.get("serve") if self.config.seed else None
+
     def refusal(self, request: Request, path: str) -> Response | None:
         """The JSON error for a request that may not use the admin API, or None.
 
@@ -118,16 +123,28 @@ class AdminApi:
         )
 
     def on_reset(self, request, instance, journal):
+        """Back to the seed the server started with; to a named seed (`?seed=`); or empty (`?empty=true`)."""
         name = request.args.get("seed")
-        seed = self.seeds.get(name) if name else None
-        if name and seed is None:
-            raise BadRequest(f"unknown seed {name!r}; known: {', '.join(self.seeds.names())}")
+        empty = _flag(request, "empty")
+        if name and empty:
+            raise BadRequest("reset takes seed= or empty=true, not both")
+        if name:
+            seed = self.seeds.get(name)
+            if seed is None:
+                raise BadRequest(f"unknown seed {name!r}; known: {', '.join(self.seeds.names())}")
+        else:
+            seed = None if empty else self.start_seed
         started = time.perf_counter()
         instance.reset(seed)
-        return json_response({"reset": True, "seed": name, "ms": round((time.perf_counter() - started) * 1000, 3)})
+        took = round((time.perf_counter() - started) * 1000, 3)
+        return json_response({"reset": True, "seed": name, "empty": seed is None, "ms": took})
 
     def on_seed(self, request, instance, journal):
-        return json_response({"loaded": instance.load(_json_body(request))})
+        """Load a seed document on top of the state, or instead of it (`?replace=true`), in one step."""
+        doc = _json_body(request)
+        if _flag(request, "replace"):
+            return json_response({"loaded": instance.reset(doc, remember=False), "replaced": True})
+        return json_response({"loaded": instance.load(doc)})
 
     def on_export(self, request, instance, journal):
         """The state as a seed; users' secrets only with `?secrets=true` (docs/behaviour.md: the round trip)."""
@@ -320,6 +337,14 @@ def _bool_arg(request: Request, name: str) -> bool:
     value = request.args.get(name, "false").lower()
     if value not in ("true", "false"):
         raise BadRequest(f"{name} must be true or false")
+    return value == "true"
+
+
+def _flag(request: Request, name: str) -> bool:
+    """A true/false query parameter (absent: false); anything else is a 400."""
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequest(f"{name} is true or false")
     return value == "true"
 
 

@@ -12,7 +12,8 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.journal import Journal
 from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
-from mockmkto.store.db import Store
+from mockmkto.domain.seed_format import SeedError
+from mockmkto.store.db import Store, StoreConflict
 from mockmkto.store.models import User
 
 
@@ -47,9 +48,15 @@ class Instance:
             return [(user.user_id, user.secret) for user in session.scalars(select(User).order_by(User.user_id))]
 
     def load(self, seed: dict) -> dict[str, int]:
-        """Apply a seed document in one transaction (nothing is applied if it is bad)."""
-        with self.store.session() as session:
-            return self._load(session, seed)
+        """Apply a seed document in one transaction (nothing is applied if it is bad, or if it holds
+        objects the instance has already: a SeedError naming the conflict)."""
+        try:
+            with self.store.session() as session:
+                return self._load(session, seed)
+        except StoreConflict as conflict:
+            self.store.seed_cache.clear()
+            problem = f"conflicts with the instance's state ({conflict}); seed with replace=true to replace the state"
+            raise SeedError("$", problem) from None
 
     def _load(self, session, seed: dict) -> dict[str, int]:
         self.store.seed_cache.clear()
@@ -61,23 +68,24 @@ class Instance:
         self.store.seeded(session)
         return loaded
 
-    def reset(self, seed: dict | None = None) -> None:
-        """Empty the store, then load `seed` if given, in one unit of work. Clock, quotas, injected
-        faults and the journal start afresh.
+    def reset(self, seed: dict | None = None, remember: bool = True) -> dict[str, int]:
+        """Empty the store, then load `seed` if given, in one unit of work (a bad seed changes
+        nothing). Clock, quotas, injected faults and the journal start afresh.
 
-        On SQLite the state a seed gives is kept as a snapshot and restored on the next reset to that
-        seed (a millisecond, where seeding takes tens), so seeded records keep the time of the seed's
-        first load in this process.
+        On SQLite, with `remember`, the state a seed gives is kept as a snapshot and restored on the
+        next reset to that seed (a millisecond, where seeding takes tens), so seeded records keep the
+        time of the seed's first load in this process. Named seeds are remembered; a document sent
+        once to replace the state is not, so snapshots stay few.
         """
         key = None if seed is None else hashlib.sha1(json.dumps(seed, sort_keys=True).encode()).hexdigest()
-        snapshot = self._snapshots.get(key)
+        snapshot = self._snapshots.get(key) if remember else None
         if snapshot is not None:
             self.store.restore(snapshot)
-            return
+            return {}
         with self.store.session() as session:
             self.store.clear(session)
-            if seed is not None:
-                self._load(session, seed)
-        snapshot = self.store.snapshot()
+            loaded = self._load(session, seed) if seed is not None else {}
+        snapshot = self.store.snapshot() if remember else None
         if snapshot is not None:
             self._snapshots[key] = snapshot
+        return loaded

@@ -41,6 +41,10 @@ class StoreUnavailable(Exception):
     """The database could not be reached or gave up (restarting, gone, locked past its timeout)."""
 
 
+class StoreConflict(Exception):
+    """A write broke one of the database's constraints (a key or a unique value already there)."""
+
+
 def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
     """A value derived from tables only a seed changes (users, lead fields, partitions), built
     once per store until its next seed, reset or restore (in any process: see `Store.state`);
@@ -97,6 +101,10 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=options)
 
 
+def _first_line(error: exc.DBAPIError) -> str:
+    return str(error.orig or error).strip().splitlines()[0]
+
+
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -149,7 +157,7 @@ class Store:
     @contextmanager
     def _create_lock(self) -> Iterator[Connection]:
         """A transaction in which creating the schema cannot race another process doing the same."""
-        with self._unavailable_as_error(), self.engine.begin() as conn:
+        with self._database_errors(), self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
             yield conn
@@ -163,11 +171,14 @@ class Store:
             self.engine.dispose()
 
     @contextmanager
-    def _unavailable_as_error(self) -> Iterator[None]:
+    def _database_errors(self) -> Iterator[None]:
+        """The database's own errors as the store's: unavailable, or a conflict with what is stored."""
         try:
             yield
         except (exc.OperationalError, exc.InterfaceError) as error:
-            raise StoreUnavailable(str(error.orig or error).strip().splitlines()[0]) from error
+            raise StoreUnavailable(_first_line(error)) from error
+        except exc.IntegrityError as error:
+            raise StoreConflict(_first_line(error)) from error
 
     def _began(self, session: Session) -> None:
         """Every unit of work starts here, holding the instance's lock: the shared state as it is now."""
@@ -191,7 +202,7 @@ class Store:
         if outer is not None:
             yield outer
             return
-        with self._unavailable_as_error(), self._sessions() as session, session.begin():
+        with self._database_errors(), self._sessions() as session, session.begin():
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
             self._began(session)
             self._current.session = session
@@ -221,16 +232,15 @@ class Store:
                 return
             self._session_depth = 1
             try:
-                with self._unavailable_as_error():
+                with self._database_errors():
                     if session.in_transaction():
                         self._driver.execute("BEGIN IMMEDIATE")
                     else:
                         # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
                         self._driver = session.connection().connection.driver_connection
                         session.info[SQLITE_DRIVER] = self._driver
-                self._began(session)
-                yield session
-                with self._unavailable_as_error():
+                    self._began(session)
+                    yield session
                     session.flush()
                     self._driver.commit()
             except BaseException:
