@@ -74,10 +74,11 @@ def generate(facts: dict) -> str:
     complex_types, simple_types = schema["complexTypes"], schema["simpleTypes"]
 
     def deps(name: str):
-        for field in complex_types[name]["sequence"]:
-            yield local(field["type"])
-        if complex_types[name]["extends"]:
-            yield local(complex_types[name]["extends"])
+        """The types of Marketo's namespace that complex type `name` names: its fields', its base."""
+        complex_type = complex_types[name]
+        for qname in [*(field["type"] for field in complex_type["sequence"]), complex_type["extends"]]:
+            if qname and qname.startswith("tns:"):
+                yield local(qname)
 
     # Python classes come after the classes they name: dependencies first, else Marketo's order.
     emitted: list[str] = []
@@ -97,7 +98,7 @@ def generate(facts: dict) -> str:
     todo = [local(t) for t in schema["elements"].values()]
     while todo:
         name = todo.pop()
-        if name in reachable or name.startswith("xs:"):
+        if name in reachable:
             continue
         reachable.add(name)
         if name in complex_types:
