@@ -6,6 +6,7 @@ Bad input is a 400 with a JSON error naming the problem, and changes nothing.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
@@ -104,7 +105,13 @@ class AdminApi:
 
     def on_health(self, request, instance, journal):
         return json_response(
-            {"ready": True, "version": __version__, "db": instance.store.dialect, "instance": instance.name}
+            {
+                "ready": True,
+                "version": __version__,
+                "db": instance.store.dialect,
+                "instance": instance.name,
+                "pid": os.getpid(),  # which process answered (`mockmkto serve --workers N`)
+            }
         )
 
     def on_config(self, request, instance, journal):
@@ -125,7 +132,7 @@ class AdminApi:
     def on_reset(self, request, instance, journal):
         """Back to the seed the server started with; to a named seed (`?seed=`); or empty (`?empty=true`)."""
         name = request.args.get("seed")
-        empty = _flag(request, "empty")
+        empty = _bool_arg(request, "empty")
         if name and empty:
             raise BadRequest("reset takes seed= or empty=true, not both")
         if name:
@@ -142,7 +149,7 @@ class AdminApi:
     def on_seed(self, request, instance, journal):
         """Load a seed document on top of the state, or instead of it (`?replace=true`), in one step."""
         doc = _json_body(request)
-        if _flag(request, "replace"):
+        if _bool_arg(request, "replace"):
             return json_response({"loaded": instance.reset(doc, remember=False), "replaced": True})
         return json_response({"loaded": instance.load(doc)})
 
@@ -334,17 +341,10 @@ def _is_dashboard(path: str) -> bool:
 
 
 def _bool_arg(request: Request, name: str) -> bool:
-    value = request.args.get(name, "false").lower()
-    if value not in ("true", "false"):
-        raise BadRequest(f"{name} must be true or false")
-    return value == "true"
-
-
-def _flag(request: Request, name: str) -> bool:
     """A true/false query parameter (absent: false); anything else is a 400."""
     value = request.args.get(name, "false").lower()
     if value not in ("true", "false"):
-        raise BadRequest(f"{name} is true or false")
+        raise BadRequest(f"{name} must be true or false")
     return value == "true"
 
 

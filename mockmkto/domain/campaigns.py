@@ -20,7 +20,7 @@ from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.leads import KEY_COLUMNS, NEWEST_FIRST, check_lead_key, key_lookup_value
-from mockmkto.domain.limits import api_day_start
+from mockmkto.domain.limits import api_day
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.store.campaign_models import (
     CampaignRun,
@@ -479,8 +479,12 @@ def schedule_campaign(
 def clones_today(session: Session, now: datetime) -> int:
     """Programs cloned by scheduleCampaign since the last midnight US Central time, when the
     API day (and its quota) starts over."""
-    midnight = api_day_start(utc(now)).astimezone(UTC)
-    return session.scalar(select(func.count()).select_from(ProgramClone).where(ProgramClone.cloned_at >= midnight))
+    start, end = (moment.astimezone(UTC) for moment in api_day(utc(now)))
+    return session.scalar(
+        select(func.count())
+        .select_from(ProgramClone)
+        .where(ProgramClone.cloned_at >= start, ProgramClone.cloned_at < end)
+    )
 
 
 def _clone_for_schedule(session: Session, now: datetime, campaign: Campaign, clone_name: str) -> Campaign:
