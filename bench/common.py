@@ -33,9 +33,9 @@ USER_ID, SECRET = _user["userId"], _user["secret"]
 # one per request (round robin) and {{N}} is the request's sequence number, so every syncLead is
 # a real update of an existing lead.
 BENCH_LEADS = 100
-# The HTTP server `mockmkto serve` runs (mockmkto/serving.py: cheroot, 8 threads, one process);
-# bench/serve.py's `cheroot` is that very server.
-SERVE_SERVER = "cheroot"
+# The HTTP server `mockmkto serve` runs (mockmkto/serving.py: waitress, 8 threads, one process);
+# bench/serve.py's `waitress` is that very server.
+SERVE_SERVER = "waitress"
 
 
 def log(*parts) -> None:

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         "--server",
         default=SERVE_SERVER,
         choices=("cheroot", "werkzeug", "waitress", "gunicorn"),
-        help="HTTP server of mockmkto and the floor in the throughput section (default cheroot, as `mockmkto serve`)",
+        help="HTTP server of mockmkto and the floor in the throughput section (default waitress, as `mockmkto serve`)",
     )
     parser.add_argument("--scale", help="lead counts for the scale section (default 10000,100000,1000000)")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.{json,md} and chart.png go")

@@ -1,7 +1,7 @@
 """Section 5: mockmkto with 10k, 100k and 1M leads in a SQLite file.
 
 Leads are seeded with the bulk path (mockmkto/domain/bulk.py) in a child process; then
-`mockmkto serve`'s server (cheroot) runs on the file and answers getLead by Email and by Id
+`mockmkto serve`'s server (waitress) runs on the file and answers getLead by Email and by Id
 (sequential, one keep-alive client) and pages through every lead with getMultipleLeads (batchSize
 1000). The first, middle and last seeded leads are read back and compared with what was seeded.
 """

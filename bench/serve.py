@@ -3,8 +3,8 @@
     python bench/serve.py --app mockmkto|floor|echo --server cheroot|werkzeug|waitress|gunicorn --port N
         [--db URL] [--canned FILE] [--quiet] [--one-cpu]
 
-`cheroot` is the server `mockmkto serve` runs (mockmkto/serving.py: 8 threads, one process); it
-keeps connections alive. `werkzeug` is Werkzeug's threaded
+`waitress` is the server `mockmkto serve` runs (mockmkto/serving.py: 8 threads, one process); it
+keeps connections alive, as `cheroot` (8 threads) does, the server before. `werkzeug` is Werkzeug's threaded
 development server (run_simple, a log line per request), which closes the connection after every
 answer; `--quiet` drops its log line. `--one-cpu` holds the process to one CPU, as `taskset -c N`
 would: its threads then stop handing Python's interpreter lock from core to core.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-THREADS = 8  # waitress, as many as `mockmkto serve` (mockmkto/serving.py); gunicorn runs 2 workers x 4 threads
+THREADS = 8  # cheroot, as many as `mockmkto serve` (mockmkto/serving.py); gunicorn runs 2 workers x 4 threads
 
 
 def make_app(args):
@@ -76,7 +76,7 @@ def main() -> None:
     if args.server == "gunicorn":
         serve_gunicorn(args)
         return
-    if args.server == "cheroot":
+    if args.server in ("cheroot", "waitress"):
         from mockmkto.serving import frozen_start_up
 
         with frozen_start_up():  # as `mockmkto serve` starts
@@ -91,15 +91,20 @@ def main() -> None:
                 pass
 
         run_simple("127.0.0.1", args.port, app, threaded=True, request_handler=Quiet if args.quiet else None)
-    elif args.server == "waitress":
-        from waitress import serve
+    elif args.server == "cheroot":
+        from cheroot.wsgi import Server
 
-        serve(app, host="127.0.0.1", port=args.port, threads=THREADS, _quiet=True)
+        server = Server(("127.0.0.1", args.port), app, numthreads=THREADS)
+        try:
+            server.safe_start()
+        finally:
+            server.stop()
     else:
+        from mockmkto.config import Config
         from mockmkto.serving import http_server
 
         # The very server `mockmkto serve` builds, for mockmkto and the floor alike.
-        server = http_server(app, "127.0.0.1", args.port)
+        server = http_server(app, "127.0.0.1", args.port, Config.max_request_bytes)
         try:
             server.serve()
         finally:

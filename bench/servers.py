@@ -1,11 +1,12 @@
-"""Section 6: the HTTP server `mockmkto serve` runs (cheroot) among the candidates, and where a
+"""Section 6: the HTTP server `mockmkto serve` runs (waitress) among the candidates, and where a
 request's time goes.
 
 Each server runs mockmkto (on its own SQLite WAL file; gunicorn's two workers share theirs) and
-the floor; wrk drives syncLead at 8 clients, servers and apps interleaved round by round. Then
-two profiles of the request path: cProfile inside one process (the app called as WSGI, no HTTP;
-deterministic shares per stage) and py-spy sampling `mockmkto serve`'s server (cheroot) under wrk
-load (how much is the HTTP server itself).
+the floor; wrk drives syncLead at 8 clients, servers and apps interleaved round by round. Then a
+signed syncLead's answer time on cheroot and waitress alone and with 24 slow connections open (each
+sent half a request's headers and then nothing). Then two profiles of the request path: cProfile
+inside one process (the app called as WSGI, no HTTP; deterministic shares per stage) and py-spy
+sampling `mockmkto serve`'s server under wrk load (how much is the HTTP server itself).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import io
 import json
 import pstats
 import shutil
+import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from common import (
@@ -36,12 +39,14 @@ from common import (
 )
 from throughput import prepare_mock
 
-# cheroot is what `mockmkto serve` runs (SERVE_SERVER); "-1cpu" the same with the process held to
-# one CPU (as `taskset -c N` would); werkzeug is Werkzeug's threaded development server (it closes
-# the connection after every answer), "-quiet" the same without its log line per request; waitress
-# 8 threads; gunicorn gthread 2 workers x 4 threads.
-SERVERS = ("werkzeug", "werkzeug-quiet", "waitress", "cheroot", "cheroot-1cpu", "gunicorn")
+# waitress is what `mockmkto serve` runs (SERVE_SERVER), cheroot 8 threads the server before it;
+# "-1cpu" the same with the process held to one CPU (as `taskset -c N` would); werkzeug is
+# Werkzeug's threaded development server (it closes the connection after every answer), "-quiet"
+# the same without its log line per request; gunicorn gthread 2 workers x 4 threads.
+SERVERS = ("werkzeug", "werkzeug-quiet", "cheroot", "cheroot-1cpu", "waitress", "waitress-1cpu", "gunicorn")
 CLIENTS = 8
+# Slow connections held open while a syncLead is timed (issue 16: 8 of them stalled cheroot).
+SLOW_CLIENTS = 24
 
 # Stages of one SOAP request: (label, file suffix, function) whose cumulative time is the stage's.
 STAGES = (
@@ -158,6 +163,51 @@ def parallel_creates(port: int, label: str, clients: int = 8, trials: int = 3) -
     return counts
 
 
+def slow_clients(opts, workdir: Path) -> dict:
+    """A signed syncLead's answer time (one keep-alive client, 20 calls), then again while
+    SLOW_CLIENTS connections hold half a request's headers; a call unanswered after 15 s counts as 15 s."""
+    out = {}
+    for server in ("cheroot", SERVE_SERVER):
+        mock = bench_server(f"slow-{server}", "mockmkto", server, workdir, db=f"sqlite:///{workdir}/slow-{server}.db")
+        mock.start()
+        try:
+            template, _, _ = prepare_mock_sync_lead(mock.port)
+            body = envelope(template)
+            alone = answer_times(mock.port, body, 20)
+            held = [socket.create_connection(("127.0.0.1", mock.port)) for _ in range(SLOW_CLIENTS)]
+            for sock in held:
+                sock.sendall(f"POST {SOAP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+            slowed = answer_times(mock.port, body, 3 if opts.quick else 5)
+            for sock in held:
+                sock.close()
+        finally:
+            mock.stop()
+        out[server] = {"alone_p50_ms": median(alone), "with_slow_max_ms": max(slowed), "with_slow_ms": slowed}
+        log(
+            f"{server}: syncLead p50 {median(alone):.1f} ms alone; with {SLOW_CLIENTS} slow connections "
+            + ", ".join(f"{ms:.0f}" for ms in slowed)
+            + " ms"
+        )
+    return out
+
+
+def answer_times(port: int, body: str, count: int, timeout: float = 15) -> list[float]:
+    times = []
+    for n in range(count):
+        http = Http(port, timeout=timeout)
+        started = time.perf_counter()
+        try:
+            status, _ = http.soap(render(body, n % BENCH_LEADS, n))
+            if status != 200:
+                raise RuntimeError(f"syncLead answered {status}")
+        except TimeoutError:
+            pass
+        finally:
+            http.close()
+        times.append(min(timeout, time.perf_counter() - started) * 1000)
+    return times
+
+
 def prepare_mock_sync_lead(port: int) -> tuple[str, dict, dict]:
     templates, canned, faults = prepare_mock(port)
     return templates["syncLead"], canned, faults
@@ -221,8 +271,6 @@ def top_functions(profile: cProfile.Profile, requests: int, count: int = 15) -> 
 
 def profile_in_process(opts, workdir: Path) -> dict:
     """cProfile over syncLead and getLead called through the WSGI app (file DB, signatures checked)."""
-    import time
-
     from mockmkto.app import build_app
     from mockmkto.config import DEFAULT_SEED, Config
 
@@ -260,7 +308,7 @@ def profile_in_process(opts, workdir: Path) -> dict:
 
 
 def profile_under_load(opts, workdir: Path) -> dict | None:
-    """py-spy samples `mockmkto serve`'s server (cheroot, 8 threads) while wrk sends syncLead at 8
+    """py-spy samples `mockmkto serve`'s server (waitress, 8 threads) while wrk sends syncLead at 8
     clients; only the thread holding the GIL, so the shares are of the Python CPU time."""
     py_spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -326,6 +374,7 @@ def split_samples(collapsed: str) -> dict:
 def run(opts, workdir: Path) -> dict:
     return {
         "servers": compare_servers(opts, workdir),
+        "slow_clients": slow_clients(opts, workdir),
         "profile": profile_in_process(opts, workdir),
         "pyspy": profile_under_load(opts, workdir),
     }

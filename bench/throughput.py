@@ -1,9 +1,9 @@
 """Sections 1 and 2: mockmkto against the floor and WireMock under keep-alive load from wrk.
 
 Four servers run side by side (mockmkto, the floor and a stock Spyne syncLead echo on one HTTP
-server, by default cheroot with 8 threads as `mockmkto serve` runs it, and WireMock on the JVM);
+server, by default waitress with 8 threads as `mockmkto serve` runs it, and WireMock on the JVM);
 wrk loads one at a time, interleaved, so a drift in the machine's load hits all of them alike.
-cheroot keeps connections alive; `--server werkzeug` (Werkzeug's threaded development server)
+waitress and cheroot keep connections alive; `--server werkzeug` (Werkzeug's threaded development server)
 answers every request with `Connection: close`, so there each request is a new connection and a
 new thread.
 """
