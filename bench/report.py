@@ -331,7 +331,21 @@ def _reset(result: dict, targets: list) -> list[str]:
             + ", ".join(f"{v:.2f}" for v in plugin["walls_s"]["empty"])
             + f" s: {_f(plugin['overhead_ms_per_test'], 2)} ms more per test.",
         ]
-    else:
+    if plugin and "zeep_test_ms" in plugin:
+        lines += [
+            "",
+            f"A test building `mockmkto.zeep_client()`, syncing a lead and reading it back (the reset is the"
+            f" fixture's): {_f(plugin['zeep_test_ms'], 2)} ms more than an empty test"
+            f" ({_f(plugin.get('zeep_test_cpu_ms'), 2)} ms of CPU)"
+            + (
+                f"; moto's equivalent ({plugin['moto_tests']} tests: `mock_aws`, a boto3 S3 client, one object put"
+                f" and read back) {_f(plugin['moto_test_ms'], 1)} ms ({_f(plugin.get('moto_test_cpu_ms'), 1)} ms"
+                f" of CPU): {plugin['zeep_vs_moto']:.2f}x of moto's."
+                if "moto_test_ms" in plugin
+                else " (moto is not installed: no comparison)."
+            ),
+        ]
+    if not plugin:
         lines += ["", "The pytest plugin (mockmkto/pytest_plugin.py) was not installed: no plugin figure."]
     lines.append("")
     reset_ms = result["file"]["reset_client_ms"]["p50"]
@@ -339,6 +353,9 @@ def _reset(result: dict, targets: list) -> list[str]:
     if plugin:
         overhead = plugin["overhead_ms_per_test"]
         targets.append(["plugin overhead <= 5 ms per test", _f(overhead, 2, " ms"), _check(overhead <= 5)])
+    if plugin and "zeep_test_ms" in plugin:
+        zeep_ms = plugin["zeep_test_ms"]
+        targets.append(["zeep test (client, syncLead, getLead) <= 10 ms", _f(zeep_ms, 2, " ms"), _check(zeep_ms <= 10)])
     return lines
 
 

@@ -3,13 +3,16 @@
 Against one running server (`mockmkto serve`'s cheroot, a SQLite file and in memory): a few
 hundred resets; then 1,000 iterations of what a test does (reset + syncLead + getLead). When the
 pytest plugin is installed: pytest running 1,000 generated tests that take its `mockmkto`
-fixture against 1,000 empty tests, interleaved, and the difference per test.
+fixture (doing nothing, or building a zeep client, syncing and reading a lead) against 1,000
+empty tests, interleaved, and the difference per test; beside it moto's equivalent (mock_aws and
+boto3) when moto is installed.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import resource
 import subprocess
 import time
 from pathlib import Path
@@ -61,18 +64,55 @@ def per_test(http: Http, count: int) -> dict:
     return {step: summary(values) for step, values in steps.items()}
 
 
+# What the generated tests do: the issue 19.7 test (a new zeep client, one lead synced and read back),
+# and moto's own equivalent (mock_aws, a new boto3 client, one object put and read back).
+ZEEP_PRELUDE = """
+def sync_then_get(mockmkto):
+    client = mockmkto.zeep_client()
+    client.service.syncLead(leadRecord={"Email": "ada@example.com"}, returnLead=False)
+    assert client.service.getLead(leadKey={"keyType": "EMAIL", "keyValue": "ada@example.com"}).count == 1
+"""
+MOTO_PRELUDE = """
+import boto3
+from moto import mock_aws
+
+
+def put_then_get():
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bench")
+        s3.put_object(Bucket="bench", Key="ada", Body=b"ada@example.com")
+        assert s3.get_object(Bucket="bench", Key="ada")["Body"].read() == b"ada@example.com"
+"""
+
+
+def _test_file(workdir: Path, kind: str, tests: int, argument: str, body: str, prelude: str = "") -> Path:
+    path = workdir / f"plugin_{kind}" / f"test_{kind}.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(prelude + "".join(f"\n\ndef test_{i}({argument}):\n    {body}\n" for i in range(tests)))
+    return path
+
+
 def plugin_overhead(workdir: Path, tests: int, rounds: int) -> dict | None:
+    """Per test, against empty tests of the same count run in the same rounds: the bare fixture, the
+    zeep test, and (when moto is installed) moto's equivalent, on fewer tests (it is 20 times slower)."""
     if importlib.util.find_spec("mockmkto.pytest_plugin") is None:
         return None
-    files = {}
-    for kind, signature in (("empty", "()"), ("fixture", "(mockmkto)")):
-        path = workdir / f"plugin_{kind}" / f"test_{kind}.py"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text("".join(f"def test_{i}{signature}:\n    pass\n\n\n" for i in range(tests)))
-        files[kind] = path
-    walls: dict[str, list[float]] = {"empty": [], "fixture": []}
+    moto_tests = max(tests // 10, 20)
+    suites = {
+        "empty": (tests, _test_file(workdir, "empty", tests, "", "pass")),
+        "fixture": (tests, _test_file(workdir, "fixture", tests, "mockmkto", "pass")),
+        "zeep": (tests, _test_file(workdir, "zeep", tests, "mockmkto", "sync_then_get(mockmkto)", ZEEP_PRELUDE)),
+    }
+    if importlib.util.find_spec("moto") and importlib.util.find_spec("boto3"):
+        suites["moto_empty"] = (moto_tests, _test_file(workdir, "moto_empty", moto_tests, "", "pass"))
+        suites["moto"] = (moto_tests, _test_file(workdir, "moto", moto_tests, "", "put_then_get()", MOTO_PRELUDE))
+    walls: dict[str, list[float]] = {kind: [] for kind in suites}
+    # CPU seconds (user + system) of each pytest run: what a test costs where others share the cores.
+    cpus: dict[str, list[float]] = {kind: [] for kind in suites}
     for _ in range(rounds):
-        for kind, path in files.items():
+        for kind, (count, path) in suites.items():
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             done = subprocess.run(
                 [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
@@ -81,12 +121,34 @@ def plugin_overhead(workdir: Path, tests: int, rounds: int) -> dict | None:
                 cwd=path.parent,
             )
             wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 raise RuntimeError(f"pytest on {path} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
             walls[kind].append(wall)
-            log(f"pytest {tests} {kind} tests: {wall:.2f} s")
-    diffs = [(f - e) * 1000 / tests for f, e in zip(walls["fixture"], walls["empty"], strict=True)]
-    return {"tests": tests, "walls_s": walls, "overhead_ms_per_test": median(diffs)}
+            cpus[kind].append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+            log(f"pytest {count} {kind} tests: {wall:.2f} s, {cpus[kind][-1]:.2f} s CPU")
+
+    def per_test_ms(kind: str, baseline: str, seconds: dict[str, list[float]] = walls) -> list[float]:
+        count = suites[kind][0]
+        return [(k - b) * 1000 / count for k, b in zip(seconds[kind], seconds[baseline], strict=True)]
+
+    out = {
+        "tests": tests,
+        "walls_s": walls,
+        "overhead_ms_per_test": median(per_test_ms("fixture", "empty")),
+        "cpu_s": cpus,
+        "zeep_test_ms": median(per_test_ms("zeep", "empty")),
+        "zeep_test_cpu_ms": median(per_test_ms("zeep", "empty", cpus)),
+    }
+    if "moto" in suites:
+        ratios = [z / m for z, m in zip(per_test_ms("zeep", "empty"), per_test_ms("moto", "moto_empty"), strict=True)]
+        out |= {
+            "moto_tests": moto_tests,
+            "moto_test_ms": median(per_test_ms("moto", "moto_empty")),
+            "moto_test_cpu_ms": median(per_test_ms("moto", "moto_empty", cpus)),
+            "zeep_vs_moto": median(ratios),
+        }
+    return out
 
 
 def run(opts, workdir: Path) -> dict:
