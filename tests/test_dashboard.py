@@ -462,6 +462,15 @@ def test_a_button_without_the_cookie_is_refused(server, browser):
     assert server.session.get(f"{server.base}/_admin/journal").json()["count"] == 1
 
 
+def test_a_button_pressed_on_another_site_s_page_is_refused(server, browser):
+    """The admin API's Origin check covers the buttons too, even with the cookie and its token."""
+    server.call(GET_UNKNOWN)
+    url = f"{server.base}/_admin/ui/journal"
+    browser.headers["Origin"] = "http://elsewhere.example"
+    assert pressing(browser, url, "Clear journal").status_code == 403
+    assert server.session.get(f"{server.base}/_admin/journal").json()["count"] == 1
+
+
 def test_a_button_returns_only_into_the_dashboard(server, browser):
     response = pressing(browser, f"{server.base}/_admin/", "Clear faults", next="https://elsewhere.example/")
     assert response.status_code == 303 and response.headers["Location"].endswith("/_admin/")
