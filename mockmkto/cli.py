@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from urllib.error import HTTPError, URLError
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", help="SQLAlchemy URL (default sqlite:///mockmkto.db; env MOCKMKTO_DB)")
     serve.add_argument("--seed", help=f"seed document loaded into an empty store (default {DEFAULT_SEED})")
     serve.add_argument("--no-auth", action="store_true", help="accept requests without a valid signature")
+    serve.add_argument("--workers", type=int, default=1, help="processes serving the port (default 1)")
     wsdl = commands.add_parser("wsdl", help="print the published WSDL")
     wsdl.add_argument("--url", default=DEFAULT_ENDPOINT, help=f"its soap:address (default {DEFAULT_ENDPOINT})")
     seed = commands.add_parser("seed", help="load a seed document into a running server")
@@ -80,11 +82,11 @@ def admin_command(args: argparse.Namespace) -> int:
 
 
 def serve_forever(args: argparse.Namespace) -> int:
-    from mockmkto.serving import frozen_start_up, http_server
+    """Bind the port, build the app (schema, seed), print the banner, serve. A problem at start is
+    one line on stderr, naming it and what to do, and exit status 1."""
+    from mockmkto import serving
 
-    with frozen_start_up():
-        from mockmkto.app import build_app
-
+    try:
         config = Config.from_env(
             host=args.host,
             port=args.port,
@@ -93,26 +95,113 @@ def serve_forever(args: argparse.Namespace) -> int:
             auth=False if args.no_auth else None,
             admin_token=args.admin_token,
         )
-        if config.seed is None:
-            config.seed = DEFAULT_SEED
-        app = build_app(config)
+    except ValueError as exc:
+        return fail(f"a MOCKMKTO_* setting is not valid ({exc}): correct it")
+    if config.seed is None:
+        config.seed = DEFAULT_SEED
+    problem = setting_problem(config, args.workers)
+    if problem:
+        return fail(problem)
+    try:
+        sock = serving.listening_socket(config.host, config.port)
+    except OSError as exc:
+        return fail(listen_problem(config, exc))
+    with sock:
+        config.port = sock.getsockname()[1]  # --port 0: the free port it got
+        with serving.frozen_start_up():
+            from mockmkto.app import build_app
+
+            try:
+                app = build_app(config)
+            except Exception as exc:
+                problem = start_up_problem(config, exc)
+                if problem is None:
+                    raise
+                return fail(problem)
+        print_banner(app, config, args.workers)
+        if args.workers == 1:
+            serving.serve_here(app, sock, config)
+        else:
+            app.close()  # each worker opens its own connections
+            serving.serve_workers(sock, config, args.workers, build_app)
+    return 0
+
+
+def print_banner(app, config: Config, workers: int) -> None:
     endpoint = f"http://{config.host}:{config.port}/soap/mktows/2_6"
     print(f"mockmkto {endpoint}", flush=True)
     print(f"  WSDL      {endpoint}?WSDL", flush=True)
     for user_id, secret in app.credentials():
         print(f"  user id   {user_id}\n  secret    {secret}", flush=True)
+    if workers > 1:
+        print(f"  workers   {workers} processes", flush=True)
     if not config.auth:
         print("  signatures are not checked (--no-auth)", flush=True)
     if config.admin_open_to_network:
         print("  the admin API is open to anyone who reaches this address: set --admin-token", flush=True)
-    server = http_server(app, config.host, config.port)
+
+
+def fail(problem: str) -> int:
+    print(f"mockmkto: {problem}", file=sys.stderr)
+    return 1
+
+
+def setting_problem(config: Config, workers: int) -> str | None:
+    if not 0 <= config.port <= 65535:
+        return f"port {config.port} is out of range: choose one of 1-65535 with --port (0 picks a free one)"
+    if workers < 1:
+        return f"--workers {workers}: choose 1 or more"
+    if workers > 1:
+        from mockmkto.store.db import is_memory_url
+
+        if is_memory_url(config.db):
+            return f"--workers {workers} need a database they share, not one in each process's memory: give --db a file"
+    return None
+
+
+def listen_problem(config: Config, exc: OSError) -> str:
+    where = f"{config.host}:{config.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {config.port} on {config.host} is in use: stop what listens there, or choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on {where} (ports below 1024 need privileges): choose another with --port"
+    return f"cannot listen on {where} ({exc.strerror or exc}): check --host and --port"
+
+
+def start_up_problem(config: Config, exc: Exception) -> str | None:
+    """What went wrong while the app was built (database, seed), in one line; None: a bug, not a setting."""
+    from sqlalchemy import exc as db_errors
+
+    from mockmkto.domain.seed_format import SeedError
+
+    db = shown_url(config.db)
+    if isinstance(exc, SeedError):
+        return f"the seed file {config.seed} cannot be loaded ({exc}): fix it, or choose another with --seed"
+    if isinstance(exc, OSError) and exc.filename == config.seed:
+        return f"cannot read the seed file {config.seed} ({exc.strerror}): check --seed"
+    if isinstance(exc, db_errors.NoSuchModuleError):
+        return f"--db {db}: SQLAlchemy knows no such database ({exc}): use e.g. sqlite:///mockmkto.db"
+    if isinstance(exc, db_errors.ArgumentError):
+        return f"--db {db} is not a database URL: use e.g. sqlite:///mockmkto.db"
+    if isinstance(exc, ImportError) and exc.name and not exc.name.startswith("mockmkto"):
+        return f"--db {db} needs the Python module {exc.name}, which is not installed: install it (pip)"
+    # The store may wrap the driver's error in its own.
+    cause = exc if isinstance(exc, db_errors.DBAPIError) else exc.__cause__
+    if isinstance(cause, db_errors.DBAPIError):
+        reason = str(cause.orig or cause).strip().splitlines()[0]
+        return f"cannot open the database {db} ({reason}): check that its folder exists and is writable"
+    return None
+
+
+def shown_url(url: str) -> str:
+    """A database URL to print: its password hidden."""
+    from sqlalchemy import exc as db_errors
+    from sqlalchemy.engine import make_url
+
     try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
+        return make_url(url).render_as_string(hide_password=True)
+    except db_errors.ArgumentError:
+        return url
 
 
 if __name__ == "__main__":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from mockmkto.cli import main
@@ -100,6 +102,117 @@ def test_serve_keeps_state_in_a_file_database_across_restarts(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def serve_fails(args: list[str]) -> str:
+    """`mockmkto serve ...` that cannot start: no banner, a non-zero exit; its one line of stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mockmkto", "serve", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    return done.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_before_any_banner():
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        problem = serve_fails(["--port", str(port), "--db", "sqlite://"])
+    assert f"port {port} on 127.0.0.1 is in use" in problem and "--port" in problem
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--port", "70000"], "port 70000 is out of range"),
+        (["--db", "nonsense"], "--db nonsense is not a database URL"),
+        (["--db", "nosuchdb://x"], "SQLAlchemy knows no such database"),
+        (["--db", "postgresql+pg8000://user@127.0.0.1/mock"], "needs the Python module pg8000, which is not installed"),
+        (["--db", "sqlite:///{tmp}/no/such/folder/mock.db"], "cannot open the database"),
+        (["--seed", "{tmp}/missing.json"], "cannot read the seed file"),
+        (["--seed", "{tmp}/broken.json"], "cannot be loaded"),
+        (["--workers", "0"], "--workers 0"),
+        (["--workers", "2", "--db", "sqlite://"], "need a database they share"),
+    ],
+    ids=[
+        "port-out-of-range",
+        "not-a-url",
+        "unknown-database",
+        "missing-driver",
+        "unwritable-path",
+        "missing-seed",
+        "broken-seed",
+        "no-workers",
+        "workers-in-memory",
+    ],
+)
+def test_serve_names_a_start_up_problem_in_one_line(tmp_path, args, named):
+    (tmp_path / "broken.json").write_text('{"leads": [')
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    problem = serve_fails(["--port", "0", "--db", "sqlite://", *args])  # a later --db wins
+    assert problem.startswith("mockmkto: ") and named in problem
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    """`mockmkto serve --workers 2` on a file database: (its process, its base URL)."""
+    port = free_port()
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    process, _ = start_serve(["--port", str(port), "--db", db, "--workers", "2"])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(f"{base}/_admin/health")
+        yield process, base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def answering_pids(base: str, until) -> set[int]:
+    """pids of the processes that answer /_admin/health, one new connection a call, until `until(pids)`
+    (20 s at most: a hang guard)."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + 20
+    while not until(pids) and time.monotonic() < deadline:
+        pids.add(requests.get(f"{base}/_admin/health", timeout=10).json()["pid"])
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_serve_with_two_workers_answers_from_two_processes_besides_itself(two_workers):
+    process, base = two_workers
+    pids = answering_pids(base, lambda pids: len(pids) == 2)
+    assert len(pids) == 2 and process.pid not in pids
+
+
+def test_a_worker_killed_with_sigkill_is_replaced_and_the_port_keeps_answering(two_workers):
+    process, base = two_workers
+    first = answering_pids(base, lambda pids: len(pids) == 2)
+    killed = first.pop()
+    os.kill(killed, signal.SIGKILL)
+    replaced = answering_pids(base, lambda pids: pids - first - {killed})
+    assert killed not in replaced and replaced - first
+    assert process.poll() is None
+
+
+def test_sigterm_stops_the_supervisor_and_its_workers(two_workers):
+    process, base = two_workers
+    workers = answering_pids(base, lambda pids: len(pids) == 2)
+    process.terminate()
+    assert process.wait(timeout=20) == 0
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/_admin/health", timeout=5)
 
 
 def test_wsdl_command_prints_the_published_wsdl(capsys):

@@ -121,3 +121,17 @@ def test_serving_start_up_is_built_without_collections_then_frozen():
         assert gc.get_freeze_count() >= frozen_before + len(made_at_start_up)
     finally:
         gc.unfreeze()
+
+
+def test_importing_the_server_loads_neither_the_app_nor_spyne():
+    # `mockmkto serve` imports it before start-up, whose objects are built with the collector off.
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, mockmkto.serving; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    loaded = done.stdout.strip()
+    assert "'waitress'" in loaded
+    assert "'mockmkto.app'" not in loaded and "'spyne'" not in loaded
