@@ -103,17 +103,16 @@ def post_get_ada(served: Served) -> requests.Response:
     )
 
 
-def test_a_soap_call_is_answered_while_24_clients_have_sent_only_part_of_their_headers(served):
-    start = f"POST {SOAP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n".encode()
-    with slow_clients(served.port, 24, start) as clients:
-        response = post_get_ada(served)
-        assert all(still_open(client) for client in clients)
-    assert response.status_code == 200 and b"successGetLead" in response.content
-
-
-def test_a_soap_call_is_answered_while_24_clients_have_sent_only_part_of_their_bodies(served):
-    start = f"POST {SOAP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n<?xml".encode()
-    with slow_clients(served.port, 24, start) as clients:
+@pytest.mark.parametrize(
+    "sent",
+    [
+        f"POST {SOAP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n",
+        f"POST {SOAP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n<?xml",
+    ],
+    ids=["part-of-the-headers", "part-of-the-body"],
+)
+def test_a_soap_call_is_answered_while_24_clients_have_sent_only_part_of_a_request(served, sent):
+    with slow_clients(served.port, 24, sent.encode()) as clients:
         response = post_get_ada(served)
         assert all(still_open(client) for client in clients)
     assert response.status_code == 200 and b"successGetLead" in response.content
