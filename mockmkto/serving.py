@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
@@ -145,7 +145,7 @@ class HttpServer:
 
     def __init__(self, app, sock: socket.socket, max_request_bytes: int):
         self._map: dict = {}
-        self._stopped = threading.Event()
+        self._stopped = False  # a plain flag, which a signal handler may set safely (no lock)
         self._server = create_server(
             app,
             map=self._map,
@@ -164,15 +164,15 @@ class HttpServer:
 
     def serve(self) -> None:
         try:
-            while not self._stopped.is_set():
+            while not self._stopped:
                 wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
         finally:
             wasyncore.close_all(self._map)
             self._server.task_dispatcher.shutdown()
 
     def stop(self) -> None:
-        if not self._stopped.is_set():
-            self._stopped.set()
+        if not self._stopped:
+            self._stopped = True
             self._server.pull_trigger()  # wakes the loop: a write to a pipe, no lock taken
 
 
@@ -203,26 +203,28 @@ def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: 
     """Pre-fork: `workers` processes, each with its own app built from `config`, serving on the one
     listening socket (the kernel hands each connection to one of them). A worker that dies is
     replaced; SIGTERM or SIGINT stops them all. The app the caller built must be closed before."""
-    stopping = threading.Event()
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    started: dict[int, float] = {}
-    for _ in range(workers):
-        started[_fork_worker(sock, config, build_app)] = time.monotonic()
+        signal.signal(signum, stop)
+    started: dict[int, float] = {}  # worker pid: when it started
+    due = [0.0] * workers  # when each worker to start may start
     try:
-        while not stopping.is_set():
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            if not pid:
-                time.sleep(0.1)
+        while not stopping:
+            pid, status = os.waitpid(-1, os.WNOHANG) if started else (0, 0)
+            if pid in started:
+                print(f"mockmkto: worker {pid} {_exit_reason(status)}; starting another", file=sys.stderr, flush=True)
+                due.append(started.pop(pid) + RESTART_PAUSE_SECONDS)
                 continue
-            if pid not in started:
-                continue
-            print(f"mockmkto: worker {pid} {_exit_reason(status)}; starting another", file=sys.stderr, flush=True)
-            pause = started.pop(pid) + RESTART_PAUSE_SECONDS - time.monotonic()
-            if pause > 0:
-                stopping.wait(pause)
-            if not stopping.is_set():
-                started[_fork_worker(sock, config, build_app)] = time.monotonic()
+            now = time.monotonic()
+            for when in [when for when in due if when <= now]:
+                due.remove(when)
+                started[_fork_worker(sock, config, build_app)] = now
+            time.sleep(0.1)
     finally:
         _stop_workers(started)
 
@@ -234,8 +236,10 @@ def _fork_worker(sock: socket.socket, config: Config, build_app: Callable[[Confi
         return pid
     code = 0
     try:
-        # Ctrl-C reaches the whole process group: the parent alone decides, and sends SIGTERM.
+        # Ctrl-C reaches the whole process group: the parent alone decides, and sends SIGTERM, which
+        # ends a worker at once until it serves.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         with frozen_start_up():
             app = build_app(config)
         server = HttpServer(app, sock, config.max_request_bytes)
@@ -264,10 +268,8 @@ def _exit_reason(status: int) -> str:
 
 def _stop_workers(pids) -> None:
     for pid in pids:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + WORKER_STOP_SECONDS
     waiting = set(pids)
     while waiting and time.monotonic() < deadline:
@@ -276,5 +278,6 @@ def _stop_workers(pids) -> None:
                 waiting.discard(pid)
         time.sleep(0.05)
     for pid in waiting:
-        os.kill(pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
