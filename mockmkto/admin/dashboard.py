@@ -133,20 +133,21 @@ def _xml_lines(node, depth: int, declared: dict, lines: list[str]) -> None:
     start += "".join(
         f' {tag("span", key, class_="attr")}="{tag("span", value, class_="value")}"' for key, value in attributes
     )
-    text = (node.text or "").strip()
-    if text and etree.QName(node).localname in MASKED_ELEMENTS:
-        text = tag("span", "•" * 8, class_="masked", title="masked")
+    end = f"&lt;/{tag('span', name, class_='tag')}&gt;"
     children = list(node)
     if not children:
-        end = f"&lt;/{tag('span', name, class_='tag')}&gt;"
+        # A value as it came (spaces too), but never the signature.
+        text = node.text or ""
+        if text and etree.QName(node).localname in MASKED_ELEMENTS:
+            text = tag("span", "•" * 8, class_="masked", title="masked")
         lines.append(pad + (f"{start}&gt;{esc(text)}{end}" if text else f"{start}/&gt;"))
     else:
         lines.append(f"{pad}{start}&gt;")
-        if text:
-            lines.append(pad + "  " + esc(text))
+        if node.text and node.text.strip():
+            lines.append(pad + "  " + esc(node.text.strip()))
         for child in children:
             _xml_lines(child, depth + 1, node.nsmap, lines)
-        lines.append(f"{pad}&lt;/{tag('span', name, class_='tag')}&gt;")
+        lines.append(pad + end)
     if node.tail and node.tail.strip():
         lines.append(pad + esc(node.tail.strip()))
 
