@@ -22,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the mock server")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1; env MOCKMKTO_HOST)")
     serve.add_argument("--port", type=int, help="port (default 8080; env MOCKMKTO_PORT)")
-    serve.add_argument("--db", help="SQLAlchemy URL (default sqlite:///mockmkto.db; env MOCKMKTO_DB)")
     serve.add_argument("--seed", help=f"seed document loaded into an empty store (default {DEFAULT_SEED})")
     serve.add_argument("--no-auth", action="store_true", help="accept requests without a valid signature")
     serve.add_argument("--workers", type=int, default=1, help="processes serving the port (default 1)")
@@ -32,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("file", help="a JSON seed document (the format of seed_data/*.json)")
     reset = commands.add_parser("reset", help="reset a running server, empty or to a named seed")
     reset.add_argument("--seed", help="seed name, e.g. default (seed_data/<name>.json); empty when absent")
+    database = commands.add_parser("db", help="the database's schema")
+    upgrade = database.add_subparsers(dest="db_command", required=True).add_parser(
+        "upgrade", help="bring the database, its named instances too, to this mockmkto's schema"
+    )
+    for command in (serve, upgrade):
+        command.add_argument("--db", help="SQLAlchemy URL (default sqlite:///mockmkto.db; env MOCKMKTO_DB)")
     for command in (seed, reset):
         command.add_argument("--url", help=f"the server (default {DEFAULT_SERVER}; env MOCKMKTO_URL)")
         command.add_argument("--instance", help="a named instance instead of the default one")
@@ -40,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("seed", "reset"):
         return admin_command(args)
+    if args.command == "db":
+        return db_command(args)
     if args.command == "wsdl":
         from mockmkto.soap.server import MktowsServer
         from mockmkto.soap.wsdl import with_address
@@ -79,6 +86,32 @@ def admin_command(args: argparse.Namespace) -> int:
     except URLError as exc:
         print(f"mockmkto: cannot reach {base}: {exc.reason}", file=sys.stderr)
         return 1
+
+
+def db_command(args: argparse.Namespace) -> int:
+    """`db upgrade`: each store of the database to this mockmkto's schema revision, a line for each."""
+    from mockmkto.app import instance_location
+    from mockmkto.store.migrations import upgrade_database
+    from mockmkto.store.schema import HEAD
+
+    try:
+        config = Config.from_env(db=args.db)
+    except ValueError as exc:
+        return fail(f"a MOCKMKTO_* setting is not valid ({exc}): correct it")
+    try:
+        upgraded = upgrade_database(config.db, instance_location(config.db, "*"))
+    except Exception as exc:
+        problem = start_up_problem(config, exc)
+        if problem is None:
+            raise
+        return fail(problem)
+    for store in upgraded:
+        where = shown_url(store.url) + (f" schema {store.schema}" if store.schema else "")
+        if store.before == HEAD:
+            print(f"{where}: at revision {HEAD} already")
+        else:
+            print(f"{where}: {f'revision {store.before}' if store.before else 'empty'} -> revision {HEAD}")
+    return 0
 
 
 def serve_forever(args: argparse.Namespace) -> int:
@@ -173,8 +206,13 @@ def start_up_problem(config: Config, exc: Exception) -> str | None:
     from sqlalchemy import exc as db_errors
 
     from mockmkto.domain.seed_format import SeedError
+    from mockmkto.store.schema import SchemaOutOfDate, UnknownRevision
 
     db = shown_url(config.db)
+    if isinstance(exc, SchemaOutOfDate):
+        return f"the database {db} has an older schema ({exc}): run mockmkto db upgrade --db {db}"
+    if isinstance(exc, UnknownRevision):
+        return f"the database {db} was upgraded by a newer mockmkto ({exc}): serve it with that one"
     if isinstance(exc, SeedError):
         return f"the seed file {config.seed} cannot be loaded ({exc}): fix it, or choose another with --seed"
     if isinstance(exc, OSError) and exc.filename == config.seed:
