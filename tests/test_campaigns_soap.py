@@ -203,7 +203,7 @@ def test_import_to_list_then_poll_until_complete(server, mktows):
     )
     assert import_status == "PROCESSING"
     polled = mktows.getImportToListStatus(programName="Trav-Demo-Program", listName="Trav-Other-List")
-    assert (polled.status, polled.endedTime, polled.estimatedRows, polled.rowsImported) == ("PROCESSING", None, 2, 0)
+    assert (polled.status, polled.endedTime, polled.estimatedRows, polled.rowsImported) == ("PROCESSING", None, 2, 2)
     server.instance.clock.advance(timedelta(seconds=5))
     done = mktows.getImportToListStatus(programName="Trav-Demo-Program", listName="Trav-Other-List")
     assert (done.status, done.rowsImported, done.rowsFailed, done.rowsIgnored) == ("COMPLETE", 2, 0, 0)

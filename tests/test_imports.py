@@ -40,7 +40,7 @@ def import_rows(session, clock, rows=ROWS, header=HEADER, mode="UPSERTLEADS", **
     params.setdefault("list_name", "Trav-Other-List")
     return imports.import_to_list(
         session, clock, params.pop("program_name"), params.pop("list_name"), header, rows, mode, **params
-    )
+    ).status
 
 
 def status(session, clock, list_name="Trav-Other-List"):
@@ -213,7 +213,7 @@ def test_imports_into_different_lists_may_overlap(session, clock):
 def test_an_import_reports_processing_until_its_delay_has_passed(session, clock):
     assert import_rows(session, clock) == "PROCESSING"
     running = status(session, clock)
-    assert running == imports.ImportStatus("PROCESSING", NOW, None, 5, 2, 0, 0, 0, None)
+    assert running == imports.ImportStatus("PROCESSING", NOW, None, 5, 2, 2, 0, 0, None)
     clock.advance(timedelta(seconds=4))
     assert (status(session, clock).status, status(session, clock).estimated_seconds) == ("PROCESSING", 1)
 

@@ -1,51 +1,71 @@
-"""Bulk loading of leads: many leads in one transaction with SQLAlchemy Core executemany.
+"""Bulk writes of leads: many leads a statement, where one syncLead per lead would take too long.
 
-For large data sets (the scale benchmark seeds a million leads) where one syncLead per lead
-would take hours. Each lead lands in the `leads` table exactly as syncLead would store it: the
-attribute document, the key columns mirrored from it (lower-cased email, SFDC ids, lead owner
-email), ForeignSysPersonId/ForeignSysType, the Default workspace's primary partition and the
-creation time, so getLead, getMultipleLeads and syncLead read and match these leads as any other.
-
-What syncLead does and this does not: no type checking of values against the lead schema (give
-values in their stored form, e.g. `"42"` for an integer), no lead assignment rules, no NewLead
-activity, no duplicate detection by Email.
+Two users: the admin API's bulk load (`insert_leads`: the scale benchmark seeds a million leads)
+and importToList's chunks (`sync_by_email`). The rules of what a lead's row holds live in
+`leads` (`new_lead_columns`, `merge_values`, `record_values`, `partition_chooser`), shared with
+syncLead; this module only writes many rows at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
-from mockmkto.domain.leads import DEFAULT_WORKSPACE, FOREIGN_SYS_TYPES, MIRRORED_FIELDS, email_key
+from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.lead_fields import lead_schema
+from mockmkto.domain.leads import (
+    DEFAULT_WORKSPACE,
+    FOREIGN_SYS_TYPES,
+    MIRRORED_FIELDS,
+    NEWEST_FIRST,
+    LeadInput,
+    email_key,
+    merge_values,
+    new_lead_activity,
+    new_lead_columns,
+    partition_chooser,
+    record_values,
+)
 from mockmkto.store.db import Store
 from mockmkto.store.models import Lead, Workspace
+from mockmkto.store.prepared import Prepared
 
-# Rows per executemany: large enough to amortise each call, small enough to bound memory.
+# Leads per statement of the admin load: large enough to amortise each call, small enough to bound memory.
 CHUNK_SIZE = 20_000
 KEY_FIELDS = ("ForeignSysPersonId", "ForeignSysType")
-COLUMNS = tuple(column.key for column in Lead.__table__.c if column.key != "id")
+LEAD_COLUMNS = tuple(column.key for column in Lead.__table__.c if column.key != "id")
+LEAD_INSERT = Prepared(insert(Lead.__table__), LEAD_COLUMNS)
+# What an import may change of a lead it matched: its attributes and the columns that follow them.
+SYNCED_COLUMNS = ("attributes", "email", *MIRRORED_FIELDS.values(), "anonymous", "updated_at")
+LEAD_UPDATE = Prepared(update(Lead.__table__).where(Lead.id == bindparam("lead_id")), SYNCED_COLUMNS)
+# What `sync_by_email` reads of a matched lead (besides its email): its id and what it may change.
+MATCHED_COLUMNS = (Lead.id, *(Lead.__table__.c[key] for key in SYNCED_COLUMNS if key not in ("email", "updated_at")))
 
 
-def _row(fields: Mapping[str, str], stamp: object, partition_id: int | None) -> dict:
+def insert_lead_rows(session: Session, rows: list[dict]) -> range:
+    """Insert leads given as their columns (`leads.new_lead_columns`; absent ones are null); the new
+    Ids, in the order given."""
+    if not rows:
+        return range(0)
+    LEAD_INSERT.run(session, [{key: row.get(key) for key in LEAD_COLUMNS} for row in rows])
+    # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
+    last = session.scalar(select(func.max(Lead.id)))
+    return range(last - len(rows) + 1, last + 1)
+
+
+def _admin_row(fields: Mapping[str, str], stamp: object, partition_id: int | None) -> dict:
     """The `leads` row of one lead given as {field name: stored value} (Email, attributes, keys)."""
     attributes = {name: value for name, value in fields.items() if name not in KEY_FIELDS}
-    row = {
-        "email": email_key(attributes.get("Email")),
-        "foreign_sys_person_id": fields.get("ForeignSysPersonId") or None,
-        "foreign_sys_type": fields.get("ForeignSysType") or None,
-        "cookie": None,
-        "partition_id": partition_id,
-        "anonymous": not attributes.get("Email"),
-        "created_at": stamp,
-        "updated_at": stamp,
-        "attributes": attributes,
-    }
-    for name, column in MIRRORED_FIELDS.items():
-        value = attributes.get(name)
-        row[column] = (email_key(value) if name == "LeadOwnerEmailAddress" else value) or None
+    row = new_lead_columns(attributes, partition_id, stamp)
+    row["foreign_sys_person_id"] = fields.get("ForeignSysPersonId") or None
+    row["foreign_sys_type"] = fields.get("ForeignSysType") or None
     if row["foreign_sys_person_id"] and row["foreign_sys_type"] not in FOREIGN_SYS_TYPES:
         raise ValueError(f"ForeignSysType must be one of {', '.join(FOREIGN_SYS_TYPES)} with ForeignSysPersonId")
     return row
@@ -54,36 +74,103 @@ def _row(fields: Mapping[str, str], stamp: object, partition_id: int | None) -> 
 def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]]) -> range:
     """Insert every lead of `leads` in one transaction; return the range of the new lead Ids.
 
-    Ids follow on from the highest existing one, in the order given. A unique key that clashes
-    (ForeignSysPersonId) rolls the whole load back.
+    Each lead lands as syncLead would store it (attribute document, mirrored key columns,
+    ForeignSysPersonId/ForeignSysType, the Default workspace's primary partition, creation time),
+    so every call reads and matches it as any other. What syncLead does and this does not: no
+    typing of values (give them in their stored form, e.g. `"42"` for an integer), no lead
+    assignment rules, no NewLead activity, no duplicate detection by Email. A unique key that
+    clashes (ForeignSysPersonId) rolls the whole load back.
     """
-    now = clock.now()
-    table = Lead.__table__
     # The store's own transaction, so the load takes its turn like any request.
     with store.session() as session:
-        conn = session.connection()
-        dialect = conn.dialect
-        statement = insert(table).compile(dialect=dialect, column_keys=list(COLUMNS))
-        # The columns' own bind processors, applied here rather than per row by the statement
-        # machinery: that halves the Python cost per lead, and the timestamp is converted once.
-        processors = {key: table.c[key].type.bind_processor(dialect) for key in COLUMNS}
-        stamp = processors["created_at"](now) if processors["created_at"] else now
-        convert = {key: p for key, p in processors.items() if p is not None and key not in ("created_at", "updated_at")}
-        order = statement.positiontup if dialect.positional else None
-        partition_id = conn.scalar(
+        now = clock.now()
+        partition_id = session.scalar(
             select(Workspace.primary_partition_id).where(func.lower(Workspace.name) == DEFAULT_WORKSPACE.lower())
         )
-        first = (conn.scalar(select(func.max(Lead.id))) or 0) + 1
-        count = 0
+        first, count = None, 0
         iterator = iter(leads)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
-            rows = []
-            for fields in chunk:
-                row = _row(fields, stamp, partition_id)
-                for key, process in convert.items():
-                    row[key] = process(row[key])
-                rows.append(tuple(row[key] for key in order) if order else row)
-            conn.exec_driver_sql(str(statement), rows)
-            count += len(rows)
+            ids = insert_lead_rows(session, [_admin_row(fields, now, partition_id) for fields in chunk])
+            first = ids.start if first is None else first
+            count += len(ids)
         store.seeded(session)
+    first = first if first is not None else 1
     return range(first, first + count)
+
+
+@dataclass(eq=False)
+class _Match:
+    """A lead that records of one `sync_by_email` write: found by its Email, or new (no id yet)."""
+
+    lead_id: int | None
+    columns: dict
+    found: bool
+    changes: list = field(default_factory=list)
+
+
+def newest_by_email(session: Session, emails: Iterable[str], *columns) -> dict:
+    """Email key -> the row (`columns`, Email first) of the most recently updated lead with it, as
+    syncLead's match by Email picks it."""
+    found: dict = {}
+    for row in session.execute(select(Lead.email, *columns).where(Lead.email.in_(set(emails))).order_by(*NEWEST_FIRST)):
+        found.setdefault(row[0], row)
+    return found
+
+
+def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> list[int | MarketoError]:
+    """syncLead of each record, matched by its Email alone, in a few statements for them all: per
+    record its lead's Id, or the error that kept it out (the other records still apply).
+
+    Exactly syncLead's rules: typed values, a match by Email updated (ChangeDataValue for each real
+    change) or a new lead in its assignment-rule (else Default) partition (NewLead); a record whose
+    Email an earlier one created updates that lead. Each lead's activities keep the records' order.
+    """
+    schema = lead_schema(session)
+    choose_partition = partition_chooser(session, None)
+    now = clock.now()
+    keys = [email_key(record.email) for record in records]
+    matches = {
+        key: _Match(row.id, dict(row._mapping), found=True)
+        for key, row in newest_by_email(session, filter(None, keys), *MATCHED_COLUMNS).items()
+    }
+    created: list[_Match] = []
+    outcomes: list[_Match | MarketoError] = []
+    for record, key in zip(records, keys, strict=True):
+        try:
+            values = record_values(schema, record)
+        except MarketoError as error:
+            outcomes.append(error)
+            continue
+        match = matches.get(key)
+        if match is None:
+            match = matches[key] = _Match(None, new_lead_columns(values, choose_partition(values), now), found=False)
+            created.append(match)
+        else:
+            attributes, columns, changes = merge_values(match.columns["attributes"], match.columns["anonymous"], values)
+            match.columns.update(columns, attributes=attributes)
+            match.changes.extend(changes)
+        outcomes.append(match)
+    ids = insert_lead_rows(session, [match.columns for match in created])
+    for match, lead_id in zip(created, ids, strict=True):
+        match.lead_id = lead_id
+    updated = [match for match in matches.values() if match.found and match.changes]
+    if updated:
+        kept = SYNCED_COLUMNS[:-1]  # all but updated_at
+        LEAD_UPDATE.run(
+            session,
+            [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.lead_id} for m in updated],
+        )
+        _forget(session, [match.lead_id for match in updated])
+    entries = [new_lead_activity(match.lead_id, now) for match in created]
+    for match in matches.values():
+        entries.extend(activities.data_value_change(match.lead_id, now, *change) for change in match.changes)
+    activities.record_many(session, entries)
+    return [outcome if isinstance(outcome, MarketoError) else outcome.lead_id for outcome in outcomes]
+
+
+def _forget(session: Session, lead_ids: list[int]) -> None:
+    """Copies of these leads the session holds are stale: they load again when next read."""
+    for lead_id in lead_ids:
+        held = session.identity_map.get(identity_key(Lead, lead_id))
+        if held is not None:
+            session.expire(held)

@@ -1,8 +1,11 @@
 """importToList and getImportToListStatus: CSV rows into a static list of a program.
 
-Marketo imports asynchronously. The mock applies the rows when the call is made, but reports the
-import as PROCESSING until its processing delay has passed on the mock's clock; from then on it
-reports the outcome: COMPLETE, or FAILED when every row failed.
+Marketo imports asynchronously. The call checks its parameters and header, applies its first
+chunk of rows and answers; the rows after it wait in the store (`ListImportRow`) and are applied
+a chunk per unit of work, by the instance's background worker in whichever process finds them
+first (`process_chunk`), so other calls take turns with a large import. The import reports
+PROCESSING, with its counts so far, until every row is applied and its processing delay has
+passed on the mock's clock; then its outcome: COMPLETE, or FAILED when every row failed.
 """
 
 from __future__ import annotations
@@ -14,19 +17,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns, lists
+from mockmkto.domain import bulk, campaigns, lists
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema
-from mockmkto.domain.leads import LeadInput, find_by_key, sync_lead
-from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport
-from mockmkto.store.models import Campaign, ListMember, Program, Setting, StaticList
+from mockmkto.domain.leads import LeadInput, email_key
+from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport, ListImportRow
+from mockmkto.store.db import Store
+from mockmkto.store.models import Campaign, Lead, Program, Setting, StaticList
+from mockmkto.store.prepared import Prepared
 
 IMPORT_MODES = ("UPSERTLEADS", "LISTONLY")
 PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
+# Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
+CHUNK_ROWS = 1000
+ROW_INSERT = Prepared(insert(ListImportRow.__table__), ("import_id", "number", "line"))
+TOKENS_INSERT = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
 DEFAULT_PROCESSING_SECONDS = 5.0
 PROCESSING_SETTING = "import_processing_seconds"
 
@@ -44,6 +53,10 @@ class ImportStatus:
     rows_failed: int
     rows_ignored: int
     summary: str | None
+
+    @property
+    def rows_waiting(self) -> int:
+        return self.estimated_rows - self.rows_imported - self.rows_failed - self.rows_ignored
 
 
 @dataclass
@@ -89,12 +102,13 @@ def import_to_list(
     mode: str | None,
     clear_list: bool = False,
     campaign_name: str | None = None,
-) -> str:
-    """importToList: add the rows' leads to the program's static list; return the import status.
+) -> ImportStatus:
+    """importToList: add the rows' leads to the program's static list; return the import's status.
 
     UPSERTLEADS creates or updates each row's lead (matched by Email) before adding it; LISTONLY
     adds only leads that exist (other rows are ignored). Token columns need `campaign_name`: the
-    campaign's next run uses each lead's values, then discards them.
+    campaign's next run uses each lead's values, then discards them. Rows past the first chunk
+    are applied later (`process_chunk`).
     """
     for value, name in ((program_name, "programName"), (list_name, "listName"), (header, "importFileHeader")):
         if campaigns.given(value) is None:
@@ -118,11 +132,10 @@ def import_to_list(
     elif columns.tokens:
         raise MarketoError(20109, "campaignName is required when importFileHeader has {{my.token}} columns")
     latest = _latest(session, static_list)
-    if latest is not None and latest.ends_at > now:
+    if latest is not None and _processing(latest, now):
         raise MarketoError(20110, f"Import in progress for list {static_list.name}")
     if clear_list:
-        for lead_id in list(session.scalars(select(ListMember.lead_id).where(ListMember.list_id == static_list.id))):
-            lists.remove_from_list(session, clock, static_list, lead_id)
+        lists.clear_list(session, clock, static_list)
     record = ListImport(
         program_id=program.id,
         list_id=static_list.id,
@@ -131,17 +144,61 @@ def import_to_list(
         clear_list=bool(clear_list),
         started_at=now,
         ends_at=now + processing_delay(session),
-        outcome=COMPLETE,
+        outcome=PROCESSING,
         rows=len(rows),
         rows_imported=0,
         rows_failed=0,
         rows_ignored=0,
         summary="",
+        header=header,
+        failures=[],
     )
     session.add(record)
     session.flush()
-    _import_rows(session, clock, record, static_list, columns, rows)
-    return _status(record, now).status
+    numbered = list(enumerate(rows, start=1))
+    if len(numbered) > CHUNK_ROWS:
+        ROW_INSERT.run(
+            session, [{"import_id": record.id, "number": n, "line": line} for n, line in numbered[CHUNK_ROWS:]]
+        )
+    # The first chunk at once: an import of up to CHUNK_ROWS rows is applied when the call answers.
+    _apply_rows(session, clock, record, static_list, columns, numbered[:CHUNK_ROWS])
+    return _status(record, now)
+
+
+def process_chunk(store: Store, clock: Clock) -> bool:
+    """Apply the next chunk of waiting rows (of the oldest import that has some) in a unit of work of
+    its own; False when no row waits. The rows are taken out of the store as they are applied, so
+    each is applied once, whichever process's worker takes the chunk."""
+    with store.session() as session:
+        import_id = session.scalar(select(func.min(ListImportRow.import_id)))
+        if import_id is None:
+            return False
+        # Runs that fell due before this chunk happen before it, as before any call.
+        campaigns.run_due(session, clock)
+        chunk = session.execute(
+            select(ListImportRow.number, ListImportRow.line)
+            .where(ListImportRow.import_id == import_id)
+            .order_by(ListImportRow.number)
+            .limit(CHUNK_ROWS)
+        ).all()
+        session.execute(
+            delete(ListImportRow).where(ListImportRow.import_id == import_id, ListImportRow.number <= chunk[-1][0])
+        )
+        record = session.get(ListImport, import_id)
+        static_list = session.get(StaticList, record.list_id)
+        try:
+            columns = _columns(session, record.header)
+        except MarketoError as error:
+            # The lead schema changed under the import (a seed): its remaining rows fail.
+            columns = error
+        _apply_rows(session, clock, record, static_list, columns, chunk)
+        return True
+
+
+def process_pending(store: Store, clock: Clock) -> None:
+    """Apply every row waiting in the store, a chunk per unit of work: for whatever must wait for them."""
+    while process_chunk(store, clock):
+        pass
 
 
 def import_status(session: Session, clock: Clock, program_name: str | None, list_name: str | None) -> ImportStatus:
@@ -196,21 +253,18 @@ def _latest(session: Session, static_list: StaticList) -> ListImport | None:
     )
 
 
+def _processing(record: ListImport, now: datetime) -> bool:
+    """Rows of the import wait, or its processing delay has not passed."""
+    return record.outcome == PROCESSING or now < record.ends_at
+
+
 def _status(record: ListImport, now: datetime) -> ImportStatus:
-    if now < record.ends_at:
-        remaining = math.ceil((record.ends_at - now).total_seconds())
-        return ImportStatus(PROCESSING, record.started_at, None, remaining, record.rows, 0, 0, 0, None)
-    return ImportStatus(
-        record.outcome,
-        record.started_at,
-        record.ends_at,
-        None,
-        record.rows,
-        record.rows_imported,
-        record.rows_failed,
-        record.rows_ignored,
-        record.summary,
-    )
+    counts = (record.rows, record.rows_imported, record.rows_failed, record.rows_ignored)
+    if _processing(record, now):
+        # The seconds left of the delay; unknown once only rows keep it processing.
+        remaining = math.ceil((record.ends_at - now).total_seconds()) if now < record.ends_at else None
+        return ImportStatus(PROCESSING, record.started_at, None, remaining, *counts, None)
+    return ImportStatus(record.outcome, record.started_at, record.ends_at, None, *counts, record.summary)
 
 
 def _csv_record(line: str) -> list[str]:
@@ -249,52 +303,92 @@ def _columns(session: Session, header: str) -> _Columns:
     return _Columns(len(names), email, fields, tokens)
 
 
-def _import_rows(
-    session: Session,
-    clock: Clock,
-    record: ListImport,
-    static_list: StaticList,
-    columns: _Columns,
-    rows: Sequence[str],
-) -> None:
-    failures = []
-    for number, line in enumerate(rows, start=1):
+def _read_rows(
+    columns: _Columns, rows: Sequence[tuple[int, str]]
+) -> tuple[list[tuple[int, str, list[str]]], list[tuple[int, str]]]:
+    """(number, Email, values) of each readable row, and (number, reason) of each other row."""
+    readable, failures = [], []
+    for number, line in rows:
         try:
             values = _csv_record(line or "")
         except csv.Error:
             values = None
         if values is None or len(values) != columns.width:
-            failures.append(f"row {number}: expected {columns.width} comma-separated values")
-            continue
-        email = values[columns.email].strip()
-        if not email:
-            failures.append(f"row {number}: Email Address is empty")
-            continue
-        if record.mode == "UPSERTLEADS":
-            # Empty cells leave the lead's values as they are, as in a list import in the UI.
-            attributes = [(f.name, values[i]) for i, f in columns.fields if f.name != "Email" and values[i].strip()]
-            try:
-                with session.begin_nested():
-                    lead_id = sync_lead(session, clock, LeadInput(email=email, attributes=attributes)).lead_id
-            except MarketoError as error:
-                failures.append(f"row {number}: {error.text}")
-                continue
+            failures.append((number, f"expected {columns.width} comma-separated values"))
+        elif not values[columns.email].strip():
+            failures.append((number, "Email Address is empty"))
         else:
-            matches = find_by_key(session, "EMAIL", email)
-            if not matches:
-                record.rows_ignored += 1
-                continue
-            lead_id = matches[0].id
-        lists.add_to_list(session, clock, static_list, lead_id)
-        tokens = {name: values[i] for i, name in columns.tokens if values[i].strip()}
-        if tokens and record.campaign_id is not None:
-            session.merge(
-                ImportedLeadTokens(campaign_id=record.campaign_id, lead_id=lead_id, import_id=record.id, tokens=tokens)
+            readable.append((number, values[columns.email].strip(), values))
+    return readable, failures
+
+
+def _apply_rows(
+    session: Session,
+    clock: Clock,
+    record: ListImport,
+    static_list: StaticList,
+    columns: _Columns | MarketoError,
+    rows: Sequence[tuple[int, str]],
+) -> None:
+    """Apply numbered rows of an import, a few statements for them all (a bad row fails alone);
+    once none is left, the import's outcome and summary."""
+    if isinstance(columns, MarketoError):
+        readable, failures = [], [(number, columns.text) for number, _ in rows]
+    else:
+        readable, failures = _read_rows(columns, rows)
+    if record.mode == "UPSERTLEADS":
+        # Empty cells leave the lead's values as they are, as in a list import in the UI.
+        outcomes = bulk.sync_by_email(
+            session,
+            clock,
+            [
+                LeadInput(
+                    email=email,
+                    attributes=[(f.name, v[i]) for i, f in columns.fields if f.name != "Email" and v[i].strip()],
+                )
+                for _, email, v in readable
+            ],
+        )
+    else:
+        found = bulk.newest_by_email(session, [email_key(email) for _, email, _ in readable], Lead.id)
+        outcomes = [found[key].id if (key := email_key(email)) in found else None for _, email, _ in readable]
+    imported = []
+    for (number, _, values), outcome in zip(readable, outcomes, strict=True):
+        if isinstance(outcome, MarketoError):
+            failures.append((number, outcome.text))
+        elif outcome is None:
+            record.rows_ignored += 1
+        else:
+            imported.append((outcome, values))
+    lists.add_all_to_list(session, clock, static_list, [lead_id for lead_id, _ in imported])
+    if record.campaign_id is not None:
+        tokens = {}
+        for lead_id, values in imported:
+            if kept := {name: values[i] for i, name in columns.tokens if values[i].strip()}:
+                tokens[lead_id] = kept
+        _keep_tokens(session, record, tokens)
+    record.rows_imported += len(imported)
+    record.rows_failed += len(failures)
+    record.failures = [*record.failures, *(f"row {number}: {reason}" for number, reason in sorted(failures))]
+    if record.rows_imported + record.rows_failed + record.rows_ignored == record.rows:
+        record.outcome = FAILED if record.rows and record.rows_failed == record.rows else COMPLETE
+        record.ends_at = max(record.ends_at, campaigns.utc(clock.now()))
+        counts = f"{record.rows_imported} imported, {record.rows_failed} failed, {record.rows_ignored} ignored"
+        record.summary = "; ".join([counts, *record.failures])
+
+
+def _keep_tokens(session: Session, record: ListImport, tokens: dict[int, dict[str, str]]) -> None:
+    """Each lead's token values for the campaign's next run, in place of any it had."""
+    if tokens:
+        session.execute(
+            delete(ImportedLeadTokens).where(
+                ImportedLeadTokens.campaign_id == record.campaign_id, ImportedLeadTokens.lead_id.in_(tokens)
             )
-        record.rows_imported += 1
-    record.rows_failed = len(failures)
-    if record.rows and record.rows_failed == record.rows:
-        record.outcome = FAILED
-    counts = f"{record.rows_imported} imported, {record.rows_failed} failed, {record.rows_ignored} ignored"
-    record.summary = "; ".join([counts, *failures])
-    session.flush()
+        )
+        TOKENS_INSERT.run(
+            session,
+            [
+                {"campaign_id": record.campaign_id, "lead_id": lead_id, "import_id": record.id, "tokens": values}
+                for lead_id, values in tokens.items()
+            ],
+        )

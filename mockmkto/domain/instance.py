@@ -8,11 +8,13 @@ import json
 
 from sqlalchemy import select
 
+from mockmkto.domain import imports
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.journal import Journal
 from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
 from mockmkto.domain.seed_format import SeedError
+from mockmkto.domain.worker import Worker
 from mockmkto.store.db import Store, StoreConflict
 from mockmkto.store.models import User
 
@@ -34,6 +36,7 @@ class Instance:
         self.limits = CallLimits(self.store, self.clock)
         self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
+        self.worker = Worker(name, lambda: imports.process_chunk(self.store, self.clock))
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, object] = {}
         if seed is not None:
@@ -42,6 +45,11 @@ class Instance:
             with self.store.session() as session:
                 if session.scalar(select(User).limit(1)) is None:
                     self._load(session, seed)
+
+    def close(self) -> None:
+        """Stop the background worker, then close the store's connections (it may be opened again)."""
+        self.worker.stop()
+        self.store.close()
 
     def credentials(self) -> list[tuple[str, str]]:
         with self.store.session() as session:

@@ -254,12 +254,26 @@ def resolve_workspace(session: Session, name: str | None) -> Workspace | None:
 
 def new_lead_partition(session: Session, attributes: dict[str, str], workspace: Workspace | None) -> int | None:
     """First matching lead assignment rule, else the named (or Default) workspace's primary partition."""
-    for rule in session.scalars(select(AssignmentRule).order_by(AssignmentRule.position)):
-        if attributes.get(rule.attr_name, "").lower() == rule.value.lower():
-            return rule.partition_id
+    return partition_chooser(session, workspace)(attributes)
+
+
+def partition_chooser(session: Session, workspace: Workspace | None) -> Callable[[dict[str, str]], int | None]:
+    """`new_lead_partition` for many new leads: the rules and the workspace are read once."""
+    rules = [
+        (r.attr_name, r.value.lower(), r.partition_id)
+        for r in session.scalars(select(AssignmentRule).order_by(AssignmentRule.position))
+    ]
     if workspace is None:
         workspace = session.scalar(select(Workspace).where(func.lower(Workspace.name) == DEFAULT_WORKSPACE.lower()))
-    return workspace.primary_partition_id if workspace is not None else None
+    fallback = workspace.primary_partition_id if workspace is not None else None
+
+    def choose(attributes: dict[str, str]) -> int | None:
+        for name, value, partition_id in rules:
+            if attributes.get(name, "").lower() == value:
+                return partition_id
+        return fallback
+
+    return choose
 
 
 def typed_attributes(schema: dict[str, FieldDef], pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
@@ -272,6 +286,14 @@ def typed_attributes(schema: dict[str, FieldDef], pairs: list[tuple[str | None, 
         if not name or value is None:
             raise MarketoError(20109, "Each attribute needs attrName and attrValue")
         values[name] = normalize_value(schema[name], value)
+    return values
+
+
+def record_values(schema: dict[str, FieldDef], record: LeadInput) -> dict[str, str]:
+    """A record's attributes and Email as the lead stores them (see `typed_attributes`)."""
+    values = typed_attributes(schema, record.attributes)
+    if record.email:
+        values["Email"] = normalize_value(schema["Email"], record.email)
     return values
 
 
@@ -299,10 +321,7 @@ def sync_lead(
     if record.id is None and not record.email and not record.foreign_sys_person_id and cookie is None:
         raise MarketoError(20101, "One of Id, Email or ForeignSysPersonId is required")
     check_record_keys(record)
-    schema = lead_schema(session)
-    values = typed_attributes(schema, record.attributes)
-    if record.email:
-        values["Email"] = normalize_value(schema["Email"], record.email)
+    values = record_values(lead_schema(session), record)
     workspace = resolve_workspace(session, target_workspace)
     lead, matched_by = find_match(session, record, cookie)
     if lead is not None and workspace is not None and matched_by != "Email" and workspaces_enabled(session):
@@ -326,39 +345,59 @@ def write_lead(
     now = clock.now()
     status = "UPDATED"
     if lead is None:
-        lead = Lead(created_at=now, updated_at=now, attributes={}, anonymous=not values.get("Email"))
-        lead.partition_id = new_lead_partition(session, values, workspace)
+        lead = Lead(**new_lead_columns(values, new_lead_partition(session, values, workspace), now))
         status = "CREATED"
     changes = _apply(session, lead, values, record, now)
     if status == "CREATED":
-        # The new lead's id names its NewLead activity.
+        # The new lead's id names its NewLead activity (a new lead has no changes).
         session.flush()
-        activities.record(session, lead.id, "NewLead", now, {"Source Type": activities.API_SOURCE})
-    activities.record_many(session, [activities.data_value_change(lead.id, now, *change) for change in changes])
+        entries = [new_lead_activity(lead.id, now)]
+    else:
+        entries = [activities.data_value_change(lead.id, now, *change) for change in changes]
+    activities.record_many(session, entries)
     return lead, status
+
+
+def new_lead_columns(values: dict[str, str], partition_id: int | None, now: datetime) -> dict:
+    """The columns of a new lead holding typed `values` (its keys but Email left out)."""
+    attributes, columns, _ = merge_values({}, True, values)
+    times = {"created_at": now, "updated_at": now}
+    return {**times, "attributes": attributes, "anonymous": True, "partition_id": partition_id, **columns}
+
+
+def new_lead_activity(lead_id: int, at: datetime) -> dict:
+    """The NewLead entry of a lead an API call created."""
+    return activities.entry(lead_id, "NewLead", at, {"Source Type": activities.API_SOURCE})
+
+
+def merge_values(
+    attributes: dict[str, str], anonymous: bool, values: dict[str, str]
+) -> tuple[dict[str, str], dict[str, object], list[tuple[str, str | None, str]]]:
+    """`values` written over a lead's `attributes`: the new attributes, the lead columns that follow
+    (lower-cased email, SFDC ids, lead owner email; an Email makes an anonymous lead known), and each
+    change (name, old, new)."""
+    merged = dict(attributes)
+    columns: dict[str, object] = {"anonymous": False} if anonymous and values.get("Email") else {}
+    changes = []
+    for name, value in values.items():
+        old = merged.get(name)
+        if old != value:
+            merged[name] = value
+            changes.append((name, old, value))
+            if name == "Email":
+                columns["email"] = email_key(value)
+            elif name in MIRRORED_FIELDS:
+                mirrored = email_key(value) if name == "LeadOwnerEmailAddress" else value
+                columns[MIRRORED_FIELDS[name]] = mirrored or None
+    return merged, columns, changes
 
 
 def _apply(
     session: Session, lead: Lead, values: dict[str, str], record: LeadInput, now: datetime
 ) -> list[tuple[str, str | None, str]]:
     """Write attribute values and key columns; return each real change (for ChangeDataValue)."""
-    changes = []
-    attributes = dict(lead.attributes or {})
-    columns: dict[str, object] = {}
     is_new = lead.id is None
-    for name, value in values.items():
-        old = attributes.get(name)
-        if old != value:
-            attributes[name] = value
-            if not is_new:
-                changes.append((name, old, value))
-            if name == "Email":
-                columns["email"] = email_key(value)
-            elif name in MIRRORED_FIELDS:
-                mirrored = email_key(value) if name == "LeadOwnerEmailAddress" else value
-                columns[MIRRORED_FIELDS[name]] = mirrored or None
-    if values.get("Email") and lead.anonymous:
-        columns["anonymous"] = False
+    attributes, columns, changes = merge_values(lead.attributes or {}, lead.anonymous, values)
     keys_changed = False
     if record.foreign_sys_person_id and lead.foreign_sys_person_id != record.foreign_sys_person_id:
         _check_foreign_sys_person_id_free(session, record.foreign_sys_person_id, lead)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
@@ -11,6 +13,7 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.leads import check_lead_key, find_static_list, lead_id_value
 from mockmkto.store.models import Lead, ListMember, StaticList
+from mockmkto.store.prepared import Prepared
 
 LIST_OPERATIONS = ("ADDTOLIST", "ISMEMBEROFLIST", "REMOVEFROMLIST")
 LIST_KEY_TYPES = ("MKTOLISTNAME", "MKTOSALESUSERID", "SFDCLEADOWNERID")
@@ -30,15 +33,36 @@ class ListOperationResult:
     statuses: list[LeadStatus]
 
 
+MEMBER_INSERT = Prepared(insert(ListMember.__table__), ("list_id", "lead_id"))
+
+
+def membership_change(activity_type: str, static_list: StaticList, lead_id: int, at: datetime) -> dict:
+    """The AddToList or RemoveFromList entry of a lead's membership change."""
+    return activities.entry(lead_id, activity_type, at, {"List Name": static_list.name}, asset_name=static_list.name)
+
+
 def add_to_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
     """Add a lead to a static list (AddToList activity); False when it was already a member."""
     if session.get(ListMember, (static_list.id, lead_id)) is not None:
         return False
     session.add(ListMember(list_id=static_list.id, lead_id=lead_id))
-    activities.record(
-        session, lead_id, "AddToList", clock.now(), {"List Name": static_list.name}, asset_name=static_list.name
-    )
+    activities.record_many(session, [membership_change("AddToList", static_list, lead_id, clock.now())])
     return True
+
+
+def add_all_to_list(session: Session, clock: Clock, static_list: StaticList, lead_ids: list[int]) -> None:
+    """`add_to_list` for many leads, in a few statements (a lead given twice is added once)."""
+    wanted = list(dict.fromkeys(lead_ids))
+    held = set(
+        session.scalars(
+            select(ListMember.lead_id).where(ListMember.list_id == static_list.id, ListMember.lead_id.in_(wanted))
+        )
+    )
+    added = [lead_id for lead_id in wanted if lead_id not in held]
+    if added:
+        MEMBER_INSERT.run(session, [{"list_id": static_list.id, "lead_id": lead_id} for lead_id in added])
+        now = clock.now()
+        activities.record_many(session, [membership_change("AddToList", static_list, i, now) for i in added])
 
 
 def remove_from_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
@@ -47,10 +71,17 @@ def remove_from_list(session: Session, clock: Clock, static_list: StaticList, le
     if member is None:
         return False
     session.delete(member)
-    activities.record(
-        session, lead_id, "RemoveFromList", clock.now(), {"List Name": static_list.name}, asset_name=static_list.name
-    )
+    activities.record_many(session, [membership_change("RemoveFromList", static_list, lead_id, clock.now())])
     return True
+
+
+def clear_list(session: Session, clock: Clock, static_list: StaticList) -> None:
+    """Remove every member of a static list, each with its RemoveFromList activity."""
+    members = ListMember.list_id == static_list.id
+    lead_ids = list(session.scalars(select(ListMember.lead_id).where(members).order_by(ListMember.lead_id)))
+    session.execute(delete(ListMember).where(members))
+    now = clock.now()
+    activities.record_many(session, [membership_change("RemoveFromList", static_list, i, now) for i in lead_ids])
 
 
 def list_operation(

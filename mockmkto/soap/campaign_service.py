@@ -81,12 +81,15 @@ class CampaignService(MktowsService):
             clear_list=bool(params.clearList),
             campaign_name=params.campaignName,
         )
-        return T.SuccessImportToList(result=T.ResultImportToList(importStatus=status))
+        _wake_if_waiting(call, status)
+        return T.SuccessImportToList(result=T.ResultImportToList(importStatus=status.status))
 
     @operation("getImportToListStatus")
     def getImportToListStatus(ctx, params):
         call: CallContext = ctx.udc
         status = imports.import_status(call.session, call.clock, params.programName, params.listName)
+        # Rows another process left (it may have stopped) are this process's worker's too.
+        _wake_if_waiting(call, status)
         return T.SuccessGetImportToListStatus(
             result=T.ResultGetImportToListStatus(
                 status=status.status,
@@ -100,3 +103,9 @@ class CampaignService(MktowsService):
                 importSummary=status.summary,
             )
         )
+
+
+def _wake_if_waiting(call: CallContext, status: imports.ImportStatus) -> None:
+    """Rows of the import wait: the instance's worker applies them once this call's work is committed."""
+    if status.rows_waiting and call.worker is not None:
+        call.worker.wake()

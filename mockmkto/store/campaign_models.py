@@ -62,7 +62,8 @@ class ProgramClone(Base):
 
 
 class ListImport(Base):
-    """One importToList call. The rows are applied at once; the outcome is reported from `ends_at`."""
+    """One importToList call. Its rows are applied in chunks (those waiting are `ListImportRow`s);
+    the outcome is reported once they all are and `ends_at` has come."""
 
     __tablename__ = "list_imports"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -73,12 +74,24 @@ class ListImport(Base):
     clear_list: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))  # COMPLETE or FAILED, reported from ends_at
+    outcome: Mapped[str] = mapped_column(String(16))  # PROCESSING while rows wait, then COMPLETE or FAILED
     rows: Mapped[int] = mapped_column(Integer)
     rows_imported: Mapped[int] = mapped_column(Integer)
     rows_failed: Mapped[int] = mapped_column(Integer)
     rows_ignored: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+    # The importFileHeader, read again by each chunk, and the failed rows' reasons so far.
+    header: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ListImportRow(Base):
+    """A row of an import waiting to be applied (numbered from 1 in the call's order)."""
+
+    __tablename__ = "list_import_rows"
+    import_id: Mapped[int] = mapped_column(ForeignKey("list_imports.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
 
 
 class ImportedLeadTokens(Base):
