@@ -177,7 +177,7 @@ class MktowsServer(ServerBase):
         # Each params element names one method: the context becomes the call's own, where Spyne's
         # generate_method_contexts would copy it first.
         (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)
-        ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace)
+        ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace, instance.worker)
         self.get_in_object(ctx)
         if ctx.in_error is not None:
             raise MarketoError(20012, "Request Not Understood: the params element could not be read")
