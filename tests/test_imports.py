@@ -6,15 +6,22 @@ leads 1 and 2 in it) and "Trav-Other-List" (empty), and the batch campaign "Batc
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import escape
 
 import pytest
 from sqlalchemy import select
 
+from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain import campaigns, imports, lists
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import find_by_key
+from mockmkto.domain.instance import Instance
+from mockmkto.domain.leads import LeadInput, find_by_key, sync_lead
+from mockmkto.domain.seed_format import read_seed_file
+from mockmkto.store.campaign_models import ImportedLeadTokens
 from mockmkto.store.models import Activity, Lead, ListMember, StaticList
+from tests.stores import store_url
 
 NOW = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 HEADER = "Last Name,First Name,Job Title,Company Name,Email Address"
@@ -269,3 +276,210 @@ def test_imported_token_values_are_usable_while_the_import_reports_processing(se
     import_rows(session, clock, header=header, rows=["ada@example.com,Hi Ada"], campaign_name="Batch Campaign Example")
     run = campaigns.schedule_campaign(session, clock, "Trav-Demo-Program", "Batch Campaign Example")
     assert run.leads[0].tokens["{{my.message}}"] == "Hi Ada"
+
+
+# ------------------------------------------------------------------- rows applied in chunks
+
+
+def many_rows(count, start=0):
+    return [f"Row{n},,,,row{n}@example.com" for n in range(start, start + count)]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 3 rows: a few rows cross chunk boundaries."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
+
+
+def test_the_call_applies_one_chunk_and_answers_processing_while_rows_wait(session, clock, instance, small_chunks):
+    imports.set_processing_delay(session, 0)
+    assert import_rows(session, clock, rows=many_rows(7)) == "PROCESSING"
+    waiting = status(session, clock)
+    assert (waiting.rows_imported, waiting.rows_waiting, waiting.ended_at) == (3, 4, None)
+    assert members(session) == [lead_by_email(session, f"row{n}@example.com").id for n in range(3)]
+    imports.process_pending(instance.store, clock)
+    done = status(session, clock)
+    assert (done.status, done.rows_imported, done.rows_waiting, len(members(session))) == ("COMPLETE", 7, 0, 7)
+
+
+def test_an_import_stays_processing_past_its_delay_while_rows_wait(session, clock, instance, small_chunks):
+    import_rows(session, clock, rows=many_rows(4))
+    clock.advance(timedelta(seconds=6))
+    assert (status(session, clock).status, status(session, clock).estimated_seconds) == ("PROCESSING", None)
+    imports.process_pending(instance.store, clock)
+    assert status(session, clock).ended_at == NOW + timedelta(seconds=6)
+
+
+def test_a_second_import_waits_for_the_rows_of_the_first(session, clock, instance, small_chunks):
+    imports.set_processing_delay(session, 0)
+    import_rows(session, clock, rows=many_rows(4))
+    assert error_code(import_rows, session, clock) == 20110
+    imports.process_pending(instance.store, clock)
+    assert import_rows(session, clock) == "COMPLETE"
+
+
+def test_failed_rows_of_every_chunk_are_counted_and_named_in_row_order(session, clock, instance, small_chunks):
+    header = "Email Address,Num Employees"
+    rows = ["a@example.com,1", "b@example.com,x", ",2", "c@example.com,3", "d@example.com", "e@example.com,4"]
+    import_rows(session, clock, header=header, rows=rows)
+    imports.process_pending(instance.store, clock)
+    done = finish(session, clock)
+    assert (done.rows_imported, done.rows_failed) == (3, 3)
+    assert [part.split(":")[0] for part in done.summary.split("; ")[1:]] == ["row 2", "row 3", "row 5"]
+
+
+def test_token_values_of_every_chunk_are_kept_for_the_campaign(session, clock, instance, small_chunks):
+    header = "Email Address,{{my.message}}"
+    rows = [f"row{n}@example.com,Hi {n}" for n in range(5)]
+    import_rows(session, clock, header=header, rows=rows, campaign_name="Batch Campaign Example")
+    imports.process_pending(instance.store, clock)
+    kept = session.scalars(select(ImportedLeadTokens.tokens).order_by(ImportedLeadTokens.lead_id)).all()
+    assert [tokens["{{my.message}}"] for tokens in kept] == [f"Hi {n}" for n in range(5)]
+
+
+EQUIVALENCE_HEADER = "Last Name,First Name,Country,Num Employees,Email Address"
+EQUIVALENCE_ROWS = [
+    "Byron,Ada,,,ADA@example.com",  # an existing lead: a changed name, a changed Email spelling
+    "Neu,Nina,Germany,12,nina@example.de",  # new, in the assignment rule's partition
+    "Plain,Paul,,007,paul@example.com",  # new, an integer normalized
+    "Neu,Nina,Germany,13,NINA@example.de",  # the lead row 2 created, updated (another chunk)
+    "Bad,Bob,,many,bob@example.com",  # a value the field refuses
+    "Hopper,Grace,,,grace@example.com",  # an existing lead unchanged
+    "Neu,Nina,,14,nina@example.de",  # updated again (same chunk as row 4)
+]
+
+
+def written(session, emails):
+    """What the rows wrote, by Email: each lead's values, partition and activities (no ids, no order
+    between a lead's activities of one chunk)."""
+    found = {}
+    for email in emails:
+        leads = find_by_key(session, "EMAIL", email)
+        if leads:
+            lead = leads[0]
+            logged = session.execute(
+                select(Activity.activity_type, Activity.asset_name, Activity.attributes).where(
+                    Activity.lead_id == lead.id
+                )
+            )
+            member = session.get(ListMember, (3003, lead.id)) is not None
+            kinds = sorted((kind, asset, sorted(values.items())) for kind, asset, values in logged)
+            found[email.lower()] = (lead.attributes, lead.partition_id, lead.updated_at, member, kinds)
+    return found
+
+
+EQUIVALENCE_FIELDS = {
+    "Last Name": "LastName",
+    "First Name": "FirstName",
+    "Country": "Country",
+    "Num Employees": "NumberOfEmployees",
+}
+
+
+def test_an_import_writes_what_sync_lead_writes_row_by_row(session, clock, instance, small_chunks):
+    emails = [row.split(",")[-1] for row in EQUIVALENCE_ROWS]
+    columns = EQUIVALENCE_HEADER.split(",")
+    static_list = session.get(StaticList, 3003)
+    with session.begin_nested() as by_row:
+        for row in EQUIVALENCE_ROWS:
+            cells = row.split(",")
+            pairs = zip(columns, cells, strict=True)
+            attributes = [(EQUIVALENCE_FIELDS[c], v) for c, v in pairs if c in EQUIVALENCE_FIELDS and v]
+            try:
+                with session.begin_nested():
+                    lead_id = sync_lead(session, clock, LeadInput(email=cells[-1], attributes=attributes)).lead_id
+            except MarketoError:
+                continue
+            lists.add_to_list(session, clock, static_list, lead_id)
+        expected = written(session, emails)
+        by_row.rollback()
+    import_rows(session, clock, header=EQUIVALENCE_HEADER, rows=EQUIVALENCE_ROWS)
+    imports.process_pending(instance.store, clock)
+    assert written(session, emails) == expected
+    assert expected["nina@example.de"][1] != expected["paul@example.com"][1]  # the rule's partition
+
+
+# ------------------------------------------------------------------------ real concurrency
+
+
+def import_body(rows, list_name="Trav-Other-List"):
+    items = "".join(f"<stringItem>{escape(row)}</stringItem>" for row in rows)
+    return (
+        "<ns1:paramsImportToList><programName>Trav-Demo-Program</programName>"
+        "<importFileHeader>Last Name,First Name,Job Title,Company Name,Email Address</importFileHeader>"
+        f"<importFileRows>{items}</importFileRows><importListMode>UPSERTLEADS</importListMode>"
+        f"<listName>{list_name}</listName><clearList>false</clearList></ns1:paramsImportToList>"
+    )
+
+
+STATUS_BODY = (
+    "<ns1:paramsGetImportToListStatus><programName>Trav-Demo-Program</programName>"
+    "<listName>Trav-Other-List</listName></ns1:paramsGetImportToListStatus>"
+)
+GET_ADA = "<ns1:paramsGetLead><leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></ns1:paramsGetLead>"
+
+
+def test_a_get_lead_during_a_large_import_is_answered_while_the_import_processes(server):
+    rows = 40 * imports.CHUNK_ROWS
+    assert server.call(import_body(many_rows(rows)))[1].findtext(".//importStatus") == "PROCESSING"
+    code, answer = server.call(GET_ADA)
+    assert (code, answer.findtext(".//leadRecord/Email")) == (200, "ada@example.com")
+    _, polled = server.call(STATUS_BODY)
+    assert polled.findtext(".//result/status") == "PROCESSING"
+    assert int(polled.findtext(".//result/rowsImported")) < rows
+    imports.process_pending(server.instance.store, server.instance.clock)
+    server.instance.clock.advance(imports.DEFAULT_PROCESSING_SECONDS * timedelta(seconds=1))
+    _, done = server.call(STATUS_BODY)
+    assert (done.findtext(".//result/status"), done.findtext(".//result/rowsImported")) == ("COMPLETE", str(rows))
+
+
+@pytest.fixture
+def shared_url(request, store_kind, tmp_path):
+    """One database two instances open, as two processes serving it would."""
+    if store_kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return store_url(store_kind, request.getfixturevalue("postgres_databases"), "imports")
+
+
+def test_two_workers_on_one_store_apply_each_row_once(shared_url):
+    first = Instance("one", shared_url, seed=read_seed_file(DEFAULT_SEED))
+    second = Instance("two", shared_url)
+    rows = 12 * imports.CHUNK_ROWS + 7
+    try:
+        with first.store.session() as session:
+            import_rows(session, first.clock, rows=many_rows(rows))
+        workers = [threading.Thread(target=imports.process_pending, args=(i.store, i.clock)) for i in (first, second)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        with second.store.session() as session:
+            done = status(session, second.clock)
+            leads = session.scalars(select(Lead.email).where(Lead.email.like("row%"))).all()
+            added = select(Activity.lead_id).where(Activity.activity_type.in_(["NewLead", "AddToList"]))
+            logged = session.scalars(added.where(Activity.lead_id.in_(members(session)))).all()
+        assert (done.rows_imported, done.rows_failed, done.rows_waiting) == (rows, 0, 0)
+        assert sorted(leads) == sorted(f"row{n}@example.com" for n in range(rows))
+        assert len(logged) == 2 * rows
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_background_worker_applies_waiting_rows_and_stops_with_its_instance(shared_url):
+    instance = Instance("worker", shared_url, seed=read_seed_file(DEFAULT_SEED))
+    try:
+        with instance.store.session() as session:
+            imports.set_processing_delay(session, 0)
+            import_rows(session, instance.clock, rows=many_rows(3 * imports.CHUNK_ROWS))
+        instance.worker.wake()
+        for _ in range(600):  # until the worker is done, however long that takes here
+            with instance.store.session() as session:
+                if status(session, instance.clock).status == "COMPLETE":
+                    break
+            threading.Event().wait(0.1)
+        with instance.store.session() as session:
+            assert status(session, instance.clock).rows_imported == 3 * imports.CHUNK_ROWS
+    finally:
+        instance.close()
+    assert not any(thread.name == "mockmkto-worker-worker" for thread in threading.enumerate())
