@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -565,6 +566,9 @@ class Browser:
 
     def _message(self) -> dict:
         while b"\0" not in self._buffer:
+            # The bound only keeps a hung browser from hanging the suite; nothing asserts on time.
+            ready, _, _ = select.select([self._from_chromium], [], [], 120)
+            assert ready, "Chromium stopped answering"
             chunk = os.read(self._from_chromium, 65536)
             assert chunk, "Chromium closed its DevTools pipe"
             self._buffer += chunk
