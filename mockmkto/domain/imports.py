@@ -33,7 +33,7 @@ from mockmkto.store.prepared import Prepared
 IMPORT_MODES = ("UPSERTLEADS", "LISTONLY")
 PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 500
 ROW_INSERT = Prepared(insert(ListImportRow.__table__), ("import_id", "number", "line"))
 TOKENS_INSERT = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
 DEFAULT_PROCESSING_SECONDS = 5.0

@@ -36,7 +36,9 @@ class Instance:
         self.limits = CallLimits(self.store, self.clock)
         self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
-        self.worker = Worker(name, lambda: imports.process_chunk(self.store, self.clock))
+        self.worker = Worker(
+            name, lambda: imports.process_chunk(self.store, self.clock), calls_waiting=lambda: self.limits.in_flight > 0
+        )
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, object] = {}
         if seed is not None:

@@ -138,6 +138,11 @@ class CallLimits:
         with self._lock:
             self._in_flight -= 1
 
+    @property
+    def in_flight(self) -> int:
+        """Calls of this process in flight now (see `arrive`)."""
+        return self._in_flight
+
     def active(self) -> bool:
         """Whether calls must be admitted (in the call's unit of work): quotas on, or a fault injected."""
         state = self.store.state

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger("mockmkto.worker")
 
 # How often an idle worker looks for work another process left (the store is shared).
 POLL_SECONDS = 2.0
-# A pause between steps: a thread waiting for the store gets it (a lock handed straight back would
-# rarely change hands).
+# Between steps the worker lets this process's calls go first (a lock handed straight back would
+# rarely change hands), checking this often, for at most YIELD_SECONDS: a busy server still imports.
 TURN_SECONDS = 0.002
+YIELD_SECONDS = 0.25
 
 
 class Worker:
-    def __init__(self, name: str, step: Callable[[], bool]):
-        """`step` does one unit of work and says whether it found any."""
+    def __init__(self, name: str, step: Callable[[], bool], calls_waiting: Callable[[], bool] = lambda: False):
+        """`step` does one unit of work and says whether it found any; `calls_waiting` says whether
+        calls of this process are in flight (they go first)."""
         self.name = name
         self._step = step
+        self._calls_waiting = calls_waiting
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -57,6 +61,11 @@ class Worker:
                 log.exception("background work of instance %s failed", self.name)
                 found = False
             if found:
-                self._stop.wait(TURN_SECONDS)
+                self._give_way()
             else:
                 self._wake.wait(POLL_SECONDS)
+
+    def _give_way(self) -> None:
+        deadline = time.monotonic() + YIELD_SECONDS
+        while not self._stop.wait(TURN_SECONDS) and self._calls_waiting() and time.monotonic() < deadline:
+            pass
