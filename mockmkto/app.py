@@ -8,17 +8,14 @@ one server: each holds a database (or a PostgreSQL schema) and its connections.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import threading
-import time
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from mockmkto.config import DEFAULT_SEED, Config
-from mockmkto.domain.errors import STORE_UNAVAILABLE as StoreUnavailable
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer, SoapResponse
@@ -26,7 +23,6 @@ from mockmkto.soap.server import MktowsServer, SoapResponse
 if TYPE_CHECKING:
     from mockmkto.admin.api import AdminApi
 
-log = logging.getLogger("mockmkto")
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
 INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # The SOAP endpoint's rules below, for POSTs taken without routing: (instance, version).
@@ -150,17 +146,9 @@ class MockMarketo:
         return routes.respond(self, environ, start_response)
 
     def soap_call(self, instance: Instance, stream) -> SoapResponse:
-        # Read at most one byte past the cap: a huge body is refused (20012) without being held in memory.
-        body = stream.read(self.config.max_request_bytes + 1)
-        started = time.perf_counter()
-        result = self.soap.handle(body, instance)
-        duration_ms = (time.perf_counter() - started) * 1000
-        try:
-            instance.journal.record(result.time or instance.clock.now(), body, result, duration_ms)
-        except StoreUnavailable as error:
-            # The answer (20011 already, most likely) still goes out; there is nowhere to journal it.
-            log.warning("call not journalled: %s", error)
-        return result
+        """One SOAP call, answered and journalled. Reads at most one byte past the cap: a huge body is
+        refused (20012) without being held in memory."""
+        return self.soap.handle(stream.read(self.config.max_request_bytes + 1), instance)
 
 
 class UnknownInstance(LookupError):

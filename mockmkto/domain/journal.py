@@ -11,11 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.sql import Select
 
 from mockmkto.store.db import Store
+from mockmkto.store.prepared import Prepared
 from mockmkto.store.state_models import JournalRow
+
+# Written on every call: prepared (store/prepared.py), as the other per-call statements are.
+_TABLE = JournalRow.__table__
+_INSERT = Prepared(insert(_TABLE), tuple(column.key for column in _TABLE.columns))
+_SIZES = Prepared(select(_TABLE.c.id, _TABLE.c.size).where(_TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id))
+_SIZE_BEFORE = Prepared(
+    select(func.coalesce(func.sum(_TABLE.c.size), 0).label("size")).where(_TABLE.c.id < bindparam("keep_from"))
+)
+_DROP_BEFORE = Prepared(delete(_TABLE).where(_TABLE.c.id < bindparam("keep_from")))
 
 
 @dataclass
@@ -64,45 +74,45 @@ class Journal:
         self.max_bytes = max_bytes
 
     def record(self, time: datetime, body: bytes, result, duration_ms: float) -> None:
-        """Journal one call (`result`: the SoapResponse it got), in a unit of work of its own: a
-        call whose own work was rolled back is journalled all the same."""
-        size = len(body) + len(result.body)
+        """Journal one call (`result`: the SoapResponse it got) in a unit of work of its own: a call
+        whose own work was rolled back is journalled all the same."""
         with self.store.session() as session:
-            state = self.store.state
-            entry_id, first, total = state.next_journal_id, state.journal_first_id, state.journal_bytes + size
-            session.add(
-                JournalRow(
-                    id=entry_id,
-                    time=time,
-                    operation=result.operation,
-                    user_id=result.user_id,
-                    workspace=result.workspace,
-                    status=result.status,
-                    fault_code=result.fault_code,
-                    duration_ms=duration_ms,
-                    request=body,
-                    response=result.body,
-                    size=size,
-                )
-            )
-            # Dropped: past the cap, then the oldest while the bodies are over the budget.
-            keep_from = max(first, entry_id + 1 - self.cap)
-            if total > self.max_bytes:
-                session.flush()
-                remaining = total
-                for row_id, row_size in session.execute(
-                    select(JournalRow.id, JournalRow.size).where(JournalRow.id < entry_id).order_by(JournalRow.id)
-                ):
-                    if row_id >= keep_from and remaining <= self.max_bytes:
-                        break
-                    keep_from, remaining = row_id + 1, remaining - row_size
-            if keep_from > first:
-                dropped = session.scalar(select(func.sum(JournalRow.size)).where(JournalRow.id < keep_from)) or 0
-                session.execute(delete(JournalRow).where(JournalRow.id < keep_from))
-                total -= dropped
-            self.store.write_state(
-                session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total
-            )
+            self.append(session, time, body, result, duration_ms)
+
+    def append(self, session, time: datetime, body: bytes, result, duration_ms: float) -> None:
+        """Journal one call in `session`: a call that succeeded is journalled in its own unit of work."""
+        size = len(body) + len(result.body)
+        state = self.store.state
+        entry_id, first, total = state.next_journal_id, state.journal_first_id, state.journal_bytes + size
+        _INSERT.run(
+            session,
+            {
+                "id": entry_id,
+                "time": time,
+                "operation": result.operation,
+                "user_id": result.user_id,
+                "workspace": result.workspace,
+                "status": result.status,
+                "fault_code": result.fault_code,
+                "duration_ms": duration_ms,
+                "request": body,
+                "response": result.body,
+                "size": size,
+            },
+        )
+        # Dropped: past the cap, then the oldest while the bodies are over the budget.
+        keep_from = max(first, entry_id + 1 - self.cap)
+        if total > self.max_bytes:
+            remaining = total
+            for row_id, row_size in _SIZES.rows(session, {"before": entry_id}):
+                if row_id >= keep_from and remaining <= self.max_bytes:
+                    break
+                keep_from, remaining = row_id + 1, remaining - row_size
+        if keep_from > first:
+            ((dropped,),) = _SIZE_BEFORE.rows(session, {"keep_from": keep_from})
+            _DROP_BEFORE.run(session, {"keep_from": keep_from})
+            total -= dropped
+        self.store.write_state(session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total)
 
     def entries(
         self,

@@ -95,10 +95,13 @@ class MktowsServer(ServerBase):
         return self._wsdl
 
     def handle(self, body: bytes, instance: Instance) -> SoapResponse:
+        """Answer one call and journal it: an answered call in its own unit of work (see `_call`), a
+        fault in one of its own, since the call's work is rolled back."""
         response = SoapResponse(500, b"")
+        started = time.perf_counter()
         try:
-            response.body = self._handle(body, instance, response)
-            response.status = 200
+            self._handle(body, instance, response, started)
+            return response
         except MarketoError as error:
             response.fault_code = error.code
             response.body = fault_envelope(error)
@@ -110,9 +113,13 @@ class MktowsServer(ServerBase):
             log.exception("internal error")
             response.fault_code = 10001
             response.body = fault_envelope(MarketoError(10001, "Internal Error"))
+        try:
+            instance.journal.record(response.time or instance.clock.now(), body, response, _ms_since(started))
+        except STORE_UNAVAILABLE as error:
+            log.warning("call not journalled: %s", error)  # the fault still goes out
         return response
 
-    def _handle(self, body: bytes, instance: Instance, response: SoapResponse) -> bytes:
+    def _handle(self, body: bytes, instance: Instance, response: SoapResponse, started: float) -> None:
         instance.limits.arrive()
         try:
             # One call at a time, whole, parse included: Python runs one thread at a time anyway,
@@ -126,21 +133,21 @@ class MktowsServer(ServerBase):
                     if response.operation is None:
                         raise MarketoError(20019, f"Unsupported Operation: {local_name(ctx.in_body_doc.tag)}")
                     if not instance.limits.active():
-                        return self._call(ctx, session, instance, response.user_id, response.workspace)
+                        return self._call(ctx, session, instance, response, body, started)
                     delay, injected = instance.limits.admit(session, response.operation)
                 # What admission counted (quotas, fault hits) is committed, whatever the call does.
                 if not delay:
                     if injected is not None:
                         raise injected
                     with instance.store.session() as session:
-                        return self._call(ctx, session, instance, response.user_id, response.workspace)
+                        return self._call(ctx, session, instance, response, body, started)
             # An injected delay is waited out of turn: other calls go on meanwhile, and count as
             # concurrent with this one.
             time.sleep(delay)
             if injected is not None:
                 raise injected
             with instance.store.lock, instance.store.session() as session:
-                return self._call(ctx, session, instance, response.user_id, response.workspace)
+                return self._call(ctx, session, instance, response, body, started)
         finally:
             instance.limits.leave()
 
@@ -171,13 +178,15 @@ class MktowsServer(ServerBase):
             session, instance.clock, authentication_header(ctx.in_header_doc), instance.signature_window_seconds
         )
 
-    def _call(self, ctx, session, instance: Instance, user_id: str | None, workspace: str | None) -> bytes:
+    def _call(self, ctx, session, instance: Instance, response: SoapResponse, body: bytes, started: float) -> None:
         # Scheduled campaign runs whose time has come happen before anything else reads the state.
         campaigns.run_due(session, instance.clock)
         # Each params element names one method: the context becomes the call's own, where Spyne's
         # generate_method_contexts would copy it first.
         (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)
-        ctx.udc = CallContext(session, instance.clock, user_id, ctx.in_header_doc, workspace, instance.worker)
+        ctx.udc = CallContext(
+            session, instance.clock, response.user_id, ctx.in_header_doc, response.workspace, instance.worker
+        )
         self.get_in_object(ctx)
         if ctx.in_error is not None:
             raise MarketoError(20012, "Request Not Understood: the params element could not be read")
@@ -188,4 +197,9 @@ class MktowsServer(ServerBase):
                 raise error.error
             raise MarketoError(10001, "Internal Error")
         self.get_out_string(ctx)
-        return b"".join(ctx.out_string)
+        response.status, response.body = 200, b"".join(ctx.out_string)
+        instance.journal.append(session, response.time, body, response, _ms_since(started))
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

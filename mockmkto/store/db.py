@@ -35,6 +35,8 @@ SEED_CACHE = "seed_cache"
 T = TypeVar("T")
 STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
 _READ_STATE = Prepared(select(*InstanceState.__table__.columns).where(InstanceState.id == 1))
+# The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
+_STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
 
 class StoreUnavailable(Exception):
@@ -190,7 +192,12 @@ class Store:
 
     def write_state(self, session: Session, **values: Any) -> None:
         """Change the shared state in this unit of work (`state` shows it at once in this process)."""
-        session.execute(update(InstanceState).where(InstanceState.id == 1).values(**values))
+        keys = tuple(sorted(values))
+        form = _STATE_UPDATES.get(keys)
+        if form is None:
+            statement = update(InstanceState.__table__).where(InstanceState.__table__.c.id == 1)
+            form = _STATE_UPDATES.setdefault(keys, Prepared(statement, keys))
+        form.run(session, values)
         self.state = SimpleNamespace(**(vars(self.state) | values))
 
     @contextmanager

@@ -133,7 +133,7 @@ class Prepared:
             columns = list(self.statement.selected_columns)
             self._row = _row_class([column.key for column in columns])
             (first, *others) = self.statement.column_descriptions
-            if not others and first["entity"] is not None and first["expr"] is first["entity"]:  # select(Entity)
+            if not others and first.get("entity") is not None and first["expr"] is first["entity"]:  # select(Entity)
                 mapper = self._mapper = first["entity"].__mapper__
                 self._attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
                 self._key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
