@@ -147,17 +147,21 @@ class AdminClient:
     def health(self) -> dict:
         return self._call("GET", "/health")
 
-    def reset(self, seed: str | None = None) -> dict:
-        """Empty the store (clock, faults, quotas and journal too), then load the named seed if given."""
-        return self._call("POST", "/reset", params={"seed": seed} if seed else None)
+    def reset(self, seed: str | None = None, empty: bool = False) -> dict:
+        """Back to the seed the server started with, to the named seed, or (`empty=True`) empty; clock,
+        faults, quotas and journal start afresh."""
+        params = {"seed": seed} if seed else {"empty": "true"} if empty else None
+        return self._call("POST", "/reset", params=params)
 
-    def seed(self, doc: dict) -> dict:
-        """Load a seed document on top of the current state; returns the counts loaded."""
-        return self._call("POST", "/seed", json=doc)
+    def seed(self, doc: dict, replace: bool = False) -> dict:
+        """Load a seed document on top of the current state, or instead of it (`replace=True`), in one
+        step; returns the counts loaded. Objects the instance holds already are an AdminError."""
+        return self._call("POST", "/seed", json=doc, params={"replace": "true"} if replace else None)
 
-    def export(self) -> dict:
-        """The whole state as a seed document."""
-        return self._call("GET", "/export")
+    def export(self, secrets: bool = False) -> dict:
+        """The whole state as a seed document; API users' secrets only with `secrets=True` (needed to seed
+        it back)."""
+        return self._call("GET", "/export", params={"secrets": "true"} if secrets else None)
 
     def journal(
         self, operation: str | None = None, fault: int | str | None = None, user: str | None = None

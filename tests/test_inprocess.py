@@ -128,3 +128,19 @@ def test_a_client_with_its_own_zeep_settings_parses_the_wsdl_again(mock, fetched
     client = mock.zeep_client(settings=zeep.Settings(strict=False))
     assert client.service.getLead(leadKey={"keyType": "IDNUM", "keyValue": "1"}).count == 1
     assert fetched == [mock.wsdl_url, mock.url]
+
+
+def test_admin_reset_empty_empties_and_a_bare_reset_returns_to_the_start_seed(mock):
+    mock.admin.reset(empty=True)
+    assert mock.admin.export()["leads"] == []
+    mock.admin.reset()
+    assert len(mock.admin.export()["leads"]) == 3
+
+
+def test_admin_export_with_secrets_seeds_back_with_replace(mock):
+    client = mock.zeep_client()
+    client.service.syncLead(leadRecord={"Email": "kept@example.com"}, returnLead=False)
+    saved = mock.admin.export(secrets=True)
+    client.service.syncLead(leadRecord={"Email": "dropped@example.com"}, returnLead=False)
+    mock.admin.seed(saved, replace=True)
+    assert mock.admin.export(secrets=True) == saved
