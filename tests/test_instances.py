@@ -1,0 +1,45 @@
+"""Named instances: each its own state, created on first use, at most MOCKMKTO_MAX_INSTANCES of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.soap import LiveServer, envelope
+from tests.stores import store_url
+
+SYNC_LEAD = (
+    "<ns1:paramsSyncLead><leadRecord><Email>named@example.com</Email></leadRecord>"
+    "<returnLead>false</returnLead></ns1:paramsSyncLead>"
+)
+
+
+@pytest.fixture
+def capped(request, store_kind):
+    """A server that holds at most two instances: the default one and one more."""
+    databases = request.getfixturevalue("postgres_databases") if store_kind == "postgresql" else None
+    server = LiveServer(db=store_url(store_kind, databases, "capped"), max_instances=2)
+    yield server
+    server.stop()
+
+
+def test_a_named_instance_is_created_on_first_use_with_its_own_state(capped):
+    answer = capped.session.post(f"{capped.base}/team-a/soap/mktows/2_6", data=envelope(SYNC_LEAD).encode())
+    assert answer.status_code == 200
+    found = capped.session.get(f"{capped.base}/team-a/_admin/leads", params={"email": "named@example.com"})
+    assert found.json()["total"] == 1
+    default = capped.session.get(f"{capped.base}/_admin/leads", params={"email": "named@example.com"})
+    assert default.json()["total"] == 0
+
+
+def test_past_the_cap_a_new_instance_is_a_503_naming_the_setting(capped):
+    assert capped.session.get(f"{capped.base}/team-a/_admin/health").status_code == 200
+    refused = capped.session.get(f"{capped.base}/team-b/_admin/health")
+    assert refused.status_code == 503 and "MOCKMKTO_MAX_INSTANCES" in refused.json()["error"]
+    assert capped.app.instance_names() == ["default", "team-a"]
+
+
+def test_an_instance_that_exists_is_served_past_the_cap(capped):
+    capped.session.get(f"{capped.base}/team-a/_admin/health")
+    capped.session.get(f"{capped.base}/team-b/_admin/health")
+    answer = capped.session.post(f"{capped.base}/team-a/soap/mktows/2_6", data=envelope(SYNC_LEAD).encode())
+    assert answer.status_code == 200
