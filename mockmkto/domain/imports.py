@@ -1,7 +1,7 @@
 """importToList and getImportToListStatus: CSV rows into a static list of a program.
 
 Marketo imports asynchronously. The call checks its parameters and header, applies its first
-chunk of rows and answers; the rows after it wait in the store (`ListImportRow`) and are applied
+chunk of rows and answers; the rows after it wait in the store (`ListImportChunk`) and are applied
 a chunk per unit of work, by the instance's background worker in whichever process finds them
 first (`process_chunk`), so other calls take turns with a large import. The import reports
 PROCESSING, with its counts so far, until every row is applied and its processing delay has
@@ -25,7 +25,7 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema
 from mockmkto.domain.leads import LeadInput, email_key
-from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport, ListImportRow
+from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport, ListImportChunk
 from mockmkto.store.db import Store
 from mockmkto.store.models import Campaign, Lead, Program, Setting, StaticList
 from mockmkto.store.prepared import Prepared
@@ -34,7 +34,7 @@ IMPORT_MODES = ("UPSERTLEADS", "LISTONLY")
 PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
 CHUNK_ROWS = 500
-ROW_INSERT = Prepared(insert(ListImportRow.__table__), ("import_id", "number", "line"))
+CHUNK_INSERT = Prepared(insert(ListImportChunk.__table__), ("import_id", "number", "lines"))
 TOKENS_INSERT = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
 DEFAULT_PROCESSING_SECONDS = 5.0
 PROCESSING_SETTING = "import_processing_seconds"
@@ -155,35 +155,35 @@ def import_to_list(
     )
     session.add(record)
     session.flush()
-    numbered = list(enumerate(rows, start=1))
-    if len(numbered) > CHUNK_ROWS:
-        ROW_INSERT.run(
-            session, [{"import_id": record.id, "number": n, "line": line} for n, line in numbered[CHUNK_ROWS:]]
-        )
+    waiting = [
+        {"import_id": record.id, "number": first + 1, "lines": list(rows[first : first + CHUNK_ROWS])}
+        for first in range(CHUNK_ROWS, len(rows), CHUNK_ROWS)
+    ]
+    if waiting:
+        CHUNK_INSERT.run(session, waiting)
     # The first chunk at once: an import of up to CHUNK_ROWS rows is applied when the call answers.
-    _apply_rows(session, clock, record, static_list, columns, numbered[:CHUNK_ROWS])
+    _apply_rows(session, clock, record, static_list, columns, list(enumerate(rows[:CHUNK_ROWS], start=1)))
     return _status(record, now)
 
 
 def process_chunk(store: Store, clock: Clock) -> bool:
     """Apply the next chunk of waiting rows (of the oldest import that has some) in a unit of work of
-    its own; False when no row waits. The rows are taken out of the store as they are applied, so
-    each is applied once, whichever process's worker takes the chunk."""
+    its own; False when no row waits. A chunk leaves the store as it is applied, so it is applied
+    once, whichever process's worker takes it."""
     with store.session() as session:
-        import_id = session.scalar(select(func.min(ListImportRow.import_id)))
-        if import_id is None:
+        chunk = session.execute(
+            select(ListImportChunk.import_id, ListImportChunk.number, ListImportChunk.lines)
+            .order_by(ListImportChunk.import_id, ListImportChunk.number)
+            .limit(1)
+        ).first()
+        if chunk is None:
             return False
+        import_id, number, lines = chunk
+        session.execute(
+            delete(ListImportChunk).where(ListImportChunk.import_id == import_id, ListImportChunk.number == number)
+        )
         # Runs that fell due before this chunk happen before it, as before any call.
         campaigns.run_due(session, clock)
-        chunk = session.execute(
-            select(ListImportRow.number, ListImportRow.line)
-            .where(ListImportRow.import_id == import_id)
-            .order_by(ListImportRow.number)
-            .limit(CHUNK_ROWS)
-        ).all()
-        session.execute(
-            delete(ListImportRow).where(ListImportRow.import_id == import_id, ListImportRow.number <= chunk[-1][0])
-        )
         record = session.get(ListImport, import_id)
         static_list = session.get(StaticList, record.list_id)
         try:
@@ -191,7 +191,7 @@ def process_chunk(store: Store, clock: Clock) -> bool:
         except MarketoError as error:
             # The lead schema changed under the import (a seed): its remaining rows fail.
             columns = error
-        _apply_rows(session, clock, record, static_list, columns, chunk)
+        _apply_rows(session, clock, record, static_list, columns, list(enumerate(lines, start=number)))
         return True
 
 

@@ -62,7 +62,7 @@ class ProgramClone(Base):
 
 
 class ListImport(Base):
-    """One importToList call. Its rows are applied in chunks (those waiting are `ListImportRow`s);
+    """One importToList call. Its rows are applied in chunks (those waiting are `ListImportChunk`s);
     the outcome is reported once they all are and `ends_at` has come."""
 
     __tablename__ = "list_imports"
@@ -85,13 +85,14 @@ class ListImport(Base):
     failures: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class ListImportRow(Base):
-    """A row of an import waiting to be applied (numbered from 1 in the call's order)."""
+class ListImportChunk(Base):
+    """Rows of an import waiting to be applied together: `lines` from row `number` on (rows are
+    numbered from 1 in the call's order)."""
 
-    __tablename__ = "list_import_rows"
+    __tablename__ = "list_import_chunks"
     import_id: Mapped[int] = mapped_column(ForeignKey("list_imports.id"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    line: Mapped[str] = mapped_column(Text)
+    lines: Mapped[list] = mapped_column(JSON)
 
 
 class ImportedLeadTokens(Base):
