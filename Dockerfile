@@ -14,7 +14,8 @@ COPY pyproject.toml README.md ./
 COPY mockmkto ./mockmkto
 # seed_data is installed inside the package (pyproject.toml), as the default seed.
 COPY seed_data ./seed_data
-RUN pip install .
+# With psycopg: the same image serves a team sandbox on PostgreSQL (compose.sandbox.yaml).
+RUN pip install '.[postgresql]'
 
 # The server runs unprivileged; the only place it writes is /data, where the SQLite store lives.
 # A numeric USER lets a runtime check that it is not root without reading /etc/passwd.

@@ -8,24 +8,36 @@ Python packages installed here have none.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import requests
 
-from tests.soap import ROOT, unavailable
+from tests.soap import ROOT, envelope, unavailable
+from tests.stores import free_port
+from tests.test_cli import wait_healthy
 from tests.test_dockerfile import env_of, healthcheck_command, only, parse_dockerfile
+
+
+def compose_services(name: str) -> dict:
+    """The services a compose file of the repository defines."""
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        unavailable(f"ruby not found: it reads {name} here (.ci/install-system.sh installs it)")
+    to_json = "require 'yaml'; require 'json'; print JSON.generate(YAML.safe_load(File.read(ARGV[0])))"
+    done = subprocess.run([ruby, "-e", to_json, str(ROOT / name)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)["services"]
 
 
 @pytest.fixture(scope="module")
 def service() -> dict:
     """The one service compose.yaml defines."""
-    ruby = shutil.which("ruby")
-    if ruby is None:
-        unavailable("ruby not found: it reads compose.yaml here (.ci/install-system.sh installs it)")
-    to_json = "require 'yaml'; require 'json'; print JSON.generate(YAML.safe_load(File.read(ARGV[0])))"
-    done = subprocess.run([ruby, "-e", to_json, str(ROOT / "compose.yaml")], capture_output=True, text=True, check=True)
-    services = json.loads(done.stdout)["services"]
+    services = compose_services("compose.yaml")
     assert list(services) == ["mockmkto"]
     return services["mockmkto"]
 
@@ -54,3 +66,67 @@ def test_health_checks_admin_health_as_the_image_does(service, recipe):
     options = only(recipe, "HEALTHCHECK").args.partition("CMD ")[0].split()
     image_options = dict(option.removeprefix("--").replace("-", "_").split("=") for option in options)
     assert {key: str(value) for key, value in healthcheck.items() if key != "test"} == image_options
+
+
+# ------------------------------------------------------------------ compose.sandbox.yaml: a team sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> dict:
+    services = compose_services("compose.sandbox.yaml")
+    assert sorted(services) == ["mockmkto", "postgres"]
+    return services
+
+
+def test_the_sandbox_builds_mockmkto_here_and_health_checks_it_as_the_image_does(sandbox, service):
+    assert sandbox["mockmkto"]["build"] == service["build"]
+    assert sandbox["mockmkto"]["healthcheck"] == service["healthcheck"]
+
+
+def test_the_sandbox_starts_mockmkto_once_postgresql_answers(sandbox):
+    assert sandbox["mockmkto"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert "pg_isready" in " ".join(sandbox["postgres"]["healthcheck"]["test"])
+
+
+def test_the_sandbox_keeps_its_state_in_the_postgresql_service(sandbox):
+    url = sandbox["mockmkto"]["environment"]["MOCKMKTO_DB"]
+    assert url.startswith("postgresql://") and "@postgres:5432/" in url
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in sandbox["postgres"]["volumes"])
+
+
+def test_the_sandbox_will_not_start_without_an_admin_token(sandbox):
+    assert sandbox["mockmkto"]["environment"]["MOCKMKTO_ADMIN_TOKEN"].startswith("${MOCKMKTO_ADMIN_TOKEN:?")
+
+
+def test_the_sandbox_command_upgrades_the_schema_then_serves_workers_on_postgresql(sandbox, postgres_databases):
+    """The service's own command, outside Docker: on an empty database, then again on the same one."""
+    command = sandbox["mockmkto"]["command"]
+    db = postgres_databases.new("sandbox")
+    for _ in range(2):
+        port = free_port()
+        env = os.environ | {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "MOCKMKTO_DB": db,
+            "MOCKMKTO_ADMIN_TOKEN": "sandbox-token",
+            "MOCKMKTO_HOST": "127.0.0.1",
+            "MOCKMKTO_PORT": str(port),
+        }
+        process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE, text=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_healthy(f"{base}/_admin/health")
+            answer = requests.post(f"{base}/soap/mktows/2_6", data=envelope(SYNC_LEAD).encode(), timeout=10)
+            assert answer.status_code == 200
+            assert requests.get(f"{base}/_admin/export", timeout=10).status_code == 401
+            bearer = {"Authorization": "Bearer sandbox-token"}
+            leads = requests.get(f"{base}/_admin/leads", params={"email": "sandbox@example.com"}, headers=bearer)
+            assert leads.json()["total"] == 1
+        finally:
+            os.killpg(process.pid, signal.SIGINT)
+            process.communicate(timeout=30)
+
+
+SYNC_LEAD = (
+    "<ns1:paramsSyncLead><leadRecord><Email>sandbox@example.com</Email></leadRecord>"
+    "<returnLead>false</returnLead></ns1:paramsSyncLead>"
+)
