@@ -14,7 +14,9 @@ COPY pyproject.toml README.md ./
 COPY mockmkto ./mockmkto
 # seed_data is installed inside the package (pyproject.toml), as the default seed.
 COPY seed_data ./seed_data
-# With psycopg: the same image serves a team sandbox on PostgreSQL (compose.sandbox.yaml).
+# With psycopg: the same image serves a team sandbox on PostgreSQL (compose.sandbox.yaml). DL3013
+# asks to pin packages: this is the project itself, its dependencies bounded in pyproject.toml.
+# hadolint ignore=DL3013
 RUN pip install '.[postgresql]'
 
 # The server runs unprivileged; the only place it writes is /data, where the SQLite store lives.
