@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     wsdl.add_argument("--url", default=DEFAULT_ENDPOINT, help=f"its soap:address (default {DEFAULT_ENDPOINT})")
     seed = commands.add_parser("seed", help="load a seed document into a running server")
     seed.add_argument("file", help="a JSON seed document (the format of seed_data/*.json)")
-    reset = commands.add_parser("reset", help="reset a running server, empty or to a named seed")
-    reset.add_argument("--seed", help="seed name, e.g. default (seed_data/<name>.json); empty when absent")
+    seed.add_argument("--replace", action="store_true", help="replace the instance's state with the document")
+    reset = commands.add_parser("reset", help="reset a running server: to its start seed, a named seed, or empty")
+    reset_to = reset.add_mutually_exclusive_group()
+    reset_to.add_argument("--seed", help="seed name, e.g. default (seed_data/<name>.json); the start seed when absent")
+    reset_to.add_argument("--empty", action="store_true", help="empty the instance")
     database = commands.add_parser("db", help="the database's schema")
     upgrade = database.add_subparsers(dest="db_command", required=True).add_parser(
         "upgrade", help="bring the database, its named instances too, to this mockmkto's schema"
@@ -67,10 +70,11 @@ def admin_command(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"mockmkto: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return 2
-        url = f"{prefix}/seed"
+        url = f"{prefix}/seed" + ("?replace=true" if args.replace else "")
     else:
         body = b""
-        url = f"{prefix}/reset" + (f"?{urlencode({'seed': args.seed})}" if args.seed else "")
+        query = {"seed": args.seed} if args.seed else {"empty": "true"} if args.empty else None
+        url = f"{prefix}/reset" + (f"?{urlencode(query)}" if query else "")
     headers = {"Content-Type": "application/json"}
     token = args.admin_token or os.environ.get("MOCKMKTO_ADMIN_TOKEN")
     if token:

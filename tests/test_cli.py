@@ -240,11 +240,26 @@ def test_seed_command_with_a_missing_file_says_so(capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-def test_reset_command_with_a_seed_and_an_instance(server, capsys):
-    assert main(["reset", "--url", server.base, "--instance", "200-CLI-001"]) == 0
+def test_reset_command_empty_then_to_a_seed_on_an_instance(server, capsys):
+    assert main(["reset", "--empty", "--url", server.base, "--instance", "200-CLI-001"]) == 0
     assert server.session.get(f"{server.base}/200-CLI-001/_admin/leads").json()["total"] == 0
     assert main(["reset", "--seed", "default", "--url", server.base, "--instance", "200-CLI-001"]) == 0
     assert server.session.get(f"{server.base}/200-CLI-001/_admin/leads").json()["total"] == 3
+
+
+def test_reset_command_without_a_seed_returns_to_the_start_seed(server, capsys):
+    assert main(["reset", "--empty", "--url", server.base]) == 0
+    assert main(["reset", "--url", server.base]) == 0
+    assert server.session.get(f"{server.base}/_admin/leads").json()["total"] == 3
+
+
+def test_seed_command_replace_replaces_the_state(server, tmp_path, capsys):
+    seed = tmp_path / "state.json"
+    seed.write_text(json.dumps(server.session.get(f"{server.base}/_admin/export?secrets=true").json()))
+    server.session.post(f"{server.base}/_admin/seed", json={"leads": [{"Email": "gone@example.com"}]})
+    assert main(["seed", str(seed), "--replace", "--url", server.base]) == 0
+    assert json.loads(capsys.readouterr().out)["replaced"] is True
+    assert server.session.get(f"{server.base}/_admin/leads", params={"email": "gone@example.com"}).json()["total"] == 0
 
 
 def test_reset_command_against_no_server_fails_cleanly(capsys):
