@@ -341,9 +341,9 @@ def test_sync_lead_non_integer_value_for_integer_field_is_20110(server):
     assert_marketo_fault(server.post(envelope(sync_lead(record))), 20110)
 
 
-def test_sync_lead_with_id_outside_xs_int_matches_no_lead_20103(server):
+def test_sync_lead_with_id_outside_xs_int_is_not_understood_20012(server):
     record = "<Id>99999999999999999999</Id><Email>big@example.com</Email>"
-    assert_marketo_fault(server.post(envelope(sync_lead(record))), 20103)
+    assert_marketo_fault(server.post(envelope(sync_lead(record))), 20012)
 
 
 # --- a fault changes nothing -------------------------------------------------------------------

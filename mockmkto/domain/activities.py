@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
 from mockmkto.store.models import Activity, Lead
 from mockmkto.store.prepared import Prepared
@@ -219,9 +220,10 @@ def _offset(text: str | None) -> int:
         return 0
     value = text.strip()
     value = value[3:] if value.upper().startswith("ID:") else value
-    if not value.isdigit():
-        raise MarketoError(20122, f"Bad stream position offset {text!r}")
-    return int(value)
+    try:
+        return values.integer(value, low=0)  # an activity's id, an xs:int
+    except ValueError:
+        raise MarketoError(20122, f"Bad stream position offset {text!r}") from None
 
 
 LEAD_ACTIVITY_PAGE = 100

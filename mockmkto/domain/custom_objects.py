@@ -17,7 +17,7 @@ from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import LEAD_MERGE_HOOKS, email_key
+from mockmkto.domain.leads import LEAD_MERGE_HOOKS, email_key, lead_id_value
 from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS, seed_id, seed_map
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
@@ -269,7 +269,8 @@ def _check_lead(session: Session, co_type: CustomObjectType, value: str) -> None
     """The link field's value must name a lead by the lead field the type links to."""
     lead_field = co_type.lead_link_field
     if lead_field == "Id":
-        found = value.isdigit() and session.get(Lead, int(value)) is not None
+        lead_id = lead_id_value(value)
+        found = lead_id is not None and session.get(Lead, lead_id) is not None
     elif lead_field == "Email":
         found = session.scalar(select(Lead.id).where(Lead.email == email_key(value)).limit(1)) is not None
     else:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
 from mockmkto.store.db import seed_cached
 from mockmkto.store.models import LeadField
@@ -98,9 +99,9 @@ def normalize_value(field: FieldDef, value: str) -> str:
     kind = field.data_type
     try:
         if kind == "integer":
-            return str(int(text))
+            return str(values.integer(text))
         if kind in ("float", "currency"):
-            number = float(text)
+            number = values.number(text)
             return repr(number) if number != int(number) else f"{number:.1f}"
         if kind == "boolean":
             lowered = text.lower()
@@ -112,7 +113,7 @@ def normalize_value(field: FieldDef, value: str) -> str:
         if kind == "date":
             return date.fromisoformat(text[:10]).isoformat()
         if kind == "datetime":
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+            return values.instant(text).isoformat()
         if kind == "email" and not EMAIL_PATTERN.match(text):
             raise ValueError(text)
     except ValueError:

@@ -8,7 +8,6 @@ costs and tags, and the opportunities, roles and companies, in the MObject area'
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +15,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import streams
+from mockmkto.domain import streams, values
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
@@ -459,10 +458,10 @@ def _amount(value: str | None) -> float:
     if value is None or not value.strip():
         raise MarketoError(20109, "Cost attrib Amount is required")
     try:
-        amount = float(value.strip())
+        amount = values.number(value)
     except ValueError:
-        amount = math.nan
-    if not math.isfinite(amount) or amount < 0:
+        amount = None
+    if amount is None or amount < 0:
         raise MarketoError(20110, f"Cost Amount must be a non-negative number, got {value!r}")
     return amount
 
@@ -470,7 +469,10 @@ def _amount(value: str | None) -> float:
 def _cost_id(session: Session, program_id: int, value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
-    cost = session.get(ProgramCost, int(value)) if value.strip().isdigit() else None
+    try:
+        cost = session.get(ProgramCost, values.integer(value, low=1))
+    except ValueError:
+        cost = None
     if cost is None or cost.program_id != program_id:
         raise MarketoError(20110, f"Program {program_id} has no cost with Id {value}")
     return cost.id
@@ -814,7 +816,7 @@ def _comparison(criterion: Criterion) -> str:
 
 def _criterion_number(criterion: Criterion) -> float:
     try:
-        return float((criterion.attr_value or "").strip())
+        return values.number(criterion.attr_value or "")
     except ValueError:
         raise MarketoError(20110, f"{criterion.attr_name} needs a number, got {criterion.attr_value!r}") from None
 
@@ -916,7 +918,7 @@ def _record_test(fields: dict[str, MObjField], criterion: Criterion):
 
 def _criterion_time(criterion: Criterion) -> datetime:
     try:
-        parsed = datetime.fromisoformat((criterion.attr_value or "").strip().replace("Z", "+00:00"))
+        parsed = values.instant(criterion.attr_value or "")
     except ValueError:
         raise MarketoError(20110, f"{criterion.attr_name} needs a dateTime, got {criterion.attr_value!r}") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from mockmkto.domain import custom_objects, mobjects, tags
-from mockmkto.domain.errors import MarketoError
 from mockmkto.soap import types as T
 from mockmkto.soap.protocol import local_name
 from mockmkto.soap.service import CallContext, MktowsService, operation
+from mockmkto.soap.values import xs_int
 
 
 def _pairs(array) -> list[tuple[str | None, str | None]]:
@@ -48,11 +48,10 @@ def _aliased_associations(body_doc) -> list[list[mobjects.Association]]:
             for alias in _children(mobject, "mObjAssociationList"):
                 for association in _children(alias, "mObjAssociation"):
                     raw_id = _text(association, "id")
-                    if raw_id is not None and not raw_id.lstrip("-").isdigit():
-                        raise MarketoError(20012, "Request Not Understood: mObjAssociation/id is not an integer")
                     keys = _children(association, "externalKey")
                     key = (_text(keys[0], "name"), _text(keys[0], "value")) if keys else None
-                    found.append(mobjects.Association(_text(association, "mObjType"), raw_id and int(raw_id), key))
+                    object_id = xs_int(raw_id) if raw_id else None
+                    found.append(mobjects.Association(_text(association, "mObjType"), object_id, key))
             out.append(found)
     return out
 

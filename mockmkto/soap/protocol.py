@@ -27,6 +27,7 @@ from spyne.protocol.xml import NIL_ATTR, XmlDocument, _gen_tagname
 from spyne.server.http import HttpTransportContext
 
 from mockmkto.soap.model import MktowsModel
+from mockmkto.soap.values import READERS
 
 SubElement = etree.SubElement
 
@@ -101,6 +102,8 @@ class MktowsSoap11(Soap11):
         self._answer_nsmap: dict[str, str] | None = None  # made on first use: the app is set later
         # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
         self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
+        # A request's xs:int, xs:boolean and xs:dateTime texts are read by the XSD's rules (20012 else).
+        self._from_unicode_handlers.update(READERS)
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
         self._direct_writers = dict(direct_writers or {})

@@ -1,0 +1,47 @@
+"""Typed values the domain reads out of text: lead and MObject field values, cost amounts and
+ids, criteria, stream offsets. Only ASCII forms, numbers that are finite and within their range,
+instants a store can hold: what Python's int(), float() and fromisoformat() take besides
+(`1_000`, other scripts' digits, `inf`, `1e309`, years an offset pushes past 9999) is refused
+here, so no such value reaches a store or a comparison. Each raises ValueError; the caller
+answers the fault its operation documents.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # Marketo's integer fields and ids are 32-bit
+INTEGER = re.compile(r"[+-]?[0-9]+")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def integer(text: str, low: int = INT_MIN, high: int = INT_MAX) -> int:
+    value = text.strip()
+    if not INTEGER.fullmatch(value) or not low <= int(value) <= high:
+        raise ValueError(text)
+    return int(value)
+
+
+def number(text: str) -> float:
+    value = text.strip()
+    if not NUMBER.fullmatch(value):
+        raise ValueError(text)
+    parsed = float(value)
+    if not math.isfinite(parsed):  # 1e309
+        raise ValueError(text)
+    return parsed
+
+
+def instant(text: str) -> datetime:
+    """An ISO 8601 date and time (naive when it has no offset) whose time in UTC is in years 1 to 9999."""
+    value = text.strip()
+    if not value.isascii():
+        raise ValueError(text)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(text) from None
+    return parsed
