@@ -15,6 +15,7 @@ from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from mockmkto import transport
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
@@ -136,6 +137,8 @@ class MockMarketo:
             # Every SOAP call to an instance that exists comes this way, without Werkzeug's routing,
             # Request and Response objects (a tenth of a getLead); the same answer, headers included.
             result = self.soap_call(instance, _Body(environ))
+            if result.transport is not None:
+                return transport.answer(result, SOAP_CONTENT_TYPE, environ, start_response)
             status = f"{result.status} {HTTPStatus(result.status).phrase.upper()}"
             start_response(status, [("Content-Type", SOAP_CONTENT_TYPE), ("Content-Length", str(len(result.body)))])
             return [result.body]

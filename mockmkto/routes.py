@@ -5,12 +5,14 @@ Werkzeug (its package alone took a tenth of start-up)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from mockmkto import transport
 from mockmkto.admin.api import json_response
 from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, TooManyInstances, UnknownInstance
 from mockmkto.soap.wsdl import with_address
@@ -59,6 +61,8 @@ def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DE
     if request.method != "POST":
         raise MethodNotAllowed(valid_methods=["GET", "POST"])
     result = app.soap_call(target, request.stream)
+    if result.transport is not None:
+        return partial(transport.answer, result, SOAP_CONTENT_TYPE)
     return Response(result.body, status=result.status, content_type=SOAP_CONTENT_TYPE)
 
 

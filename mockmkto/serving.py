@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -19,11 +20,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from waitress import create_server, wasyncore
-from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
+from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from mockmkto.config import Config
+from mockmkto.transport import CONNECTION
 
 THREADS = 8
 # A request line and headers larger than this get a 431. SOAP clients send a few hundred bytes.
@@ -98,8 +100,41 @@ class _SoapAwareErrorTask(ErrorTask):
         self.write(body)
 
 
+class _ClientConnection:
+    """The request's connection, for a transport fault (mockmkto/transport.py). Each method ends with
+    ClientDisconnected, on which waitress closes the connection having written nothing more."""
+
+    def __init__(self, channel: HTTPChannel):
+        self.channel = channel
+
+    def abort(self, reset: bool) -> None:
+        if reset:
+            # Closed with a zero linger time, the connection is reset (RST), not ended (FIN).
+            self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raise ClientDisconnected
+
+    def send_then_close(self, chunks, interval: float) -> None:
+        # Straight to the socket, from this worker thread: waitress holds back small writes until
+        # the task ends, and a dribble is bytes that arrive one by one.
+        with self.channel.socket.dup() as sock:
+            sock.settimeout(30)
+            for number, chunk in enumerate(chunks):
+                if number and interval:
+                    time.sleep(interval)
+                sock.sendall(chunk)
+        raise ClientDisconnected
+
+
+class _Task(WSGITask):
+    def get_environment(self):
+        environ = super().get_environment()
+        environ[CONNECTION] = _ClientConnection(self.channel)
+        return environ
+
+
 class _Channel(HTTPChannel):
     error_task_class = _SoapAwareErrorTask
+    task_class = _Task
     after_error = False
 
     def handle_close(self):

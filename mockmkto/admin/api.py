@@ -272,6 +272,7 @@ class AdminApi:
                 "delayMs": "delay_ms",
                 "count": "count",
                 "probability": "probability",
+                "transport": "transport",
             }
             unknown = set(body) - set(fields)
             if unknown:

@@ -41,6 +41,7 @@ class JournalEntry:
     # Bytes as they were on the wire, decoded only when read: a response can be a megabyte.
     request_bytes: bytes
     response_bytes: bytes
+    transport: str | None = None  # a fault of the connection the call got instead of its answer
 
     @property
     def request(self) -> str:
@@ -59,6 +60,7 @@ class JournalEntry:
             "workspace": self.workspace,
             "status": self.status,
             "faultCode": self.fault_code,
+            "transport": self.transport,
             "durationMs": round(self.duration_ms, 3),
         }
         if bodies:
@@ -94,6 +96,7 @@ class Journal:
                 "workspace": result.workspace,
                 "status": result.status,
                 "fault_code": result.fault_code,
+                "transport": result.transport,
                 "duration_ms": duration_ms,
                 "request": body,
                 "response": result.body,
@@ -172,4 +175,5 @@ def _entry(row: JournalRow) -> JournalEntry:
         row.duration_ms,
         row.request,
         row.response,
+        row.transport,
     )

@@ -34,12 +34,21 @@ def api_day(now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=1)).replace(hour=0)
 
 
+# Faults of the connection, as Marketo's load balancers produced them: a reset, a connection closed
+# with no answer, an HTTP 503 page (none of these reaches the operation); an answer cut mid-XML, or
+# sent slowly (the operation is carried out).
+TRANSPORT_FAULTS = ("reset", "empty", "truncated", "http503", "dribble")
+REACHES_THE_OPERATION = frozenset({"truncated", "dribble"})
+DRIBBLE_SECONDS = 2.0  # how long a dribbled answer takes when its rule gives no delayMs
+
+
 @dataclass
 class InjectedFault:
-    """Answer calls of `operation` (any, when None) with fault `code` after `delay_ms`.
+    """Answer calls of `operation` (any, when None) with fault `code` after `delay_ms`, or with a
+    fault of the connection (`transport`; a dribble spreads the answer over `delay_ms`).
 
-    `count` calls at most (unlimited when None), each with `probability`; a rule with no code
-    only delays the call.
+    `count` calls at most (unlimited when None), each with `probability`; a rule with neither code
+    nor transport only delays the call.
     """
 
     id: int
@@ -50,9 +59,25 @@ class InjectedFault:
     count: int | None = None
     probability: float = 1.0
     hits: int = 0
+    transport: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class Admission:
+    """What admitting a call decided: wait `delay` seconds, then answer `error` or break the
+    connection as `transport` says, or (neither) carry the call out. A dribbled answer is spread
+    over `spread` seconds."""
+
+    delay: float = 0.0
+    error: MarketoError | None = None
+    transport: str | None = None
+    spread: float = 0.0
+
+
+ADMITTED = Admission()
 
 
 @dataclass
@@ -103,16 +128,23 @@ class CallLimits:
         delay_ms: int = 0,
         count: int | None = None,
         probability: float = 1.0,
+        transport: str | None = None,
     ) -> InjectedFault:
         if code is not None and code not in ERROR_TITLES:
             raise ValueError(f"unknown Marketo error code {code}")
-        if code is None and not delay_ms:
-            raise ValueError("a fault needs a code, a delay or both")
+        if transport is not None and transport not in TRANSPORT_FAULTS:
+            raise ValueError(f"transport is one of {', '.join(TRANSPORT_FAULTS)}")
+        if code is not None and transport is not None:
+            raise ValueError("a fault has a code or a transport, not both")
+        if code is None and transport is None and not delay_ms:
+            raise ValueError("a fault needs a code, a transport, a delay or a delay with either")
         if delay_ms < 0 or (count is not None and count < 1) or not 0 <= probability <= 1:
             raise ValueError("delay_ms >= 0, count >= 1 and 0 <= probability <= 1")
         with self.store.session() as session:
             state = self.store.state
-            fault = InjectedFault(state.next_fault_id, operation, code, message, delay_ms, count, probability)
+            fault = InjectedFault(
+                state.next_fault_id, operation, code, message, delay_ms, count, probability, transport=transport
+            )
             session.add(InjectedFaultRow(**asdict(fault)))
             self.store.write_state(
                 session, next_fault_id=state.next_fault_id + 1, active_faults=state.active_faults + 1
@@ -148,15 +180,17 @@ class CallLimits:
         state = self.store.state
         return state.quotas_enabled or state.active_faults > 0
 
-    def admit(self, session: Session, operation: str) -> tuple[float, MarketoError | None]:
-        """Admit an arrived, authenticated call: (seconds to delay it, the fault to answer instead or
-        None). What it counts is written in `session`: commit it whatever the call then does."""
-        delay, error = self._injected(session, operation) if self.store.state.active_faults else (0.0, None)
-        if error is None and self.store.state.quotas_enabled:
+    def admit(self, session: Session, operation: str) -> Admission:
+        """Admit an arrived, authenticated call. What it counts is written in `session`: commit it
+        whatever the call then does."""
+        admission = self._injected(session, operation) if self.store.state.active_faults else ADMITTED
+        if admission.error is None and admission.transport is None and self.store.state.quotas_enabled:
             error = self._quota_error(session)
-        return delay, error
+            if error is not None:
+                return Admission(admission.delay, error)
+        return admission
 
-    def _injected(self, session: Session, operation: str) -> tuple[float, MarketoError | None]:
+    def _injected(self, session: Session, operation: str) -> Admission:
         state = self.store.state
         candidates = session.scalars(
             select(InjectedFaultRow)
@@ -179,7 +213,7 @@ class CallLimits:
         if chosen is None:
             if changes:
                 self.store.write_state(session, **changes)
-            return 0.0, None
+            return ADMITTED
         hits = chosen.hits + 1
         session.execute(update(InjectedFaultRow).where(InjectedFaultRow.id == chosen.id).values(hits=hits))
         if chosen.count is not None and hits >= chosen.count:
@@ -187,7 +221,9 @@ class CallLimits:
         if changes:
             self.store.write_state(session, **changes)
         error = MarketoError(chosen.code, chosen.message) if chosen.code is not None else None
-        return chosen.delay_ms / 1000, error
+        if chosen.transport == "dribble":
+            return Admission(transport="dribble", spread=chosen.delay_ms / 1000 or DRIBBLE_SECONDS)
+        return Admission(chosen.delay_ms / 1000, error, chosen.transport)
 
     def _quota_error(self, session: Session) -> MarketoError | None:
         state = self.store.state

@@ -29,3 +29,10 @@ def fault_envelope(error: MarketoError) -> bytes:
         message=escape(error.message),
         code=error.code,
     ).encode("utf-8")
+
+
+# What a load balancer answers when no server behind it can (an injected http503 transport fault).
+UNAVAILABLE_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n"
+    b"<body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n"
+)

@@ -14,8 +14,9 @@ from spyne.server import ServerBase
 from mockmkto.domain import auth, campaigns
 from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoError
 from mockmkto.domain.instance import Instance
+from mockmkto.domain.limits import REACHES_THE_OPERATION
 from mockmkto.soap.campaign_service import CampaignService
-from mockmkto.soap.faults import fault_envelope
+from mockmkto.soap.faults import UNAVAILABLE_PAGE, fault_envelope
 from mockmkto.soap.headers import authentication_header, target_workspace
 from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
@@ -33,7 +34,7 @@ OPERATION_BY_ELEMENT = {f"{{{TNS}}}params{op[0].upper()}{op[1:]}": op for op in 
 
 
 class SoapResponse:
-    __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace", "time")
+    __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace", "time", "transport", "spread")
 
     def __init__(self, status, body, operation=None, fault_code=None, user_id=None, workspace=None):
         self.status = status
@@ -43,6 +44,8 @@ class SoapResponse:
         self.user_id = user_id
         self.workspace = workspace
         self.time = None  # the mock's time when the call began its work (None: refused before)
+        self.transport = None  # a fault of the connection to answer with (domain/limits.py TRANSPORT_FAULTS)
+        self.spread = 0.0  # seconds a dribbled answer takes
 
 
 class CallMethodContext(MethodContext):
@@ -134,22 +137,30 @@ class MktowsServer(ServerBase):
                         raise MarketoError(20019, f"Unsupported Operation: {local_name(ctx.in_body_doc.tag)}")
                     if not instance.limits.active():
                         return self._call(ctx, session, instance, response, body, started)
-                    delay, injected = instance.limits.admit(session, response.operation)
+                    admission = instance.limits.admit(session, response.operation)
                 # What admission counted (quotas, fault hits) is committed, whatever the call does.
-                if not delay:
-                    if injected is not None:
-                        raise injected
-                    with instance.store.session() as session:
-                        return self._call(ctx, session, instance, response, body, started)
+                if not admission.delay:
+                    return self._admitted(ctx, instance, response, body, started, admission)
             # An injected delay is waited out of turn: other calls go on meanwhile, and count as
             # concurrent with this one.
-            time.sleep(delay)
-            if injected is not None:
-                raise injected
-            with instance.store.lock, instance.store.session() as session:
-                return self._call(ctx, session, instance, response, body, started)
+            time.sleep(admission.delay)
+            with instance.store.lock:
+                return self._admitted(ctx, instance, response, body, started, admission)
         finally:
             instance.limits.leave()
+
+    def _admitted(self, ctx, instance: Instance, response, body: bytes, started: float, admission) -> None:
+        """Carry out a call admission let through, or answer what it decided instead."""
+        if admission.error is not None:
+            raise admission.error
+        response.transport, response.spread = admission.transport, admission.spread
+        if admission.transport is not None and admission.transport not in REACHES_THE_OPERATION:
+            # The connection fails before the call reaches Marketo: the journal keeps what the client got.
+            response.status, response.body = (503, UNAVAILABLE_PAGE) if admission.transport == "http503" else (0, b"")
+            instance.journal.record(response.time, body, response, _ms_since(started))
+            return
+        with instance.store.session() as session:
+            self._call(ctx, session, instance, response, body, started)
 
     def _parse(self, body: bytes, response: SoapResponse) -> MethodContext:
         if len(body) > self.max_request_bytes:

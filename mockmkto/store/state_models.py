@@ -48,6 +48,8 @@ class InjectedFaultRow(Base):
     count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     probability: Mapped[float] = mapped_column(Float, default=1.0)
     hits: Mapped[int] = mapped_column(Integer, default=0)
+    # A fault of the connection instead of an answer (reset, empty, truncated, http503, dribble).
+    transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class QuotaCall(Base):
@@ -68,6 +70,7 @@ class JournalRow(Base):
     workspace: Mapped[str | None] = mapped_column(String(255), nullable=True)
     status: Mapped[int] = mapped_column(Integer)
     fault_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
     duration_ms: Mapped[float] = mapped_column(Float)
     request: Mapped[bytes] = mapped_column(LargeBinary)
     response: Mapped[bytes] = mapped_column(LargeBinary)
