@@ -444,7 +444,7 @@ MAX_SYNC_MULTIPLE = 300
 
 
 def sync_multiple_leads(
-    session: Session, clock: Clock, records: list[LeadInput], dedup_enabled: bool | None = None
+    session: Session, clock: Clock, records: list[LeadInput | None], dedup_enabled: bool | None = None
 ) -> list[SyncResult]:
     """syncMultipleLeads: each record on its own (a bad one is FAILED, the others still apply).
 
@@ -461,13 +461,15 @@ def sync_multiple_leads(
             with session.begin_nested():
                 results.append(_sync_one_of_many(session, clock, record, schema, dedup))
         except MarketoError as error:
-            results.append(SyncResult(record.id or 0, "FAILED", None, error.message))
+            results.append(SyncResult((record and record.id) or 0, "FAILED", None, error.message))
     return results
 
 
 def _sync_one_of_many(
-    session: Session, clock: Clock, record: LeadInput, schema: dict[str, FieldDef], dedup: bool
+    session: Session, clock: Clock, record: LeadInput | None, schema: dict[str, FieldDef], dedup: bool
 ) -> SyncResult:
+    if record is None:  # sent as nil
+        raise MarketoError(20104, "Lead record required")
     if record.id is None and not record.email and not record.foreign_sys_person_id:
         raise MarketoError(20101, "One of Id, Email or ForeignSysPersonId is required")
     check_record_keys(record)

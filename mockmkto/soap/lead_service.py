@@ -108,7 +108,7 @@ def key_pairs(array) -> list[tuple[str | None, str | None]]:
     """mergeLeads key lists: attributes whose attrName is a LeadKeyRef and attrValue its value."""
     if array is None:
         return []
-    return [(a.attrName, a.attrValue) for a in array.attribute or ()]
+    return [(a.attrName, a.attrValue) for a in array.attribute or () if a is not None]
 
 
 def lead_selector(selector) -> leads.LeadSelector | None:
@@ -146,7 +146,7 @@ def lead_input(record) -> leads.LeadInput | None:
         email=record.Email,
         foreign_sys_person_id=record.ForeignSysPersonId,
         foreign_sys_type=record.ForeignSysType,
-        attributes=[(a.attrName, a.attrValue) for a in attributes or ()],
+        attributes=[(a.attrName, a.attrValue) for a in attributes or () if a is not None],
     )
 
 
@@ -243,7 +243,7 @@ class LeadService(MktowsService):
             params.listOperation,
             params.listKey.keyType if params.listKey else None,
             params.listKey.keyValue if params.listKey else None,
-            [(k.keyType, k.keyValue) for k in keys or ()],
+            [(k.keyType, k.keyValue) for k in keys or () if k is not None],
             params.strict,
         )
         statuses = [
