@@ -18,7 +18,12 @@ from itertools import cycle
 import pytest
 import requests
 from lxml import etree
+from sqlalchemy.exc import OperationalError
+from werkzeug.test import Client
 
+from mockmkto.app import build_app
+from mockmkto.config import DEFAULT_SEED, Config
+from mockmkto.domain import leads
 from tests.soap import ROOT, envelope, fault_code
 from tests.stores import PrivateCluster, free_port, store_url
 
@@ -280,3 +285,15 @@ def test_a_postgresql_restart_under_load_is_20011_then_the_server_reconnects(pri
         assert not acknowledged - {lead.get("Email") for lead in exported_leads(server)}
     finally:
         server.stop()
+
+
+def test_a_database_lost_in_the_middle_of_an_operation_is_20011_not_an_internal_error(monkeypatch):
+    """Where a restart strikes is chance; here the database goes away inside getLead itself."""
+
+    def lost(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("terminating connection due to administrator command"))
+
+    app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+    monkeypatch.setattr(leads, "get_leads", lost)
+    answer = Client(app).post("/soap/mktows/2_6", data=envelope(GET_ADA), content_type="text/xml")
+    assert fault_code(etree.fromstring(answer.data)) == 20011

@@ -21,7 +21,7 @@ from mockmkto.soap.headers import authentication_header, target_workspace
 from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
 from mockmkto.soap.protocol import MktowsSoap11, local_name
-from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, MarketoFault
+from mockmkto.soap.service import CONTEXT_HEADER_OPERATIONS, CallContext, CarriedError
 from mockmkto.soap.types import OPERATIONS, TNS, UNREFERENCED
 from mockmkto.soap.wsdl import build_wsdl
 
@@ -203,10 +203,10 @@ class MktowsServer(ServerBase):
             raise MarketoError(20012, "Request Not Understood: the params element could not be read")
         self.get_out_object(ctx)
         if ctx.out_error is not None:
+            # What the operation raised leaves the unit of work (the store names a database it lost)
+            # and is answered by `handle`.
             error = ctx.out_error
-            if isinstance(error, MarketoFault):
-                raise error.error
-            raise MarketoError(10001, "Internal Error")
+            raise error.error if isinstance(error, CarriedError) else error
         self.get_out_string(ctx)
         response.status, response.body = 200, b"".join(ctx.out_string)
         instance.journal.append(session, response.time, body, response, _ms_since(started))

@@ -6,19 +6,15 @@ one @rpc each that unpacks the params, calls one domain function and packs the r
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from spyne import Fault, ServiceBase, rpc
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
-from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.worker import Worker
 from mockmkto.soap import types as T
 from mockmkto.soap.required import check_required_parameters
-
-log = logging.getLogger("mockmkto.soap")
 
 # Operations whose binding declares MktowsContextHeader as well as AuthenticationHeader.
 CONTEXT_HEADER_OPERATIONS = {"syncLead"}
@@ -36,11 +32,13 @@ class CallContext:
     worker: Worker | None = None  # the instance's background worker, for calls that leave work waiting
 
 
-class MarketoFault(Fault):
-    """Carries a domain MarketoError through Spyne's call machinery to the server."""
+class CarriedError(Fault):
+    """Carries what an operation raised through Spyne's call machinery to the server, which answers
+    it: a MarketoError as its fault, anything else by what it is (Spyne would make a generic fault of
+    it, and a database the store lost would be an Internal Error instead of 20011)."""
 
-    def __init__(self, error: MarketoError):
-        super().__init__("Client", error.faultstring)
+    def __init__(self, error: Exception):
+        super().__init__("Client", str(error))
         self.error = error
 
 
@@ -66,8 +64,5 @@ class MktowsService(ServiceBase):
         try:
             check_required_parameters(ctx.descriptor.operation_name, ctx.in_object)
             return super().call_wrapper(ctx)
-        except MarketoError as error:
-            raise MarketoFault(error) from None
-        except Exception:
-            log.exception("operation failed")
-            raise
+        except Exception as error:
+            raise CarriedError(error) from None
