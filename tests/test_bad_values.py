@@ -49,11 +49,15 @@ def lead_activity(start: str) -> str:
     )
 
 
-def sync_mobject(mobject: str, operation: str = "UPSERT") -> str:
+def sync_mobjects(mobjects: str, operation: str) -> str:
     return (
-        f"<ns1:paramsSyncMObjects><mObjectList><mObject>{mobject}</mObject></mObjectList>"
+        f"<ns1:paramsSyncMObjects><mObjectList>{mobjects}</mObjectList>"
         f"<operation>{operation}</operation></ns1:paramsSyncMObjects>"
     )
+
+
+def sync_mobject(mobject: str, operation: str = "UPSERT") -> str:
+    return sync_mobjects(f"<mObject>{mobject}</mObject>", operation)
 
 
 def cost(amount: str, cost_id: str | None = None) -> str:
@@ -192,3 +196,10 @@ def test_xs_boolean_is_read_case_insensitively(server):
     record = "<leadRecord><Email>x@example.com</Email></leadRecord>"
     _, root = server.call(f"<ns1:paramsSyncLead>{record}<returnLead>True</returnLead></ns1:paramsSyncLead>")
     assert root.find(".//result/leadRecord/Email").text == "x@example.com"
+
+
+def test_a_nil_mobject_is_failed_in_its_place(server):
+    nil = '<mObject xsi:nil="true"/>'
+    good = f"<mObject>{opportunity('Name', 'Big deal')}</mObject>"
+    _, root = server.call(sync_mobjects(nil + good, "INSERT"))
+    assert [s.findtext("status") for s in root.iter("mObjStatus")] == ["FAILED", "CREATED"]

@@ -57,10 +57,13 @@ def _aliased_associations(body_doc) -> list[list[mobjects.Association]]:
 
 
 def _mobject_inputs(ctx, array) -> list[mobjects.MObjectInput]:
-    objects = [m for m in (array.mObject or ()) if m is not None] if array is not None else []
+    """The mObjects in request order; one sent as nil has no type (its status is FAILED, in its place)."""
+    objects = (array.mObject or ()) if array is not None else ()
     aliases = _aliased_associations(ctx.in_body_doc)
     return [
-        mobjects.MObjectInput(
+        mobjects.MObjectInput(type=None)
+        if m is None
+        else mobjects.MObjectInput(
             type=m.type,
             id=m.id,
             external_key=_key(m.externalKey),
