@@ -125,7 +125,7 @@ class MockMarketo:
         """Close every instance's database connections (a process about to fork, or stopping)."""
         with self._lock:
             for instance in self._instances.values():
-                instance.store.close()
+                instance.close()
 
     def __call__(self, environ, start_response):
         instance, soap_path = None, None

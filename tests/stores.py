@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -14,6 +13,8 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.servers import free_port
 
 POSTGRES_URL = os.environ.get("MOCKMKTO_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgresql"]
@@ -59,13 +60,6 @@ def store_url(kind: str, databases: PostgresDatabases | None, purpose: str) -> s
         return "sqlite://"
     assert databases is not None
     return databases.new(purpose)
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now (the caller binds it soon after)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateCluster:

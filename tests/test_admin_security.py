@@ -15,8 +15,8 @@ from werkzeug.serving import make_server
 from mockmkto.app import build_app
 from mockmkto.cli import main
 from mockmkto.config import DEFAULT_SEED, Config
+from tests.servers import free_port, start_serve, wait_healthy
 from tests.soap import DEFAULT_SECRET, DEFAULT_USER, LiveServer, fault_code
-from tests.test_cli import free_port, start_serve, wait_healthy
 
 TOKEN = "s3cret-admin-token"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -15,38 +15,8 @@ import pytest
 import requests
 
 from mockmkto.cli import main
+from tests.servers import free_port, start_serve, wait_healthy
 from tests.soap import DEFAULT_SECRET, DEFAULT_USER, ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_serve(args: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen, list[str]]:
-    """`python -m mockmkto serve ...` until it has printed its banner (endpoint, WSDL, credentials)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockmkto", "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
-    lines = [process.stdout.readline().rstrip() for _ in range(4)]
-    return process, lines
-
-
-def wait_healthy(url: str) -> dict:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            return requests.get(url, timeout=2).json()
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def test_serve_prints_endpoint_wsdl_and_demo_credentials_and_answers():

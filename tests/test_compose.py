@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.servers import free_port, wait_healthy
 from tests.soap import ROOT, envelope, unavailable
-from tests.stores import free_port
-from tests.test_cli import wait_healthy
 from tests.test_dockerfile import env_of, healthcheck_command, only, parse_dockerfile
 
 

@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import NamedTuple
 import pytest
 import requests
 
+from tests.servers import free_port
 from tests.soap import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,12 +209,6 @@ def container_env(recipe: list[Instruction], upto: int, bin_dir: Path) -> dict[s
     env.update(env_of(recipe[:upto]))
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_healthcheck(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -15,8 +15,8 @@ import subprocess
 import pytest
 import requests
 
+from tests.servers import free_port, start_serve, wait_healthy
 from tests.soap import DEFAULT_SECRET, DEFAULT_USER, ROOT, unavailable
-from tests.test_cli import free_port, start_serve, wait_healthy
 
 EXAMPLES = ROOT / "examples"
 EMAIL = "jane.doe@example.com"

@@ -5,10 +5,7 @@ lost, a fault count, a quota and the clone limit consumed exactly once, every ca
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,8 +21,9 @@ from werkzeug.test import Client
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain import leads
-from tests.soap import ROOT, envelope, fault_code
-from tests.stores import PrivateCluster, free_port, store_url
+from tests.servers import Server, start_servers
+from tests.soap import envelope, fault_code
+from tests.stores import PrivateCluster, store_url
 
 PROCESSES = 4
 CLIENTS = 32
@@ -40,62 +38,13 @@ FIELDS = [
 ]  # fmt: skip
 
 
-class Server:
-    """`mockmkto serve` in a process of its own, on a free loopback port."""
-
-    def __init__(self, db: str, env: dict[str, str]):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.url = f"{self.base}/soap/mktows/2_6"
-        command = [sys.executable, "-m", "mockmkto", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, "--db", db], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-
-    def wait_ready(self) -> None:
-        for _ in range(600):
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited {self.process.returncode}: {self.process.stderr.read().decode()}")
-            try:
-                if requests.get(f"{self.base}/_admin/health", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise AssertionError("serve never answered")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stderr.close()
-
-
-def start_servers(db: str, count: int) -> list[Server]:
-    """`count` processes on one database, started together: one of them seeds it."""
-    env = os.environ | {"MOCKMKTO_JOURNAL_CAP": "100000"}
-    servers = [Server(db, env) for _ in range(count)]
-    try:
-        for server in servers:
-            server.wait_ready()
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
-    return servers
-
-
 @pytest.fixture(scope="module")
 def processes(request, store_kind, tmp_path_factory):
     if store_kind == "sqlite":
         db = f"sqlite:///{tmp_path_factory.mktemp('sandbox') / 'shared.db'}"
     else:
         db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "sandbox")
-    servers = start_servers(db, PROCESSES)
+    servers = start_servers(db, PROCESSES, {"MOCKMKTO_JOURNAL_CAP": "100000"})
     yield servers
     for server in servers:
         server.stop()
