@@ -35,13 +35,18 @@ def number(text: str) -> float:
 
 
 def instant(text: str) -> datetime:
-    """An ISO 8601 date and time (naive when it has no offset) whose time in UTC is in years 1 to 9999."""
+    """An ISO 8601 date and time (naive when it has no offset: UTC), as `storable`."""
     value = text.strip()
     if not value.isascii():
         raise ValueError(text)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return storable(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def storable(value: datetime) -> datetime:
+    """`value` when its time in UTC is in years 1 to 9999 (what the stores keep), where an offset
+    may push a date at either end."""
     try:
-        parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
+        value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
     except OverflowError:
-        raise ValueError(text) from None
-    return parsed
+        raise ValueError(value) from None
+    return value

@@ -11,7 +11,7 @@ month's end, which raise mid-parse) and less (nothing of its regexes' prefix is 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from spyne.model.primitive import Boolean, DateTime, Integer32
 
@@ -60,15 +60,15 @@ def xs_datetime(text: str) -> datetime:
     try:
         if abs(offset) > MAX_OFFSET or int(fields["zone_minutes"] or 0) > 59:
             raise ValueError(offset)
-        value = datetime(
-            *(int(fields[name]) for name in ("year", "month", "day", "hour", "minute", "second")),
-            int((fields["fraction"] or "0")[:6].ljust(6, "0")),
-            timezone(offset),
+        return values.storable(
+            datetime(
+                *(int(fields[name]) for name in ("year", "month", "day", "hour", "minute", "second")),
+                int((fields["fraction"] or "0")[:6].ljust(6, "0")),
+                timezone(offset),
+            )
         )
-        value.astimezone(UTC)  # an offset may push the instant out of years 1 to 9999
-    except (ValueError, OverflowError):
+    except ValueError:
         raise not_understood(text, "xs:dateTime") from None
-    return value
 
 
 # Spyne's primitive -> its reader, for the protocol's from-unicode handlers.
