@@ -103,6 +103,7 @@ class LiveServer:
         self.http.shutdown()
         self.http.server_close()
         self._thread.join(timeout=5)
+        self.app.close()  # its background workers stop before its databases go
 
 
 def fault_code(root: etree._Element) -> int | None:

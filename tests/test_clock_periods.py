@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mockmkto.domain import campaigns
+from mockmkto.domain import campaigns, imports
 from mockmkto.domain.errors import MarketoError
 from mockmkto.store.campaign_models import CampaignRun
 
@@ -26,7 +26,7 @@ def clone(session, clock, name: str):
 
 def admit(instance, session) -> int | None:
     """A getLead admitted now: None, or the code of the quota fault it gets."""
-    _, error = instance.limits.admit(session, "getLead")
+    error = instance.limits.admit(session, "getLead").error
     return error.code if error is not None else None
 
 
@@ -78,3 +78,26 @@ def test_a_run_carried_out_stays_done_after_the_clock_went_back(session, clock):
     clock.set(TODAY)
     assert campaigns.run_due(session, clock) == 0
     assert session.get(CampaignRun, run.id).status != campaigns.SCHEDULED
+
+
+def test_an_import_of_a_later_day_is_not_in_progress_today(session, clock):
+    clock.freeze(TOMORROW)
+    assert import_two_rows(session, clock) == imports.PROCESSING
+    with pytest.raises(MarketoError) as busy:
+        import_two_rows(session, clock)
+    assert busy.value.code == 20110  # in progress tomorrow
+    clock.set(TODAY)
+    assert import_two_rows(session, clock) == imports.PROCESSING
+
+
+def import_two_rows(session, clock) -> str:
+    rows = ["Doe,Jane,jdoe@example.com", "Roe,Rick,rroe@example.com"]
+    return imports.import_to_list(
+        session,
+        clock,
+        "Trav-Demo-Program",
+        "Trav-Other-List",
+        "Last Name,First Name,Email Address",
+        rows,
+        "UPSERTLEADS",
+    ).status

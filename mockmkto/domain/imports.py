@@ -254,8 +254,9 @@ def _latest(session: Session, static_list: StaticList) -> ListImport | None:
 
 
 def _processing(record: ListImport, now: datetime) -> bool:
-    """Rows of the import wait, or its processing delay has not passed."""
-    return record.outcome == PROCESSING or now < record.ends_at
+    """Rows of the import wait, or `now` is within its processing delay, [start, end): an import the
+    mock's clock was moved back before is not in progress then."""
+    return record.outcome == PROCESSING or record.started_at <= now < record.ends_at
 
 
 def _status(record: ListImport, now: datetime) -> ImportStatus:

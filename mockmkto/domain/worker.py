@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from mockmkto.domain.errors import STORE_UNAVAILABLE
+
 log = logging.getLogger("mockmkto.worker")
 
 # How often an idle worker looks for work another process left (the store is shared).
@@ -56,6 +58,10 @@ class Worker:
             self._wake.clear()
             try:
                 found = self._step()
+            except STORE_UNAVAILABLE as error:
+                # The database is away (restarting): the work waits for it, as calls do.
+                log.warning("background work of instance %s waits for the store: %s", self.name, error)
+                found = False
             except Exception:
                 # The step's unit of work was rolled back: its work waits for the next look.
                 log.exception("background work of instance %s failed", self.name)
