@@ -16,7 +16,8 @@ from importlib import metadata
 from pathlib import Path
 
 import throughput
-from common import ROOT
+import workers
+from common import ROOT, median
 
 NOTES = "<!-- Everything below this line is kept when bench/run.py writes the numbers again. -->"
 PACKAGES = ("spyne", "lxml", "SQLAlchemy", "Werkzeug", "waitress", "cheroot", "gunicorn", "moto", "matplotlib")
@@ -116,6 +117,7 @@ def write(results: dict, out: Path) -> None:
         ("reset", lambda r: _reset(r, targets)),
         ("scale", lambda r: _scale(r, targets)),
         ("servers", _servers),
+        ("workers", lambda r: _workers(r, sections.get("throughput") or r.get("throughput"), targets)),
     ):
         if name in sections:
             section = render(sections[name])
@@ -510,6 +512,126 @@ def _servers(result: dict) -> list[str]:
             [[f"`{frame}`", f"{share * 100:.1f}%"] for frame, share in pyspy.get("outside_app_top", [])],
         )
         lines.append("")
+    return lines
+
+
+def _spread(values: list[float]) -> str:
+    """Median and range of per-round ratios."""
+    if not values:
+        return "n/a"
+    return f"{_x(median(values))} ({min(values):.2f}-{max(values):.2f})"
+
+
+def _workers(result: dict, floor_result: dict | None, targets: list) -> list[str]:
+    runs = result["runs"]
+    lines = [
+        "## 7. Workers, PostgreSQL, moto's DynamoDB, large imports (issue 15.6)",
+        "",
+        f"`mockmkto serve --workers N`, wrk at {workers.CLIENTS} clients (keep-alive), {result['rounds']} interleaved "
+        "rounds; syncLead updates one of 100 existing leads (LeadScore changes every call), getLead reads one",
+        "by Email. Ratios: the median of per-round ratios to one worker on the same store (range in brackets).",
+        "CPU: all the server's processes per request; busiest: the busiest process's share of that CPU;",
+        "machine busy: of both cores, whoever used them; lock: share of samples with PostgreSQL's advisory",
+        "lock held, and the mean number of sessions waiting for it.",
+        "",
+    ]
+    rows = []
+    for op in workers.OPS:
+        for store in sorted({r["store"] for r in runs if r["part"] == "wrk"}, reverse=True):
+            for n in workers.WORKERS:
+                match = {"part": "wrk", "op": op, "store": store, "workers": n}
+                m = workers.medians(runs, match, ("rps", "p99_ms", "server_cpu_ms", "busiest_share", "machine_busy"))
+                lock = workers.medians(runs, match, ("lock_held", "lock_waiters"))
+                rows.append(
+                    [
+                        op,
+                        store,
+                        str(n),
+                        _f(m["rps"]),
+                        _spread(workers.ratios(runs, match, match | {"workers": 1})),
+                        _f(m["p99_ms"], 1),
+                        _f(m["server_cpu_ms"], 2),
+                        f"{m['busiest_share'] * 100:.0f}%",
+                        f"{m['machine_busy'] * 100:.0f}%",
+                        ""
+                        if lock["lock_held"] != lock["lock_held"]
+                        else f"{lock['lock_held'] * 100:.0f}% / {lock['lock_waiters']:.1f}",
+                    ]
+                )
+                if n == 2:
+                    two = workers.ratios(runs, match, match | {"workers": 1})
+                    ok = median(two) >= 1.4 if two else None
+                    targets.append([f"15.6: {op}, 2 workers >= 1.4x one ({store})", _spread(two), _check(ok)])
+    lines += _table(
+        ["op", "store", "workers", "req/s", "x 1 worker", "p99 ms", "CPU ms/req", "busiest", "machine busy", "lock"],
+        rows,
+    )
+    if floor_result:
+        tp = floor_result["runs"]
+        base = {"op": "syncLead", "clients": workers.CLIENTS}
+        floor = workers.ratios(tp, base | {"target": "mockmkto"}, base | {"target": "floor"})
+        lines += [
+            "",
+            f"One process against the floor (throughput section, waitress, SQLite file, syncLead at {workers.CLIENTS}"
+            f" clients): {_spread(floor)}.",
+        ]
+        targets.append(
+            ["15.6: syncLead >= 0.32x the floor, one process (SQLite)", _spread(floor), _check(median(floor) >= 0.32)]
+        )
+    lines += [
+        "",
+        "moto_server's DynamoDB PutItem (one of 100 items, the 10 attributes of a syncLead; signed once, moto checks",
+        "no signature; moto answers `Connection: close`, so every call is a new connection) against mockmkto's",
+        f"syncLead, both driven by one Python load generator ({workers.CLIENTS} threads), interleaved:",
+        "",
+    ]
+    rows = []
+    moto = {"part": "python", "store": "moto"}
+    for store, n in [("moto", 0)] + sorted(
+        {(r["store"], r["workers"]) for r in runs if r["part"] == "python" and r["workers"]},
+        key=lambda pair: (pair[0] != "sqlite", pair[1]),
+    ):
+        match = {"part": "python", "store": store, "workers": n}
+        m = workers.medians(runs, match, ("rps", "p99_ms", "server_cpu_ms", "load_cpu_ms"))
+        label = "moto_server PutItem" if store == "moto" else f"mockmkto {store}, {n} worker{'s' if n > 1 else ''}"
+        against = workers.ratios(runs, match, moto)
+        rows.append(
+            [
+                label,
+                _f(m["rps"]),
+                _spread(against),
+                _f(m["p99_ms"], 1),
+                _f(m["server_cpu_ms"], 2),
+                _f(m["load_cpu_ms"], 2),
+            ]
+        )
+        if n == 1:
+            goal = 2 if store == "sqlite" else 1
+            targets.append(
+                [
+                    f"15.6: syncLead >= {goal}x moto's PutItem ({store}, 1 worker)",
+                    _spread(against),
+                    _check(median(against) >= goal),
+                ]
+            )
+    lines += _table(["server", "req/s", "x moto", "p99 ms", "server CPU ms/req", "load generator CPU ms/req"], rows)
+    lines += [
+        "",
+        "importToList (bench/import_rows.py), new leads into a static list, from the call to every row applied:",
+        "",
+    ]
+    rows = []
+    for store, r in result["imports"].items():
+        for t in r["imports"]:
+            rows.append([store, f"{t['rows']:,}", _f(t["call_s"], 2), _f(t["seconds"], 1), _f(t["rows_per_s"])])
+    lines += _table(["store", "rows", "call answered s", "all applied s", "rows/s"], rows)
+    lines += [""] + [
+        f"getLead on {store}, one client: p50 {_f(r['getLead']['alone']['p50'], 2)} ms alone, "
+        f"{_f(r['getLead']['during']['p50'], 2)} ms during the largest import; "
+        f"p99 {_f(r['getLead']['alone']['p99'], 1)} / {_f(r['getLead']['during']['p99'], 1)} ms."
+        for store, r in result["imports"].items()
+    ]
+    lines.append("")
     return lines
 
 

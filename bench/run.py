@@ -25,6 +25,7 @@ import reset  # noqa: E402
 import scale  # noqa: E402
 import servers  # noqa: E402
 import throughput  # noqa: E402
+import workers  # noqa: E402
 from common import BENCH, SERVE_SERVER, have_wrk, log, work_dir  # noqa: E402
 
 SECTIONS = {
@@ -33,6 +34,7 @@ SECTIONS = {
     "reset": reset.run,
     "scale": scale.run,
     "servers": servers.run,
+    "workers": workers.run,
 }
 
 
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
-    if not have_wrk() and {"throughput", "servers"} & set(sections):
+    if not have_wrk() and {"throughput", "servers", "workers"} & set(sections):
         parser.error("wrk is not installed (apt-get install wrk): see bench/README.md")
 
     workdir = work_dir(opts.keep)
