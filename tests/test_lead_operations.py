@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from mockmkto.domain import activities, custom_objects, lists, mobjects
 from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.lead_merge import merge_leads
 from mockmkto.domain.leads import (
     LastUpdateAtSelector,
     LeadInput,
@@ -17,7 +18,6 @@ from mockmkto.domain.leads import (
     StaticListSelector,
     get_leads,
     get_multiple_leads,
-    merge_leads,
     selected_lead_ids,
     sync_lead,
     sync_multiple_leads,

@@ -17,7 +17,7 @@ from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import LEAD_MERGE_HOOKS, email_key, lead_id_value
+from mockmkto.domain.leads import email_key, lead_id_value
 from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS, seed_id, seed_map
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
@@ -401,7 +401,7 @@ def export_sections(session: Session) -> dict:
     return {section: data for section, export in EXPORTS if (data := export(session))}
 
 
-def _relink_to_winner(session: Session, losing: Lead, winning: Lead) -> None:
+def relink_to_winner(session: Session, losing: Lead, winning: Lead) -> None:
     """mergeLeads: custom objects linked to the losing lead link to the winner. Where the winner
     already has an object with the same key, the winner's is kept and the loser's is deleted."""
     for co_type in session.scalars(select(CustomObjectType)):
@@ -430,6 +430,3 @@ def _lead_link_value(co_type: CustomObjectType, lead: Lead) -> str | None:
         return str(lead.id)
     value = lead.email if co_type.lead_link_field == "Email" else lead.attributes.get(co_type.lead_link_field)
     return str(value) if value else None
-
-
-LEAD_MERGE_HOOKS.append(_relink_to_winner)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -620,11 +620,6 @@ def get_multiple_leads(
     return LeadPage(len(page), remaining, position, views(session, page, only))
 
 
-# Records of other areas that point at a lead (opportunity roles, custom objects): each area
-# registers a callable(session, losing lead, winning lead) that mergeLeads calls to move them.
-LEAD_MERGE_HOOKS: list[Callable[[Session, Lead, Lead], None]] = []
-
-
 @dataclass
 class MergeResult:
     winning_lead_id: int
@@ -653,9 +648,11 @@ def merge_leads(
     clock: Clock,
     winning_keys: list[tuple[str | None, str | None]],
     losing_key_lists: list[list[tuple[str | None, str | None]]],
+    move_references: Sequence[Callable[[Session, Lead, Lead], None]] = (),
 ) -> MergeResult:
     """mergeLeads: the winner keeps its non-empty values and takes the losers' other values,
-    their unique keys it lacks, their activities and list memberships; the losers are deleted."""
+    their unique keys it lacks, their activities and list memberships; the losers are deleted.
+    `move_references` move other areas' records of a loser to the winner (domain/lead_merge.py)."""
     winner = lead_by_key_list(session, winning_keys, "winning")
     if not losing_key_lists:
         raise MarketoError(20109, "losingLeadKeyLists is required")
@@ -669,8 +666,8 @@ def merge_leads(
         taken = {"foreign_sys_person_id": loser.foreign_sys_person_id, "cookie": loser.cookie}
         session.execute(Activity.__table__.update().where(Activity.lead_id == loser.id).values(lead_id=winner.id))
         _move_list_memberships(session, loser.id, winner.id)
-        for move_references in LEAD_MERGE_HOOKS:
-            move_references(session, loser, winner)
+        for move in move_references:
+            move(session, loser, winner)
         session.delete(loser)
         session.flush()
         for column, value in taken.items():

@@ -19,7 +19,7 @@ from mockmkto.domain import streams, values
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import DEFAULT_WORKSPACE, LEAD_MERGE_HOOKS
+from mockmkto.domain.leads import DEFAULT_WORKSPACE
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.domain.tags import CHANNEL, find_tag
 from mockmkto.store.db import seed_cached
@@ -1199,11 +1199,8 @@ def export_sections(session: Session) -> dict:
     return {section: data for section, data in sections.items() if data}
 
 
-def _move_person_roles(session: Session, losing: Lead, winning: Lead) -> None:
+def move_person_roles(session: Session, losing: Lead, winning: Lead) -> None:
     """mergeLeads: the losing person's opportunity roles become the winner's."""
     session.execute(
         update(OpportunityPersonRole).where(OpportunityPersonRole.person_id == losing.id).values(person_id=winning.id)
     )
-
-
-LEAD_MERGE_HOOKS.append(_move_person_roles)

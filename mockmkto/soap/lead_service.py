@@ -8,7 +8,7 @@ from itertools import chain
 from lxml import etree
 from spyne.protocol.xml import NIL_ATTR
 
-from mockmkto.domain import activities, leads, lists
+from mockmkto.domain import activities, lead_merge, leads, lists
 from mockmkto.soap import types as T
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
@@ -217,7 +217,7 @@ class LeadService(MktowsService):
     def mergeLeads(ctx, params):
         call: CallContext = ctx.udc
         losing = params.losingLeadKeyLists.keyList if params.losingLeadKeyLists is not None else None
-        merged = leads.merge_leads(
+        merged = lead_merge.merge_leads(
             call.session,
             call.clock,
             key_pairs(params.winningLeadKeyList),
