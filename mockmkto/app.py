@@ -135,7 +135,7 @@ class MockMarketo:
             instance = self._instances.get(soap_path[1] or DEFAULT_INSTANCE)
         if instance is not None:
             # Every SOAP call to an instance that exists comes this way, without Werkzeug's routing,
-            # Request and Response objects (a tenth of a getLead); the same answer, headers included.
+            # Request and Response objects (bench/results.md); the same answer, headers included.
             result = self.soap_call(instance, _Body(environ))
             if result.transport is not None:
                 return transport.answer(result, SOAP_CONTENT_TYPE, environ, start_response)

@@ -248,7 +248,8 @@ class MockmktoClient:
 
     @cached_property
     def wsdl(self) -> zeep.wsdl.Document:
-        """The served WSDL as zeep parsed it, once: parsing is most of what a new Client costs (10 ms)."""
+        """The served WSDL as zeep parsed it, once: parsing is most of what a new Client costs
+        (bench/results.md, the fixture's per-test cost)."""
         return zeep.wsdl.Document(self.wsdl_url, self.transport)
 
     def zeep_client(self, **kwargs) -> zeep.Client:

@@ -29,8 +29,8 @@ def mockmkto_server():
     thread.start()
     base_url = f"http://127.0.0.1:{bound_port(http)}"
     # The test's own calls (the reset before each test, `admin`, `zeep_client()`, `session`) skip the
-    # socket: the same app through WSGI directly, half of what a small test costs. The code under
-    # test talks HTTP to `url`.
+    # socket: the same app through WSGI directly (the per-test cost: bench/results.md). The code
+    # under test talks HTTP to `url`.
     client = MockmktoClient(app, base_url, InProcessTransport(app, base_url))
     try:
         yield client

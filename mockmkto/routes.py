@@ -1,7 +1,7 @@
 """Requests other than a SOAP POST to an instance that exists, routed with Werkzeug: the WSDL,
 the admin API and dashboard, a first call to a new instance, and every wrong method or path.
 MockMarketo imports this on the first such request, so start-up and SOAP calls never load
-Werkzeug (its package alone took a tenth of start-up)."""
+Werkzeug (its import is part of the cold start measured in bench/results.md)."""
 
 from __future__ import annotations
 

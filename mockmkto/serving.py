@@ -47,9 +47,9 @@ logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 def frozen_start_up() -> Iterator[None]:
     """For a process that only serves: start-up makes some 150k objects that live as long as the
     server. The collector waits until they are made (collecting meanwhile walked them again and
-    again: 8% of start-up), then leaves them out of every later collection, where a full pass over
-    them stalled a request for tens of milliseconds. The few hundred objects start-up leaves in
-    cycles are kept, not collected."""
+    again), then leaves them out of every later collection, where a full pass over them stalled a
+    request (bench/results.md). The few hundred objects start-up leaves in cycles are kept, not
+    collected."""
     gc.disable()
     try:
         yield

@@ -51,12 +51,11 @@ def record(
 def record_many(session: Session, entries: list[dict]) -> None:
     """Write many activities (see `entry`) in one statement, their ids ascending in list order.
 
-    The session flushes what it holds first, so activities `record`ed before keep the lower ids.
-    The ORM would insert the same rows one statement each, to read back ids nothing here needs,
-    and its bulk insert costs more than the table's own INSERT.
+    A prepared statement flushes the session first (store/prepared.py), so activities `record`ed
+    before keep the lower ids. The ORM would insert the same rows one statement each, to read back
+    ids nothing here needs, and its bulk insert costs more than the table's own INSERT.
     """
     if entries:
-        session.flush()
         ACTIVITY_INSERT.run(session, entries)
 
 

@@ -54,8 +54,7 @@ TOKEN_NAME = re.compile(r"^\{\{my\.[^{}]+\}\}$")
 FLOW_ACTIVITY = re.compile(r"^[A-Z][A-Za-z]+$")
 SCHEDULED, COMPLETED = "scheduled", "completed"
 PARAMETER_SETS = "use campaignId alone, or campaignName + programName (+ programTokenList)"
-# Looked up by id on every campaign call: through the ORM's loading, four lookups were a quarter
-# of a requestCampaign.
+# Looked up by id on every campaign call: prepared, without the ORM's loading (bench/results.md).
 CAMPAIGNS = PreparedGet(Campaign)
 PROGRAMS = PreparedGet(Program)
 DEFINITIONS = PreparedGet(SmartCampaignDefinition)

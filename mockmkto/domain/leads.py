@@ -41,7 +41,7 @@ KEY_COLUMNS = {
     "SFDCLEADOWNERID": Lead.sfdc_lead_owner_id,
     "SFDCOPPTYID": Lead.sfdc_oppty_id,
 }
-# The lookups of every syncLead and getLead, built once: building a select costs more than running it.
+# Several leads may share a key (Email): the most recently updated answers first.
 NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
 # What `views` reads of a lead: a row of these columns (`view_row` gives a Lead's).
 VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
@@ -54,8 +54,9 @@ def _lookups_by_key(*columns) -> dict:
     }
 
 
+# The lookups of every syncLead and getLead, built once: building a select costs more than running it.
 LEADS_BY_KEY = _lookups_by_key(Lead)
-# getLead only reads: rows of what a view needs, without the ORM's Lead objects (a third of its SQL).
+# getLead only reads: rows of what a view needs, without the ORM's Lead objects.
 LEAD_VIEWS_BY_KEY = {key_type: Prepared(lookup) for key_type, lookup in _lookups_by_key(*VIEW_COLUMNS).items()}
 LEAD_BY_FOREIGN_SYS_PERSON_ID = Prepared(select(Lead).where(Lead.foreign_sys_person_id == bindparam("value")))
 LEAD_BY_COOKIE = Prepared(select(Lead).where(Lead.cookie == bindparam("value")))
@@ -86,8 +87,7 @@ class LeadInput:
     attributes: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
-# (name, data_type, value): a plain tuple, as a page makes thousands (a NamedTuple's took a tenth
-# of a page, even made without a Python call).
+# (name, data_type, value): a plain tuple, as a page makes thousands (a NamedTuple's cost: bench/results.md).
 LeadAttribute = tuple[str, str, str]
 
 

@@ -17,8 +17,8 @@ SubElement = etree.SubElement
 
 def write_lead_record(view: leads.LeadView, parent: etree._Element, tag: str) -> None:
     """A LeadRecord written straight from the domain's view: a getMultipleLeads page holds
-    thousands of attributes, and a Spyne object per attribute cost half of the page. What it
-    writes is what Spyne writes for the same T.LeadRecord (tests/test_protocol_plans.py)."""
+    thousands of attributes, and no Spyne object is made for any of them. What it writes is what
+    Spyne writes for the same T.LeadRecord (tests/test_protocol_plans.py)."""
     record = SubElement(parent, tag)
     SubElement(record, "Id").text = str(view.id)
     text_or_nil(record, "Email", view.email)

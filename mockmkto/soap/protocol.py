@@ -146,8 +146,8 @@ class MktowsSoap11(Soap11):
     # ------------------------------------------------------------------------------ reading
 
     def create_in_document(self, ctx, charset=None):
-        """Spyne's, with one parser per thread (a new parser per message cost a third of the parse)
-        and no ID table when the message has no `id=` for one; else Spyne's own."""
+        """Spyne's, with one parser per thread (a parser is costly to make: bench/results.md) and no
+        ID table when the message has no `id=` for one; else Spyne's own."""
         chunks = ctx.in_string
         http = isinstance(ctx.transport, HttpTransportContext)  # Spyne reads its content type first
         if http or charset or not all(isinstance(chunk, bytes) for chunk in chunks):
@@ -165,7 +165,7 @@ class MktowsSoap11(Soap11):
 
     def decompose_incoming_envelope(self, ctx, message=XmlDocument.REQUEST):
         """Spyne's, finding Header and Body by tag, without an XPath or ElementPath expression per
-        message (a twentieth of a syncLead's time); Spyne's own when the message has IDs to resolve."""
+        message; Spyne's own when the message has IDs to resolve."""
         envelope, ids = ctx.in_document
         if ids:
             return super().decompose_incoming_envelope(ctx, message)
@@ -324,9 +324,9 @@ class MktowsSoap11(Soap11):
     def serialize(self, ctx, message):
         """Spyne's, for the answer of an operation whose output is bare, without headers (every
         mktows answer), with only the namespaces an answer can use, under Marketo's prefixes,
-        declared on the envelope before Spyne's cleanup (declaring the interface's fifteen was a
-        fifth of writing a syncLead answer). tests/test_protocol_plans.py compares it with Spyne's
-        for every answer."""
+        declared on the envelope before Spyne's cleanup (rather than the interface's fifteen, which
+        Spyne's cleanup then removes). tests/test_protocol_plans.py compares it with Spyne's for
+        every answer."""
         descriptor = ctx.descriptor
         if (
             message is not self.RESPONSE

@@ -57,7 +57,7 @@ class CallMethodContext(MethodContext):
 
 class EventManager(spyne.EventManager):
     """Spyne's, firing an event nobody listens to for nothing: Spyne's builds an empty handler set
-    for each of the 13 events a call fires (a thirtieth of a getLead)."""
+    for each of the 13 events a call fires."""
 
     def fire_event(self, event_name, ctx, *args, **kwargs):
         handlers = self.handlers.get(event_name)

@@ -140,9 +140,8 @@ class Store:
             # each other's work whole (parallel syncLead of one new Email creates one lead).
             # Reentrant: the SOAP server holds it over a whole call, sessions included.
             self.lock: Any = threading.RLock()
-            # Sessions take turns, so one connection and one Session serve them all: a checkout
-            # from the pool and its reset on return were a tenth of a getLead, a new Session a
-            # twentieth.
+            # Sessions take turns, so one connection and one Session serve them all, with no pool
+            # checkout, reset or new Session per call (their cost: bench/results.md).
             self._connection: Connection | None = self.engine.connect()
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0

@@ -209,9 +209,9 @@ class PreparedUpdate:
 
 class PreparedInsert:
     """A new instance written by one INSERT of all its columns but the one-column primary key, which
-    the database gives; the instance comes back detached, its key set and every column loaded. The
-    unit of work's flush of one new row cost a fifth of a requestCampaign. Set every column: the
-    columns' Python-side defaults are not applied."""
+    the database gives; the instance comes back detached, its key set and every column loaded,
+    without the unit of work's flush (its cost: bench/results.md). Set every column: the columns'
+    Python-side defaults are not applied."""
 
     def __init__(self, entity: type):
         mapper = entity.__mapper__
