@@ -3,11 +3,13 @@ from __future__ import annotations
 import pytest
 
 from mockmkto.config import DEFAULT_SEED
+from mockmkto.domain import lists
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
+from mockmkto.store.models import StaticList
 from tests.schema import validate_success_responses
-from tests.soap import LiveServer, SoapClient
+from tests.soap import CAMPAIGN_DAY, LiveServer, SoapClient
 from tests.stores import STORES, PostgresDatabases, require_postgres, store_url
 
 
@@ -71,6 +73,19 @@ def session(instance):
 @pytest.fixture
 def clock(instance) -> Clock:
     return instance.clock
+
+
+@pytest.fixture
+def frozen(clock):
+    """The mock's clock stopped at CAMPAIGN_DAY (tests/soap.py)."""
+    clock.freeze(CAMPAIGN_DAY)
+
+
+@pytest.fixture
+def trav_test_list(session, clock):
+    """Leads 1 and 2 in Trav-Test-List (3002), the smart list of the batch campaigns 2004 and 2007."""
+    for lead_id in (1, 2):
+        lists.add_to_list(session, clock, session.get(StaticList, 3002), lead_id)
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 DEFAULT_USER = "bigcorp1_461839624B16E06BA2D663"
 DEFAULT_SECRET = "899756834129871744AAEE88DDCC77CDEEDEC1AAAD66"
 NS = {"env": SOAP_ENV, "m": TNS}
+# The moment domain tests of campaigns and imports stop the mock's clock at (the `frozen` fixture).
+CAMPAIGN_DAY = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 
 
 def timestamp(at: datetime | None = None) -> str:

@@ -21,23 +21,15 @@ from mockmkto.domain.instance import Instance
 from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.domain.seed_format import SeedError, read_seed_file
 from mockmkto.store.models import Activity, Campaign, Lead, ListMember, Program, StaticList
+from tests.soap import CAMPAIGN_DAY
 
-NOW = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
+NOW = CAMPAIGN_DAY
 CHICAGO = ZoneInfo("America/Chicago")
 SPRING_TOKENS = {"{{my.message}}": "Welcome to our spring webinar", "{{my.speaker}}": "Ada Lovelace"}
 TRAV_TOKENS = {"{{my.message}}": "Hello from the program", "{{my.other token}}": "Program value"}
 
 
-@pytest.fixture(autouse=True)
-def frozen(clock):
-    clock.freeze(NOW)
-
-
-@pytest.fixture(autouse=True)
-def trav_test_list(session, clock):
-    """Leads 1 and 2 in Trav-Test-List, the smart list of the batch campaigns 2004 and 2007."""
-    for lead_id in (1, 2):
-        lists.add_to_list(session, clock, session.get(StaticList, 3002), lead_id)
+pytestmark = pytest.mark.usefixtures("frozen", "trav_test_list")
 
 
 def error_code(call, *args, **kwargs) -> int:

@@ -7,7 +7,7 @@ leads 1 and 2 in it) and "Trav-Other-List" (empty), and the batch campaign "Batc
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from xml.sax.saxutils import escape
 
 import pytest
@@ -21,9 +21,10 @@ from mockmkto.domain.leads import LeadInput, find_by_key, sync_lead
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store.campaign_models import ImportedLeadTokens
 from mockmkto.store.models import Activity, Lead, ListMember, StaticList
+from tests.soap import CAMPAIGN_DAY
 from tests.stores import store_url
 
-NOW = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
+NOW = CAMPAIGN_DAY
 HEADER = "Last Name,First Name,Job Title,Company Name,Email Address"
 ROWS = [
     "Awesomesauce,Developer,Code Slinger,Marketo,dawesomesauce@marketo.com",
@@ -31,15 +32,7 @@ ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def frozen(clock):
-    clock.freeze(NOW)
-
-
-@pytest.fixture(autouse=True)
-def trav_test_list(session, clock):
-    for lead_id in (1, 2):
-        lists.add_to_list(session, clock, session.get(StaticList, 3002), lead_id)
+pytestmark = pytest.mark.usefixtures("frozen", "trav_test_list")
 
 
 def import_rows(session, clock, rows=ROWS, header=HEADER, mode="UPSERTLEADS", **params):
