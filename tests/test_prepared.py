@@ -64,7 +64,7 @@ def test_every_key_lookup_compiles_to_the_column_it_names(instance):
     with instance.store.session() as session:
         for key_type, prepared in LEAD_VIEWS_BY_KEY.items():
             prepared.rows(session, {"value": "x"})
-            assert f"leads.{KEY_COLUMNS[key_type].key} = ?" in prepared._sql
+            assert f"leads.{KEY_COLUMNS[key_type].key} = ?" in prepared.sql
 
 
 def test_activity_inserts_write_what_sqlalchemy_reads_back(instance):
@@ -219,7 +219,7 @@ def test_the_text_for_a_length_is_made_once_and_binds_each_item(instance):
             rows = by_created.rows(session, params)
             assert sorted(tuple(row) for row in rows) == sorted(as_sqlalchemy_gives(session, by_created, params))
             assert {row.id for row in rows} >= set(ids)
-    assert len(by_created._expanded) == 2
+    assert by_created.texts_kept == 2
 
 
 def test_an_expanding_list_gives_the_instances_the_session_holds(instance):
@@ -263,7 +263,7 @@ def test_the_texts_kept_for_list_lengths_are_bounded(instance, monkeypatch):
         for length in range(1, 8):
             ids = list(range(1, length + 1))
             assert [row.id for row in by_ids.rows(session, {"ids": ids})] == [i for i in ids if i <= 3]
-            assert len(by_ids._expanded) <= 3
+            assert by_ids.texts_kept <= 3
 
 
 def a_run(campaign_id: int, at: datetime) -> CampaignRun:

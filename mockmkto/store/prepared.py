@@ -42,6 +42,16 @@ class Prepared:
         self._key_at: list[int] = []  # ... and where the primary key's columns are
         self._mapper: Any = None
 
+    @property
+    def sql(self) -> str:
+        """The SQL text run on SQLite's driver ("" until the first run compiles it)."""
+        return self._sql
+
+    @property
+    def texts_kept(self) -> int:
+        """How many SQL texts it keeps for the lengths of its expanding lists (EXPANDED_TEXTS at most)."""
+        return len(self._expanded)
+
     def rows(self, session: Session, params: dict | None = None) -> list:
         driver = self._driver(session)
         if driver is None:
