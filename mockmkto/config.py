@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 
@@ -40,7 +41,7 @@ class Config:
     )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
         """Defaults, then MOCKMKTO_<NAME> variables, then explicit overrides (CLI flags)."""
         environ = os.environ if environ is None else environ
         values: dict = {}

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Integer, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from mockmkto.store import (
     campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
@@ -145,6 +145,7 @@ class Store:
             self._connection: Connection | None = self.engine.connect()
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0
+            self._driver: sqlite3.Connection  # SQLite's own, under the Session's connection
             self.session = self._turn_session
         else:
             # The database serializes the instance's units of work (the advisory lock); threads of
@@ -243,7 +244,7 @@ class Store:
                         self._driver.execute("BEGIN IMMEDIATE")
                     else:
                         # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
-                        self._driver = session.connection().connection.driver_connection
+                        self._driver = _sqlite(session.connection().connection)
                         session.info[SQLITE_DRIVER] = self._driver
                     self._began(session)
                     yield session
@@ -295,7 +296,7 @@ class Store:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         raw = self.engine.raw_connection()
         try:
-            raw.driver_connection.backup(copy)
+            _sqlite(raw).backup(copy)
         finally:
             raw.close()
         return copy
@@ -308,8 +309,15 @@ class Store:
                 generation = self.state.generation
             raw = self.engine.raw_connection()
             try:
-                snapshot.backup(raw.driver_connection)
+                snapshot.backup(_sqlite(raw))
             finally:
                 raw.close()
             with self.session() as session:
                 self.write_state(session, generation=max(generation, self.state.generation) + 1)
+
+
+def _sqlite(connection: PoolProxiedConnection) -> sqlite3.Connection:
+    """The driver's connection under a pooled one (SQLAlchemy's type allows None: an invalidated one)."""
+    driver = connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver

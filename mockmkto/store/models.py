@@ -7,8 +7,9 @@ constraint, so concurrent requests cannot create twins.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -29,7 +30,9 @@ class UtcDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here maps a Table of its own (DeclarativeBase allows any FromClause): its insert(),
+    # update() and columns.
+    __table__: ClassVar[Table]
 
 
 class User(Base):

@@ -9,13 +9,16 @@ SQLAlchemy does. tests/test_prepared.py compares both ways, row by row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from operator import itemgetter
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import UpdateBase
+
+from mockmkto.store.models import Base
 
 # session.info key: SQLite's own connection, in the session's transaction (set by store/db.py).
 SQLITE_DRIVER = "sqlite_driver"
@@ -23,20 +26,22 @@ SQLITE_DRIVER = "sqlite_driver"
 # per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
 EXPANDED_TEXTS = 256
 
+Model = TypeVar("Model", bound=Base)
+
 
 class Prepared:
     """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE of the
     given `column_keys` (`run`), whose defaults SQLite itself supplies. An expanding IN list
     (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in SQLAlchemy."""
 
-    def __init__(self, statement: Executable, column_keys: tuple[str, ...] | None = None):
+    def __init__(self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None = None):
         self.statement = statement
         self.column_keys = column_keys
         self._sql = ""
         self._binds: list[tuple[str, Any, Callable | None, bool]] = []  # name, default, processor, expanding
         self._compiled: Any = None
         self._expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
-        self._row: Callable | None = None
+        self._row: Callable[..., Any]  # a SELECT's row class, made by _compile
         self._results: list[tuple[int, Callable]] = []
         self._attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
         self._key_at: list[int] = []  # ... and where the primary key's columns are
@@ -107,7 +112,9 @@ class Prepared:
         """Execute an INSERT for one parameter set; the primary key the database gave the new row."""
         driver = self._driver(session)
         if driver is None:
-            return session.connection().execute(self.statement, params).inserted_primary_key[0]
+            inserted = session.connection().execute(self.statement, params).inserted_primary_key
+            assert inserted is not None  # typed for any statement; an INSERT's result has its row
+            return inserted[0]
         return driver.execute(*self._bind(params)).lastrowid
 
     def _driver(self, session: Session):
@@ -129,6 +136,7 @@ class Prepared:
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise ValueError(f"SQLAlchemy computes defaults of {self.statement} in Python: not preparable")
         binds = compiled.binds
+        assert compiled.positiontup is not None  # SQLite's parameters are positional
         self._binds = [
             (
                 name,
@@ -139,10 +147,10 @@ class Prepared:
             for name in compiled.positiontup
         ]
         self._compiled = compiled
-        if self.statement.is_select:
-            columns = list(self.statement.selected_columns)
-            self._row = _row_class([column.key for column in columns])
-            (first, *others) = self.statement.column_descriptions
+        if isinstance(statement := self.statement, Select):
+            columns = list(statement.selected_columns)
+            self._row = _row_class(statement.selected_columns.keys())
+            (first, *others) = statement.column_descriptions
             if not others and first.get("entity") is not None and first["expr"] is first["entity"]:  # select(Entity)
                 mapper = self._mapper = first["entity"].__mapper__
                 self._attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
@@ -178,52 +186,54 @@ class Prepared:
         return sql, values
 
 
-class PreparedGet:
+class PreparedGet(Generic[Model]):
     """`session.get(entity, key)` for a hot lookup by a one-column primary key: what the session
     holds is Session.get's own answer (no SQL); anything else a prepared SELECT loads."""
 
-    def __init__(self, entity: type):
+    def __init__(self, entity: type[Model]):
         self.entity = entity
         self._mapper = entity.__mapper__
         (column,) = self._mapper.primary_key
         self._select = Prepared(select(entity).where(column == bindparam("key")))
 
-    def get(self, session: Session, key: Any) -> Any:
+    def get(self, session: Session, key: Any) -> Model | None:
         if key is None:
             return None
-        if self._mapper.identity_key_from_primary_key([key]) in session.identity_map:
+        if self._mapper.identity_key_from_primary_key((key,)) in session.identity_map:
             return session.get(self.entity, key)
         return self._select.first(session, {"key": key})
 
 
-class PreparedUpdate:
+class PreparedUpdate(Generic[Model]):
     """An instance's changed columns written by one UPDATE on its one-column primary key, then
     known to the session as stored: the unit of work's flush of a changed row cost more than the
     rest of a call's SQL together. One prepared form per set of columns (`forms`, by sorted keys)."""
 
-    def __init__(self, entity: type):
-        (self._key,) = entity.__mapper__.primary_key
-        self._statement = update(entity.__table__).where(self._key == bindparam("primary_key"))
+    def __init__(self, entity: type[Model]):
+        mapper = entity.__mapper__
+        (key,) = mapper.primary_key
+        self._key = mapper.get_property_by_column(key).key
+        self._statement = update(entity.__table__).where(key == bindparam("primary_key"))
         self.forms: dict[tuple[str, ...], Prepared] = {}
 
-    def run(self, session: Session, instance: Any, columns: dict[str, Any]) -> None:
+    def run(self, session: Session, instance: Model, columns: dict[str, Any]) -> None:
         if not columns:
             return
         session.flush()  # a pending instance gets its key; what the ORM still holds goes first
         keys = tuple(sorted(columns))
         form = self.forms.get(keys) or self.forms.setdefault(keys, Prepared(self._statement, keys))
-        form.run(session, {"primary_key": getattr(instance, self._key.key), **columns})
+        form.run(session, {"primary_key": getattr(instance, self._key), **columns})
         for key, value in columns.items():
             set_committed_value(instance, key, value)
 
 
-class PreparedInsert:
+class PreparedInsert(Generic[Model]):
     """A new instance written by one INSERT of all its columns but the one-column primary key, which
     the database gives; the instance comes back detached, its key set and every column loaded,
     without the unit of work's flush (its cost: bench/results.md). Set every column: the columns'
     Python-side defaults are not applied."""
 
-    def __init__(self, entity: type):
+    def __init__(self, entity: type[Model]):
         mapper = entity.__mapper__
         (key,) = mapper.primary_key
         self._key = mapper.get_property_by_column(key).key
@@ -231,7 +241,7 @@ class PreparedInsert:
         self._columns = [(mapper.get_property_by_column(column).key, column.key) for column in columns]
         self._insert = Prepared(insert(entity.__table__), tuple(column.key for column in columns))
 
-    def add(self, session: Session, instance: Any) -> Any:
+    def add(self, session: Session, instance: Model) -> Model:
         values = instance_dict(instance)
         missing = [attribute for attribute, _ in self._columns if attribute not in values]
         if missing:
@@ -252,5 +262,5 @@ def _row_class(keys: list[str]) -> type:
             return tuple.__new__(cls, values)
 
     for index, key in enumerate(keys):
-        setattr(Row, key, property(lambda row, index=index: row[index]))
+        setattr(Row, key, property(itemgetter(index)))
     return Row

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import Script
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
@@ -63,6 +64,7 @@ def new_revision(url: str, message: str) -> str:
             script = command.revision(alembic_config(conn), message, autogenerate=True, rev_id=f"{int(HEAD) + 1:04d}")
     finally:
         engine.dispose()
+    assert isinstance(script, Script)  # one head, so one revision (a list or None for other requests)
     return script.path
 
 
