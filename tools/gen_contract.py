@@ -114,11 +114,11 @@ def generate(facts: dict) -> str:
         if complex_type["extends"]:
             # Spyne only records inheritance from a base that has fields; LeadSelector has none.
             classes += [f"    __extends__ = {base}", ""]
-        if complex_type["abstract"]:
-            classes += ["    class Attributes(MktowsModel.Attributes):", "        _abstract = True", ""]
         fields = [field_expr(f, known_simple, shared) for f in with_additions(name, complex_type["sequence"])]
-        if fields or not complex_type["abstract"]:
+        if fields:
             classes += ["    _type_info = [", *(f"        {f}," for f in fields), "    ]"]
+        elif not complex_type["extends"]:
+            classes.append("    pass")
         classes.append("")
 
     def element_type(message: str) -> str:

@@ -500,8 +500,7 @@ class MergeStatus(MktowsModel):
 
 
 class LeadSelector(MktowsModel):
-    class Attributes(MktowsModel.Attributes):
-        _abstract = True
+    pass
 
 
 class LastUpdateAtSelector(LeadSelector):
@@ -597,7 +596,7 @@ class ParamsGetMObjects(MktowsModel):
 
 
 class ParamsListMObjects(MktowsModel):
-    _type_info = []
+    pass
 
 
 class ParamsSyncMObjects(MktowsModel):
