@@ -1,7 +1,7 @@
 """The SOAP face of the mock: Spyne types, the service, the WSDL.
 
-Importing this package first makes spyne importable on Python 3.12+ (see compat.py), so every
-module below may import spyne at its top.
+Importing this package first makes spyne importable on Python 3.12+ (see spyne_private.py), so
+every module below may import spyne at its top.
 """
 
-from mockmkto.soap import compat as _compat  # noqa: F401
+from mockmkto.soap import spyne_private as _spyne_private  # noqa: F401

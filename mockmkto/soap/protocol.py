@@ -13,8 +13,10 @@ cover (Spyne's own Array, XmlAttribute, defaults) go through Spyne's writer unch
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from enum import Enum
 from functools import partial
+from typing import Any
 
 from lxml import etree
 from spyne.const.xml import DEFAULT_NS, NS_XSI
@@ -22,11 +24,11 @@ from spyne.descriptor import BODY_STYLE_BARE, BODY_STYLE_EMPTY_OUT_BARE
 from spyne.error import Fault
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import DateTime
-from spyne.protocol.soap import Soap11
-from spyne.protocol.xml import NIL_ATTR, XmlDocument, _gen_tagname
+from spyne.protocol.xml import NIL_ATTR, XmlDocument
 from spyne.server.http import HttpTransportContext
 
 from mockmkto.soap.model import MktowsModel
+from mockmkto.soap.spyne_private import Soap11, alternative_members, tag_name, xml_data_members
 from mockmkto.soap.values import READERS
 
 SubElement = etree.SubElement
@@ -62,6 +64,16 @@ class _Member:
     is its own text."""
 
     __slots__ = ("attr", "cls", "ns", "name", "tag", "many", "nil_when_none", "text", "native", "plan")
+    attr: str
+    cls: Any  # a Spyne type
+    ns: str | None
+    name: str
+    tag: str
+    many: bool
+    nil_when_none: bool
+    text: partial[str] | None
+    native: type | None
+    plan: _Plan | None
 
 
 class _Plan:
@@ -70,9 +82,26 @@ class _Plan:
     gives the markup of a list of them)."""
 
     __slots__ = ("orig", "sub_name", "sub_ns", "members", "direct")
+    orig: type
+    sub_name: str | None
+    sub_ns: str | None
+    members: tuple[_Member, ...]
+    direct: DirectWriter | None
 
 
-_UNPLANNED = object()
+# A Spyne type's value class, write(value, parent, tag), markup(values, tag) (MktowsSoap11's direct_writers).
+DirectWriter = tuple[type, Callable[..., None], Callable[..., str | None]]
+# A member as the reader reads it: its key, its Spyne type, whether repeated, Spyne's reader of its elements.
+ReaderMember = tuple[str, Any, bool, Callable[..., Any]]
+
+
+class _Unplanned(Enum):
+    """Not planned yet (None is planned: the type has no plan)."""
+
+    UNPLANNED = 0
+
+
+_UNPLANNED = _Unplanned.UNPLANNED
 # Where spliced markup goes (MktowsSoap11._splice): in XSI's namespace when it holds a nil.
 _PLACEHOLDER = "mockmkto-splice"
 _XSI_PLACEHOLDER = f"{{{NS_XSI}}}{_PLACEHOLDER}"
@@ -83,7 +112,7 @@ _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 class MktowsSoap11(Soap11):
-    def __init__(self, direct_writers: dict[type, tuple[type, Callable, Callable]] | None = None) -> None:
+    def __init__(self, direct_writers: Mapping[Any, DirectWriter] | None = None) -> None:
         """`direct_writers`: Spyne type -> (value class, write(value, parent, tag), markup(values,
         tag)), for answers so hot that even one Spyne object per value costs too much (lead records).
         markup gives a repeated member whose values are all of that class as lxml would write the
@@ -101,14 +130,14 @@ class MktowsSoap11(Soap11):
         self._as_marketo = not self.pretty_print and str(self.encoding).replace("-", "").upper() == "UTF8"
         self._answer_nsmap: dict[str, str] | None = None  # made on first use: the app is set later
         # Marketo writes whole seconds with an offset (2013-08-01T00:13:13+00:00).
-        self._to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
+        self.to_unicode_handlers[DateTime] = lambda cls, value: value.replace(microsecond=0).isoformat()
         # A request's xs:int, xs:boolean and xs:dateTime texts are read by the XSD's rules (20012 else).
-        self._from_unicode_handlers.update(READERS)
+        self.from_unicode_handlers.update(READERS)
         self._nillable: dict[type, frozenset[str]] = {}
         self._plans: dict[type, _Plan | None] = {}
         self._direct_writers = dict(direct_writers or {})
-        self._readers: dict[type, tuple[dict, Callable] | None] = {}
-        self._cls_attrs: dict[type, object] = {}
+        self._readers: dict[type, tuple[dict[str, ReaderMember], Callable[[], Any]] | None] = {}
+        self._cls_attrs: dict[type, Any] = {}
         self._thread = threading.local()  # lxml parsers are not to be shared between threads
         self._envelope_tag, self._header_tag, self._body_tag, self._fault_tag = (
             f"{{{self.ns_soap_env}}}{name}" for name in ("Envelope", "Header", "Body", "Fault")
@@ -122,14 +151,14 @@ class MktowsSoap11(Soap11):
             attrs = self._cls_attrs[cls] = super().get_cls_attrs(cls)
         return attrs
 
-    def _get_members_etree(self, ctx, cls, inst, parent):
+    def members_to_parent(self, ctx, cls, inst, parent):
         nillable = self._nillable.get(cls)
         if nillable is None:
             fields = cls.get_flat_type_info(cls).items()
             nillable = self._nillable[cls] = frozenset(k for k, v in fields if v.Attributes.nillable)
         if nillable and not isinstance(inst, _NilWhereNillable):
             inst = _NilWhereNillable(inst, nillable)
-        return super()._get_members_etree(ctx, cls, inst, parent)
+        return super().members_to_parent(ctx, cls, inst, parent)
 
     def to_parent(self, ctx, cls, inst, parent, ns, *args, **kwargs):
         if inst is NIL:
@@ -210,7 +239,7 @@ class MktowsSoap11(Soap11):
                     continue
             key, member_cls, many, read = member
             if child.attrib:
-                if any(name in members or name in cls._type_info_alt for name in child.attrib):
+                if any(name in members or name in alternative_members(cls) for name in child.attrib):
                     # Spyne reads a child's attribute named like a member into that member: leave it to Spyne.
                     return super().complex_from_element(ctx, cls, elt)
                 # xsi:nil and xsi:type are attributes: Spyne's from_element weighs them.
@@ -226,7 +255,7 @@ class MktowsSoap11(Soap11):
                 values[key] = value
         return inst
 
-    def _other_member(self, cls, members: dict, tag) -> tuple[str, type, bool, Callable] | None:
+    def _other_member(self, cls, members: dict[str, ReaderMember], tag) -> ReaderMember | None:
         """The member a qualified tag or an alternative name reads into; None for anything else
         (a comment, a processing instruction, an unknown element), which is skipped."""
         if tag.__class__ is not str:
@@ -234,18 +263,18 @@ class MktowsSoap11(Soap11):
         key = local_name(tag)
         member = members.get(key)
         if member is None:
-            alternatives = cls._type_info_alt
+            alternatives = alternative_members(cls)
             member_cls, key = alternatives.get(key) or alternatives.get(tag) or (None, key)
             if member_cls is not None:
                 member = self._reader_member(key, member_cls)
         return member
 
-    def _reader(self, cls) -> tuple[dict[str, tuple[str, type, bool, Callable]], Callable] | None:
+    def _reader(self, cls) -> tuple[dict[str, ReaderMember], Callable[[], Any]] | None:
         """Member name -> (name, class, repeated, Spyne's reader of its elements), and what makes
         an instance, for types whose members are plain, writable elements."""
         if self.validator is self.SOFT_VALIDATION or not isinstance(cls, type) or not issubclass(cls, MktowsModel):
             return None
-        if self.get_cls_attrs(cls)._xml_tag_body_as is not None:
+        if xml_data_members(self.get_cls_attrs(cls)) is not None:
             return None
         members = {}
         for key, member_cls in cls.get_flat_type_info(cls).items():
@@ -254,12 +283,12 @@ class MktowsSoap11(Soap11):
             if self.get_cls_attrs(member_cls).read_only:
                 return None
             members[key] = self._reader_member(key, member_cls)
-        return members, cls.__orig__ or cls  # as Spyne's get_deserialization_instance
+        return members, cls.get_orig()  # as Spyne's get_deserialization_instance
 
-    def _reader_member(self, key: str, member_cls) -> tuple[str, type, bool, Callable]:
+    def _reader_member(self, key: str, member_cls) -> ReaderMember:
         attrs = self.get_cls_attrs(member_cls)
         read = self.deserialization_handlers[member_cls]
-        if read == self.unicode_from_element and self._from_unicode_handlers[member_cls] == self.unicode_from_bytes:
+        if read == self.unicode_from_element and self.from_unicode_handlers[member_cls] == self.unicode_from_bytes:
             read = _text_reader(attrs.empty_is_none)
         return key, member_cls, attrs.max_occurs > 1, read
 
@@ -389,7 +418,7 @@ class MktowsSoap11(Soap11):
             return False
         if getattr(self.serialization_handlers[cls], "__func__", None) is not XmlDocument.complex_to_parent:
             return False
-        for member in cls.get_flat_type_info(cls).values():
+        for member in ComplexModelBase.get_flat_type_info(cls).values():
             if isinstance(member, type) and issubclass(member, (XmlAttribute, XmlData)):
                 return False
             attrs = self.get_cls_attrs(member)
@@ -403,7 +432,7 @@ class MktowsSoap11(Soap11):
             return None
         attrs = self.get_cls_attrs(cls)
         plan = self._plans[cls] = _Plan()  # in the map first: a type may contain itself
-        plan.orig = cls.__orig__ or cls
+        plan.orig = cls.get_orig()
         plan.sub_name = attrs.sub_name
         plan.sub_ns = attrs.sub_ns
         plan.members = ()
@@ -423,13 +452,12 @@ class MktowsSoap11(Soap11):
             member.many = member_attrs.max_occurs > 1
             member.nil_when_none = bool(member_attrs.nillable or member_attrs.min_occurs > 0)
             member.text = member.native = None
-            member.plan = self._plans.get(member_cls, _UNPLANNED)
-            if member.plan is _UNPLANNED:
-                member.plan = self._plan(member_cls)
+            member_plan = self._plans.get(member_cls, _UNPLANNED)
+            member.plan = self._plan(member_cls) if member_plan is _UNPLANNED else member_plan
             if member.plan is not None:
                 member.tag = _complex_tag(member.plan, member.ns, member.name, member_cls)
             else:
-                member.tag = _gen_tagname(member.ns, member.name)
+                member.tag = tag_name(member.ns, member.name)
                 member.text = self._text(member_cls)
                 member.native = str if member.text is not None and member.text.func is _unicode_text else None
             members.append(member)
@@ -440,7 +468,7 @@ class MktowsSoap11(Soap11):
         """The member's text for a value, for primitives Spyne writes with modelbase_to_parent."""
         if getattr(self.serialization_handlers[cls], "__func__", None) is not XmlDocument.modelbase_to_parent:
             return None
-        handler = self._to_unicode_handlers[cls]
+        handler = self.to_unicode_handlers[cls]
         attrs = self.get_cls_attrs(cls)
         if getattr(handler, "__func__", None) is Soap11.unicode_to_unicode and attrs.format is None:
             if attrs.str_format is None:
@@ -476,4 +504,4 @@ def _complex_tag(plan: _Plan, ns, name, cls) -> str:
         name = cls.get_type_name()
     if plan.sub_ns not in (None, DEFAULT_NS):
         ns = plan.sub_ns
-    return _gen_tagname(ns, name)
+    return tag_name(ns, name)
