@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 
 import spyne
 from spyne import Application, MethodContext
@@ -36,15 +37,23 @@ OPERATION_BY_ELEMENT = {f"{{{TNS}}}params{op[0].upper()}{op[1:]}": op for op in 
 class SoapResponse:
     __slots__ = ("status", "body", "operation", "fault_code", "user_id", "workspace", "time", "transport", "spread")
 
-    def __init__(self, status, body, operation=None, fault_code=None, user_id=None, workspace=None):
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        operation: str | None = None,
+        fault_code: int | None = None,
+        user_id: str | None = None,
+        workspace: str | None = None,
+    ):
         self.status = status
         self.body = body
         self.operation = operation
         self.fault_code = fault_code
         self.user_id = user_id
         self.workspace = workspace
-        self.time = None  # the mock's time when the call began its work (None: refused before)
-        self.transport = None  # a fault of the connection to answer with (domain/limits.py TRANSPORT_FAULTS)
+        self.time: datetime | None = None  # the mock's time when the call began its work (None: refused before)
+        self.transport: str | None = None  # the connection's fault to answer with (domain/limits.py TRANSPORT_FAULTS)
         self.spread = 0.0  # seconds a dribbled answer takes
 
 
@@ -209,6 +218,7 @@ class MktowsServer(ServerBase):
             raise error.error if isinstance(error, CarriedError) else error
         self.get_out_string(ctx)
         response.status, response.body = 200, b"".join(ctx.out_string)
+        assert response.time is not None  # the call's work began at it (_handle)
         instance.journal.append(session, response.time, body, response, _ms_since(started))
 
 

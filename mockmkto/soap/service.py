@@ -45,12 +45,12 @@ class CarriedError(Fault):
 def operation(name: str):
     """@rpc with Marketo's message names: paramsX in, successX out, document/literal bare."""
     params, success = T.OPERATIONS[name]
-    headers = (T.AuthenticationHeaderInfo,)
+    headers: tuple[type, ...] = (T.AuthenticationHeaderInfo,)
     if name in CONTEXT_HEADER_OPERATIONS:
         headers += (T.MktowsContextHeaderInfo,)
     cap = name[0].upper() + name[1:]
     names = dict(_in_message_name=f"params{cap}", _out_message_name=f"success{cap}", _in_header=headers)
-    if not params._type_info:
+    if not params.get_flat_type_info(params):
         # Spyne's bare style refuses an empty params type (paramsListMObjects): wrap the nothing.
         return rpc(_returns=success, _body_style="out_bare", **names)
     return rpc(params, _returns=success, _body_style="bare", **names)

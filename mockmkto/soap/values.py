@@ -57,16 +57,14 @@ def xs_datetime(text: str) -> datetime:
     offset = timedelta(hours=int(fields["zone_hours"] or 0), minutes=int(fields["zone_minutes"] or 0))
     if fields["zone"] and fields["zone"].startswith("-"):
         offset = -offset
+    year, month, day, hour, minute, second = (
+        int(fields[name]) for name in ("year", "month", "day", "hour", "minute", "second")
+    )
     try:
         if abs(offset) > MAX_OFFSET or int(fields["zone_minutes"] or 0) > 59:
             raise ValueError(offset)
-        return values.storable(
-            datetime(
-                *(int(fields[name]) for name in ("year", "month", "day", "hour", "minute", "second")),
-                int((fields["fraction"] or "0")[:6].ljust(6, "0")),
-                timezone(offset),
-            )
-        )
+        microsecond = int((fields["fraction"] or "0")[:6].ljust(6, "0"))
+        return values.storable(datetime(year, month, day, hour, minute, second, microsecond, timezone(offset)))
     except ValueError:
         raise not_understood(text, "xs:dateTime") from None
 
