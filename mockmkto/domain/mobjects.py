@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ScalarResult, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams, values
@@ -153,7 +154,11 @@ class Link:
     required: bool
 
 
-RECORD_MODELS = {OPPORTUNITY: Opportunity, ROLE: OpportunityPersonRole}
+Record = Opportunity | OpportunityPersonRole
+RECORD_MODELS: dict[str, type[Record]] = {
+    OPPORTUNITY: Opportunity,
+    ROLE: OpportunityPersonRole,
+}
 RECORD_UPDATES = {kind: PreparedUpdate(model) for kind, model in RECORD_MODELS.items()}
 RECORDS_BY_ID = {
     kind: Prepared(select(model).where(model.id.in_(bindparam("ids", expanding=True))))
@@ -389,7 +394,7 @@ class _CostChange:
         if self.cost_id is None:
             session.add(ProgramCost(program_id=program_id, month=self.month, amount=self.amount, note=self.note))
             return True
-        cost = session.get(ProgramCost, self.cost_id)
+        cost = session.get_one(ProgramCost, self.cost_id)  # _cost_id found it
         wanted = (self.month, self.amount, cost.note if self.note is None else self.note)
         if (cost.month, cost.amount, cost.note) == wanted:
             return False
@@ -421,16 +426,19 @@ def _program_change(session: Session, program_id: int, type_attrib: TypeAttrib) 
         return _CostChange(cost_id, _month(values.get("Month")), _amount(values.get("Amount")), values.get("Note"))
     if attr_type == "tag":
         values = _named_attribs(type_attrib.attribs, TAG_ATTRIBS, "Tag")
-        missing = [name for name in TAG_ATTRIBS if not (values.get(name) or "").strip()]
+        tag = {name: values.get(name) or "" for name in TAG_ATTRIBS}
+        missing = [name for name in TAG_ATTRIBS if not tag[name].strip()]
         if missing:
             raise MarketoError(20109, f"Tag attrib {missing[0]} is required")
-        return _TagChange(*find_tag(session, values["Type"], values["Value"]))
+        return _TagChange(*find_tag(session, tag["Type"], tag["Value"]))
     raise MarketoError(20110, f"attrType must be Cost or Tag, got {type_attrib.attr_type!r}")
 
 
-def _named_attribs(attribs: list[tuple[str | None, str | None]], names: tuple[str, ...], kind: str) -> dict[str, str]:
+def _named_attribs(
+    attribs: list[tuple[str | None, str | None]], names: tuple[str, ...], kind: str
+) -> dict[str, str | None]:
     by_key = {name.casefold(): name for name in names}
-    values = {}
+    values: dict[str, str | None] = {}
     for name, value in attribs:
         canonical = by_key.get((name or "").strip().casefold())
         if canonical is None:
@@ -662,7 +670,7 @@ def delete_mobjects(session: Session, objects: list[MObjectInput]) -> list[MObjS
             results.append(MObjStatus(obj.id, "UNCHANGED"))
             continue
         if kind == OPPORTUNITY:
-            session.execute(delete(OpportunityPersonRole).where(OpportunityPersonRole.opportunity_id == row.id))
+            session.execute(delete(OpportunityPersonRole).where(OpportunityPersonRole.opportunity_id == obj.id))
         session.delete(row)
         session.flush()
         results.append(MObjStatus(obj.id, "DELETED"))
@@ -720,7 +728,7 @@ def _program_views(
     query = select(Program).order_by(Program.id)
     if object_id is not None:
         query = query.where(Program.id == object_id)
-    workspaces = {w.id: w for w in session.scalars(select(Workspace))}
+    workspaces: dict[int | None, Workspace] = {w.id: w for w in session.scalars(select(Workspace))}
     default = next((w for w in workspaces.values() if w.name == DEFAULT_WORKSPACE), None)
     views = []
     for program in session.scalars(query):
@@ -869,13 +877,13 @@ def _associated_filter(session: Session, kind: str, query, association: Associat
         raise MarketoError(20110, f"{kind} objects cannot be filtered by {association.mobj_type!r}")
     try:
         associated = associated_id(
-            session, "Lead" if by_role else spec.mobj_type, association.id, association.external_key
+            session, "Lead" if spec is None else spec.mobj_type, association.id, association.external_key
         )
     except MarketoError as error:
         if error.code != 20110:
             raise
         return query.where(model.id.is_(None))
-    if by_role:
+    if spec is None:  # by role
         roles = select(OpportunityPersonRole.opportunity_id).where(OpportunityPersonRole.person_id == associated)
         return query.where(model.id.in_(roles))
     return query.where(getattr(model, spec.column) == associated)
@@ -903,12 +911,12 @@ def _record_test(fields: dict[str, MObjField], criterion: Criterion):
     key = (criterion.attr_name or "").strip().casefold()
     value = criterion.attr_value or ""
     if key == "id":
-        wanted = _criterion_number(criterion)
-        return lambda view: _compare(view.id, wanted, comparison)
+        number = _criterion_number(criterion)
+        return lambda view: _compare(view.id, number, comparison)
     if key in ("created at", "updated at"):
-        wanted = _criterion_time(criterion)
+        instant = _criterion_time(criterion)
         attribute = "created_at" if key == "created at" else "updated_at"
-        return lambda view: _compare(getattr(view, attribute), wanted, comparison)
+        return lambda view: _compare(getattr(view, attribute), instant, comparison)
     mobj_field = next((f for name, f in fields.items() if name.casefold() == key), None)
     if mobj_field is None:
         raise MarketoError(20110, f"Unknown criterion {criterion.attr_name!r}")
@@ -958,7 +966,7 @@ def list_mobjects(session: Session, type_name: str | None = None) -> list[dict]:
             attribs = dict(view.attribs)
             # Marketo has no designated external key: the first seed-declared field with a value serves as one.
             key = next((name for name in custom if name in attribs), None)
-            item = {
+            item: dict[str, Any] = {
                 "type": view.type,
                 "id": view.id,
                 "externalKey": {"name": key, "value": attribs[key]} if key else None,
@@ -969,7 +977,7 @@ def list_mobjects(session: Session, type_name: str | None = None) -> list[dict]:
                 item |= {listing: [] for listing in TYPE_ATTRIB_KEYS.values()}
             for attr_type, pairs in view.type_attribs:
                 item[TYPE_ATTRIB_KEYS[attr_type]].append(dict(pairs))
-            if view.created_at is not None:
+            if view.created_at is not None and view.updated_at is not None:
                 item |= {"createdAt": view.created_at.isoformat(), "updatedAt": view.updated_at.isoformat()}
             listed.append(item)
     return listed
@@ -1082,9 +1090,9 @@ def load_program_details(session: Session, clock: Clock, doc: dict) -> int:
     for path, item in items(doc, "programCosts", ""):
         program_id = _seed_program(session, item, path)
         # text() takes strings and integers; an amount may also be a JSON float (export writes 1500.5 as one).
-        amount = repr(item["amount"]) if isinstance(item.get("amount"), float) else text(item, "amount", path)
+        given = repr(item["amount"]) if isinstance(item.get("amount"), float) else text(item, "amount", path)
         try:
-            month, amount = _month(text(item, "month", path)), _amount(amount)
+            month, amount = _month(text(item, "month", path)), _amount(given)
         except MarketoError as error:
             raise SeedError(path, error.text) from None
         note = text(item, "note", path, required=False)
@@ -1158,7 +1166,8 @@ def export_opportunity_person_roles(session: Session) -> list[dict]:
 def _export_records(session: Session, kind: str) -> list[dict]:
     model = RECORD_MODELS[kind]
     section = []
-    for row in session.scalars(select(model).order_by(model.id)):
+    rows: ScalarResult[Record] = session.scalars(select(model).order_by(model.id))
+    for row in rows:
         links = {_seed_link_key(spec): getattr(row, spec.column) for spec in RECORD_LINKS[kind]}
         section.append(
             {"id": row.id} | {k: v for k, v in links.items() if v is not None} | {"attributes": dict(row.attributes)}

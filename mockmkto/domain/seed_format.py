@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal, overload
 
 from mockmkto.domain.lead_fields import DATA_TYPES
 
@@ -36,6 +37,10 @@ def items(doc: dict, key: str, path: str) -> list[tuple[str, dict]]:
     return out
 
 
+@overload
+def text(item: dict, key: str, path: str, required: Literal[True] = True) -> str: ...
+@overload
+def text(item: dict, key: str, path: str, required: bool) -> str | None: ...
 def text(item: dict, key: str, path: str, required: bool = True) -> str | None:
     value = item.get(key)
     if value is None:
