@@ -108,7 +108,7 @@ class AdminApi:
             {
                 "ready": True,
                 "version": __version__,
-                "db": instance.store.dialect,
+                "db": instance.engine_name,
                 "instance": instance.name,
                 "pid": os.getpid(),  # which process answered (`mockmkto serve --workers N`)
             }
@@ -156,7 +156,7 @@ class AdminApi:
     def on_export(self, request, instance, journal):
         """The state as a seed; users' secrets only with `?secrets=true` (docs/behaviour.md: the round trip)."""
         secrets = _bool_arg(request, "secrets")
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             doc = state.export_seed(session)
         if not secrets:
             for user in doc["users"]:
@@ -167,7 +167,7 @@ class AdminApi:
         lead_id = _int_arg(request, "id")
         limit = _int_arg(request, "limit") or 100
         offset = _int_arg(request, "offset") or 0
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             return json_response(
                 state.leads_json(
                     session,
@@ -181,38 +181,38 @@ class AdminApi:
             )
 
     def on_lead(self, request, instance, journal, lead_id: int):
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             detail = state.lead_detail_json(session, lead_id)
         if detail is None:
             return json_response({"error": f"no lead {lead_id}"}, 404)
         return json_response(detail)
 
     def on_lists(self, request, instance, journal):
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             return json_response(state.lists_json(session))
 
     def on_programs(self, request, instance, journal):
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             return json_response(camel_json(campaigns.list_programs(session)))
 
     def on_campaigns(self, request, instance, journal):
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             return json_response(camel_json(campaigns.list_campaigns(session)))
 
     def on_campaign_runs(self, request, instance, journal):
         """Every run as stored: campaign, source, time, leads and their tokens (a due run not yet carried out
         is scheduled: the instance carries it out before its next SOAP call, never a read)."""
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             runs = campaigns.list_runs(session, _int_arg(request, "campaignId"))
             return json_response(camel_json(runs))
 
     def on_imports(self, request, instance, journal):
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             return json_response(camel_json(imports.list_imports(session, instance.clock)))
 
     def on_mobjects(self, request, instance, journal):
         """MObjects (programs with costs and tags, opportunities, roles), all or of one `type`."""
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             try:
                 return json_response(mobjects.list_mobjects(session, request.args.get("type")))
             except MarketoError as error:
@@ -255,7 +255,7 @@ class AdminApi:
                 clock.advance(timedelta(seconds=advance))
             if freeze is False:
                 clock.unfreeze()
-        with instance.store.session():  # the clock as the shared state has it now
+        with instance.unit_of_work():  # the clock as the shared state has it now
             return json_response({"now": clock.now().isoformat(), "frozen": clock.frozen})
 
     def on_faults(self, request, instance, journal):

@@ -324,7 +324,7 @@ class Dashboard:
     def page_leads(self) -> tuple[str, Html]:
         email = self.request.args.get("email", "").strip()
         offset = max(self.request.args.get("offset", 0, type=int), 0)
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             found = state.leads_json(session, limit=PAGE_SIZE, offset=offset, email_contains=email or None)
         form = tag(
             "form",
@@ -365,7 +365,7 @@ class Dashboard:
         )
 
     def page_lead(self, lead_id: int) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             detail = state.lead_detail_json(session, lead_id)
         if detail is None:
             raise NoSuchThing(f"No lead {lead_id}.")
@@ -498,7 +498,7 @@ class Dashboard:
         )
 
     def page_runs(self) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             runs = campaigns.list_runs(session)
         rows = [
             (
@@ -522,7 +522,7 @@ class Dashboard:
         )
 
     def page_programs(self) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             programs = campaigns.list_programs(session)
             lists = state.lists_json(session)
         parts = []
@@ -554,7 +554,7 @@ class Dashboard:
         return "Programs and lists", join(parts)
 
     def page_mobjects(self) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             listed = mobjects.list_mobjects(session)
         rows = [
             (
@@ -570,7 +570,7 @@ class Dashboard:
         return "MObjects", table(headers, rows) if rows else tag("p", "No MObjects.", class_="muted")
 
     def page_custom_objects(self) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             sections = custom_objects.export_sections(session)
         types = [
             (
@@ -599,7 +599,7 @@ class Dashboard:
         )
 
     def page_imports(self) -> tuple[str, Html]:
-        with self.instance.store.session() as session:
+        with self.instance.unit_of_work() as session:
             found = imports.list_imports(session, self.instance.clock)
         rows = [
             (
@@ -638,7 +638,7 @@ class Dashboard:
 
     def page_clock(self) -> tuple[str, Html]:
         clock = self.instance.clock
-        with self.instance.store.session():  # the clock as the instance's state has it now
+        with self.instance.unit_of_work():  # the clock as the instance's state has it now
             now, frozen = clock.now(), clock.frozen
         return "Clock", join(
             [

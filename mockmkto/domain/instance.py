@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mockmkto.domain import imports
 from mockmkto.domain.clock import Clock
@@ -52,6 +55,25 @@ class Instance:
         """Stop the background worker, then close the store's connections (it may be opened again)."""
         self.worker.stop()
         self.store.close()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One unit of work of this instance: a transaction, serialized with every other unit of work of
+        the instance in any process, committed when the block ends and rolled back on an error; a
+        block inside a block is part of the outer one. soap/ and admin/ work through this, not the store."""
+        with self.store.session() as session:
+            yield session
+
+    @property
+    def turn(self) -> AbstractContextManager:
+        """Held by a SOAP call from parse to answer: on SQLite, this process's calls take turns whole
+        (store/db.py says why); elsewhere a no-op, the database serializing the units of work."""
+        return self.store.lock
+
+    @property
+    def engine_name(self) -> str:
+        """The database engine holding the instance's state: "sqlite" or "postgresql"."""
+        return self.store.dialect
 
     def credentials(self) -> list[tuple[str, str]]:
         with self.store.session() as session:

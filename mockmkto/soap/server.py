@@ -137,9 +137,9 @@ class MktowsServer(ServerBase):
             # One call at a time, whole, parse included: Python runs one thread at a time anyway,
             # and lxml and SQLite let go of the interpreter while they work, so a call that let
             # others in waited to get it back after every parse and statement (bench/results.md).
-            with instance.store.lock:
+            with instance.turn:
                 ctx = self._parse(body, response)
-                with instance.store.session() as session:
+                with instance.unit_of_work() as session:
                     response.time = instance.clock.now()
                     response.user_id = self._authenticate(ctx, session, instance)
                     if response.operation is None:
@@ -153,7 +153,7 @@ class MktowsServer(ServerBase):
             # An injected delay is waited out of turn: other calls go on meanwhile, and count as
             # concurrent with this one.
             time.sleep(admission.delay)
-            with instance.store.lock:
+            with instance.turn:
                 return self._admitted(ctx, instance, response, body, started, admission)
         finally:
             instance.limits.leave()
@@ -168,7 +168,7 @@ class MktowsServer(ServerBase):
             response.status, response.body = (503, UNAVAILABLE_PAGE) if admission.transport == "http503" else (0, b"")
             instance.journal.record(response.time, body, response, _ms_since(started))
             return
-        with instance.store.session() as session:
+        with instance.unit_of_work() as session:
             self._call(ctx, session, instance, response, body, started)
 
     def _parse(self, body: bytes, response: SoapResponse) -> MethodContext:
