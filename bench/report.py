@@ -527,7 +527,7 @@ def _workers(result: dict, floor_result: dict | None, targets: list) -> list[str
     lines = [
         "## 7. Workers, PostgreSQL, moto's DynamoDB, large imports (issue 15.6)",
         "",
-        f"`mockmkto serve --workers N`, wrk at {workers.CLIENTS} clients (keep-alive), {result['rounds']} interleaved "
+        f"`mockmkto serve --workers N`, wrk at {workers.CLIENTS} clients (keep-alive), {result['rounds']} interleaved",
         "rounds; syncLead updates one of 100 existing leads (LeadScore changes every call), getLead reads one",
         "by Email. Ratios: the median of per-round ratios to one worker on the same store (range in brackets).",
         "CPU: all the server's processes per request; busiest: the busiest process's share of that CPU;",
@@ -572,8 +572,8 @@ def _workers(result: dict, floor_result: dict | None, targets: list) -> list[str
         floor = workers.ratios(tp, base | {"target": "mockmkto"}, base | {"target": "floor"})
         lines += [
             "",
-            f"One process against the floor (throughput section, waitress, SQLite file, syncLead at {workers.CLIENTS}"
-            f" clients): {_spread(floor)}.",
+            f"One process against the floor (the throughput section: {floor_result['server']}, a SQLite file),",
+            f"syncLead at {workers.CLIENTS} clients: {_spread(floor)}.",
         ]
         targets.append(
             ["15.6: syncLead >= 0.32x the floor, one process (SQLite)", _spread(floor), _check(median(floor) >= 0.32)]

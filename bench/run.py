@@ -1,7 +1,7 @@
 """mockmkto's benchmark suite: one command, every figure side by side, never part of the tests.
 
-    python bench/run.py            # everything (about 25 minutes on 2 cores)
-    python bench/run.py --quick    # shorter runs, scale up to 100k leads (about 10 minutes)
+    python bench/run.py            # everything (about 20 minutes on 2 cores)
+    python bench/run.py --quick    # shorter runs, scale up to 100k leads (about 8 minutes)
     python bench/run.py --only throughput,reset
 
 Writes bench/results.json (raw), bench/results.md (report) and bench/chart.png. Needs
