@@ -226,7 +226,8 @@ def start_up_problem(config: Config, exc: Exception) -> str | None:
     if isinstance(exc, db_errors.ArgumentError):
         return f"--db {db} is not a database URL: use e.g. sqlite:///mockmkto.db"
     if isinstance(exc, ImportError) and exc.name and not exc.name.startswith("mockmkto"):
-        return f"--db {db} needs the Python module {exc.name}, which is not installed: install it (pip)"
+        remedy = "pip install 'mockmkto[postgresql]'" if exc.name == "psycopg" else f"pip install {exc.name}"
+        return f"--db {db} needs the Python module {exc.name}, which is not installed: {remedy}"
     # The store may wrap the driver's error in its own.
     cause = exc if isinstance(exc, db_errors.DBAPIError) else exc.__cause__
     if isinstance(cause, db_errors.DBAPIError):
