@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -56,11 +57,11 @@ def insert_lead_rows(session: Session, rows: list[dict]) -> range:
         return range(0)
     LEAD_INSERT.run(session, [{key: row.get(key) for key in LEAD_COLUMNS} for row in rows])
     # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
-    last = session.scalar(select(func.max(Lead.id)))
+    last = session.execute(select(func.max(Lead.id))).scalar_one()
     return range(last - len(rows) + 1, last + 1)
 
 
-def _admin_row(fields: Mapping[str, str], stamp: object, partition_id: int | None) -> dict:
+def _admin_row(fields: Mapping[str, str], stamp: datetime, partition_id: int | None) -> dict:
     """The `leads` row of one lead given as {field name: stored value} (Email, attributes, keys)."""
     attributes = {name: value for name, value in fields.items() if name not in KEY_FIELDS}
     row = new_lead_columns(attributes, partition_id, stamp)
@@ -107,10 +108,17 @@ class _Match:
     found: bool
     changes: list = field(default_factory=list)
 
+    @property
+    def id(self) -> int:
+        """The lead's Id: a new lead's once the insert gave it one."""
+        if self.lead_id is None:
+            raise ValueError("a new lead's Id is known once it is inserted")
+        return self.lead_id
 
-def newest_by_email(session: Session, emails: Iterable[str], *columns) -> dict:
+
+def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict:
     """Email key -> the row (`columns`, Email first) of the most recently updated lead with it, as
-    syncLead's match by Email picks it."""
+    syncLead's match by Email picks it (None matches none)."""
     found: dict = {}
     for row in session.execute(select(Lead.email, *columns).where(Lead.email.in_(set(emails))).order_by(*NEWEST_FIRST)):
         found.setdefault(row[0], row)
@@ -158,14 +166,14 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
         kept = SYNCED_COLUMNS[:-1]  # all but updated_at
         LEAD_UPDATE.run(
             session,
-            [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.lead_id} for m in updated],
+            [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.id} for m in updated],
         )
-        _forget(session, [match.lead_id for match in updated])
-    entries = [new_lead_activity(match.lead_id, now) for match in created]
+        _forget(session, [match.id for match in updated])
+    entries = [new_lead_activity(match.id, now) for match in created]
     for match in matches.values():
-        entries.extend(activities.data_value_change(match.lead_id, now, *change) for change in match.changes)
+        entries.extend(activities.data_value_change(match.id, now, *change) for change in match.changes)
     activities.record_many(session, entries)
-    return [outcome if isinstance(outcome, MarketoError) else outcome.lead_id for outcome in outcomes]
+    return [outcome if isinstance(outcome, MarketoError) else outcome.id for outcome in outcomes]
 
 
 def _forget(session: Session, lead_ids: list[int]) -> None:

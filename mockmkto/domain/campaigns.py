@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
@@ -143,7 +144,7 @@ def load_programs(session: Session, clock: Clock, doc: dict) -> int:
             if static_list is None:
                 raise SeedError(f"{path}.smartList[{index}]", f"unknown static list {name!r}")
             list_ids.append(static_list.id)
-        DEFINITIONS.get(session, campaign.id).smart_list = list_ids
+        DEFINITIONS.get_one(session, campaign.id).smart_list = list_ids
     return loaded
 
 
@@ -207,7 +208,7 @@ def _smart_list_target(session: Session, program_id: int | None, name: str) -> S
         select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
     ).all()
     own = [static_list for static_list in lists if static_list.program_id == program_id]
-    return (own or lists or [None])[0]
+    return (own or lists)[0] if own or lists else None
 
 
 # ------------------------------------------------------------------------------- shared rules
@@ -221,6 +222,13 @@ def utc(value: datetime) -> datetime:
 def given(value: str | None) -> str | None:
     """A string parameter, or None when it is absent or blank."""
     return value.strip() if value is not None and value.strip() else None
+
+
+def required(value: str | None, name: str) -> str:
+    """A string parameter that must be given (not blank), as given: 20109 otherwise."""
+    if value is None or given(value) is None:
+        raise MarketoError(20109, f"{name} is required")
+    return value
 
 
 def check_token_name(name: str | None) -> str:
@@ -273,8 +281,7 @@ def _program_campaign(session: Session, program_name: str, campaign_name: str) -
 
 
 def check_source(source: str | None) -> str:
-    if given(source) is None:
-        raise MarketoError(20109, "source is required")
+    source = required(source, "source")
     if source.strip() not in CAMPAIGN_SOURCES:
         raise MarketoError(20110, f"Bad source {source}: MKTOWS or SALES")
     return source.strip()
@@ -340,6 +347,7 @@ def request_campaign(
         if campaign is None:
             raise MarketoError(20113, f"Campaign {campaign_id} not found")
     else:
+        assert program_name and campaign_name  # the parameter set was checked
         campaign = _program_campaign(session, program_name, campaign_name)
     if source not in campaign.requestable_from:
         raise MarketoError(
@@ -365,7 +373,7 @@ def _requested_lead_ids(session: Session, lead_keys: Sequence[tuple[str | None, 
     keys = []
     for key_type, key_value in lead_keys:
         try:
-            keys.append((_request_key_type(key_type, key_value), key_value))
+            keys.append(_request_key(key_type, key_value))
         except MarketoError:
             # The keys before a bad one are looked up first: one of them that finds no lead is the error.
             _lead_ids_by_key(session, keys)
@@ -373,11 +381,11 @@ def _requested_lead_ids(session: Session, lead_keys: Sequence[tuple[str | None, 
     return _lead_ids_by_key(session, keys)
 
 
-def _request_key_type(key_type: str | None, key_value: str | None) -> str:
-    key_type = check_lead_key(key_type, key_value)
-    if key_type not in REQUEST_KEY_TYPES:
-        raise MarketoError(20102, f"Lead key type {key_type} cannot be used with requestCampaign")
-    return key_type
+def _request_key(key_type: str | None, key_value: str | None) -> tuple[str, str]:
+    key = check_lead_key(key_type, key_value)
+    if key[0] not in REQUEST_KEY_TYPES:
+        raise MarketoError(20102, f"Lead key type {key[0]} cannot be used with requestCampaign")
+    return key
 
 
 # `_lead_ids_by_key`'s query for each set of key types (sorted): building it cost more than running it.
@@ -479,11 +487,11 @@ def clones_today(session: Session, now: datetime) -> int:
     """Programs cloned by scheduleCampaign since the last midnight US Central time, when the
     API day (and its quota) starts over."""
     start, end = (moment.astimezone(UTC) for moment in api_day(utc(now)))
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(ProgramClone)
         .where(ProgramClone.cloned_at >= start, ProgramClone.cloned_at < end)
-    )
+    ).scalar_one()
 
 
 def _clone_for_schedule(session: Session, now: datetime, campaign: Campaign, clone_name: str) -> Campaign:
@@ -492,7 +500,7 @@ def _clone_for_schedule(session: Session, now: datetime, campaign: Campaign, clo
         raise MarketoError(20110, f"Too many clones: at most {CLONES_PER_DAY} cloneToProgramName calls per day")
     if find_program(session, clone_name) is not None:
         raise MarketoError(20110, f"A program named {clone_name} already exists")
-    source = PROGRAMS.get(session, campaign.program_id)
+    source = PROGRAMS.get_one(session, campaign.program_id)
     clone = Program(
         name=clone_name, program_type=source.program_type, workspace_id=source.workspace_id, tokens=dict(source.tokens)
     )
@@ -504,31 +512,30 @@ def _clone_for_schedule(session: Session, now: datetime, campaign: Campaign, clo
         session.add(copy)
         session.flush()
         list_ids[static_list.id] = copy.id
-    cloned_campaign = None
+    campaign_copies = {}
     for original in session.scalars(select(Campaign).where(Campaign.program_id == source.id).order_by(Campaign.id)):
-        copy = Campaign(
+        campaign_copy = Campaign(
             name=original.name,
             description=original.description,
             program_id=clone.id,
             campaign_type=original.campaign_type,
             requestable_from=list(original.requestable_from),
         )
-        session.add(copy)
+        session.add(campaign_copy)
         session.flush()
+        campaign_copies[original.id] = campaign_copy
         definition = DEFINITIONS.get(session, original.id)
         session.add(
             SmartCampaignDefinition(
-                campaign_id=copy.id,
+                campaign_id=campaign_copy.id,
                 # Lists of the program point at the clone's copies; lists elsewhere stay shared.
                 smart_list=[list_ids.get(list_id, list_id) for list_id in definition.smart_list] if definition else [],
                 flow=[dict(step) for step in definition.flow] if definition else [],
             )
         )
-        if original.id == campaign.id:
-            cloned_campaign = copy
     session.add(ProgramClone(source_program_id=source.id, program_id=clone.id, cloned_at=now))
     session.flush()
-    return cloned_campaign
+    return campaign_copies[campaign.id]
 
 
 # --------------------------------------------------------------------------------------- runs
@@ -565,7 +572,8 @@ def _carry_out(session: Session, run: CampaignRun) -> None:
     """Carry out a scheduled run, unless another call already has."""
     # Claim the run first, so two concurrent calls cannot both carry it out.
     claim = update(CampaignRun).where(CampaignRun.id == run.id, CampaignRun.status == SCHEDULED)
-    if session.execute(claim.values(status=COMPLETED)).rowcount != 1:
+    # An UPDATE's result is a CursorResult, with its rowcount.
+    if cast(CursorResult, session.execute(claim.values(status=COMPLETED))).rowcount != 1:
         return
     _run_campaign(session, run)
 
@@ -581,7 +589,7 @@ IMPORTED_TOKENS = Prepared(
 def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     """Run the campaign: resolve each lead's tokens, write the run's leads and their activities (in lead order,
     each lead's in flow order), use up the imported tokens. Returns the run's leads."""
-    campaign = CAMPAIGNS.get(session, run.campaign_id)
+    campaign = CAMPAIGNS.get_one(session, run.campaign_id)
     program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
     definition = DEFINITIONS.get(session, campaign.id)
     lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
@@ -592,7 +600,9 @@ def _run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
         RunLead(lead_id, resolve_tokens(program_tokens, run.tokens, imported.get(lead_id, {}))) for lead_id in lead_ids
     ]
     # (activity type, attributes, asset name) of what the run writes on each lead.
-    steps = [(step["activity"], None, step["asset"]) for step in definition.flow] if definition else []
+    steps: list[tuple[str, dict[str, str] | None, str]] = (
+        [(step["activity"], None, step["asset"]) for step in definition.flow] if definition else []
+    )
     if run.source in SOURCE_LABELS:
         steps.insert(0, ("RequestCampaign", {"Source": SOURCE_LABELS[run.source]}, name))
     if leads:
@@ -635,7 +645,7 @@ def _smart_list_members(session: Session, campaign: Campaign) -> list[int]:
 
 def run_view(session: Session, run: CampaignRun, leads: list[RunLead] | None = None) -> RunView:
     """The run as it stands; `leads` when the caller has just run them (else they are read back)."""
-    campaign = CAMPAIGNS.get(session, run.campaign_id)
+    campaign = CAMPAIGNS.get_one(session, run.campaign_id)
     program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
     cloned_from = PROGRAMS.get(session, run.cloned_from_program_id) if run.cloned_from_program_id else None
     if leads is None:
@@ -669,7 +679,9 @@ def list_runs(session: Session, campaign_id: int | None = None) -> list[RunView]
 
 def campaign_view(session: Session, campaign: Campaign) -> CampaignView:
     definition = DEFINITIONS.get(session, campaign.id)
-    list_names = [session.get(StaticList, list_id).name for list_id in (definition.smart_list if definition else ())]
+    list_names = [
+        session.get_one(StaticList, list_id).name for list_id in (definition.smart_list if definition else ())
+    ]
     return CampaignView(
         id=campaign.id,
         name=campaign.name,

@@ -110,13 +110,12 @@ def import_to_list(
     campaign's next run uses each lead's values, then discards them. Rows past the first chunk
     are applied later (`process_chunk`).
     """
-    for value, name in ((program_name, "programName"), (list_name, "listName"), (header, "importFileHeader")):
-        if campaigns.given(value) is None:
-            raise MarketoError(20109, f"{name} is required")
+    program_name = campaigns.required(program_name, "programName")
+    list_name = campaigns.required(list_name, "listName")
+    header = campaigns.required(header, "importFileHeader")
     if rows is None:
         raise MarketoError(20109, "importFileRows is required")
-    if campaigns.given(mode) is None:
-        raise MarketoError(20109, "importListMode is required")
+    mode = campaigns.required(mode, "importListMode")
     if mode.strip() not in IMPORT_MODES:
         raise MarketoError(20110, f"Bad importListMode {mode}: UPSERTLEADS or LISTONLY")
     now = campaigns.utc(clock.now())
@@ -125,7 +124,7 @@ def import_to_list(
     program, static_list = _program_list(session, program_name, list_name)
     columns = _columns(session, header)
     campaign = None
-    if campaigns.given(campaign_name) is not None:
+    if campaign_name is not None and campaigns.given(campaign_name) is not None:
         campaign = campaigns.find_campaign(session, program, campaign_name)
         if campaign is None:
             raise MarketoError(20113, f"Campaign {campaign_name} not found in program {program.name}")
@@ -184,8 +183,9 @@ def process_chunk(store: Store, clock: Clock) -> bool:
         )
         # Runs that fell due before this chunk happen before it, as before any call.
         campaigns.run_due(session, clock)
-        record = session.get(ListImport, import_id)
-        static_list = session.get(StaticList, record.list_id)
+        record = session.get_one(ListImport, import_id)
+        static_list = session.get_one(StaticList, record.list_id)
+        columns: _Columns | MarketoError
         try:
             columns = _columns(session, record.header)
         except MarketoError as error:
@@ -203,9 +203,8 @@ def process_pending(store: Store, clock: Clock) -> None:
 
 def import_status(session: Session, clock: Clock, program_name: str | None, list_name: str | None) -> ImportStatus:
     """getImportToListStatus: the latest import into the program's list; 20111 if it never had one."""
-    for value, name in ((program_name, "programName"), (list_name, "listName")):
-        if campaigns.given(value) is None:
-            raise MarketoError(20109, f"{name} is required")
+    program_name = campaigns.required(program_name, "programName")
+    list_name = campaigns.required(list_name, "listName")
     _, static_list = _program_list(session, program_name, list_name)
     latest = _latest(session, static_list)
     if latest is None:
@@ -222,8 +221,8 @@ def list_imports(session: Session, clock: Clock) -> list[ImportView]:
         views.append(
             ImportView(
                 id=record.id,
-                program=session.get(Program, record.program_id).name,
-                list=session.get(StaticList, record.list_id).name,
+                program=session.get_one(Program, record.program_id).name,
+                list=session.get_one(StaticList, record.list_id).name,
                 campaign=campaign.name if campaign else None,
                 mode=record.mode,
                 clear_list=record.clear_list,
@@ -282,7 +281,7 @@ def _columns(session: Session, header: str) -> _Columns:
         names = [name.strip() for name in _csv_record(header)]
     except csv.Error:
         raise MarketoError(20110, "importFileHeader is not one CSV line") from None
-    by_display = {}
+    by_display: dict[str, FieldDef] = {}
     for field in lead_schema(session).values():
         by_display.setdefault(field.display_name.lower(), field)
     fields, tokens, unknown, seen = [], [], [], set()
@@ -308,7 +307,8 @@ def _read_rows(
     columns: _Columns, rows: Sequence[tuple[int, str]]
 ) -> tuple[list[tuple[int, str, list[str]]], list[tuple[int, str]]]:
     """(number, Email, values) of each readable row, and (number, reason) of each other row."""
-    readable, failures = [], []
+    readable: list[tuple[int, str, list[str]]] = []
+    failures: list[tuple[int, str]] = []
     for number, line in rows:
         try:
             values = _csv_record(line or "")
@@ -333,10 +333,16 @@ def _apply_rows(
 ) -> None:
     """Apply numbered rows of an import, a few statements for them all (a bad row fails alone);
     once none is left, the import's outcome and summary."""
+    readable: list[tuple[int, str, list[str]]]
+    field_columns: list[tuple[int, FieldDef]]
+    token_columns: list[tuple[int, str]]
     if isinstance(columns, MarketoError):
         readable, failures = [], [(number, columns.text) for number, _ in rows]
+        field_columns, token_columns = [], []
     else:
         readable, failures = _read_rows(columns, rows)
+        field_columns, token_columns = columns.fields, columns.tokens
+    outcomes: Sequence[int | MarketoError | None]
     if record.mode == "UPSERTLEADS":
         # Empty cells leave the lead's values as they are, as in a list import in the UI.
         outcomes = bulk.sync_by_email(
@@ -345,7 +351,7 @@ def _apply_rows(
             [
                 LeadInput(
                     email=email,
-                    attributes=[(f.name, v[i]) for i, f in columns.fields if f.name != "Email" and v[i].strip()],
+                    attributes=[(f.name, v[i]) for i, f in field_columns if f.name != "Email" and v[i].strip()],
                 )
                 for _, email, v in readable
             ],
@@ -365,7 +371,7 @@ def _apply_rows(
     if record.campaign_id is not None:
         tokens = {}
         for lead_id, values in imported:
-            if kept := {name: values[i] for i, name in columns.tokens if values[i].strip()}:
+            if kept := {name: values[i] for i, name in token_columns if values[i].strip()}:
                 tokens[lead_id] = kept
         _keep_tokens(session, record, tokens)
     record.rows_imported += len(imported)

@@ -164,14 +164,15 @@ def lead_id_value(value: str | int | None) -> int | None:
     return number if 0 < number <= MAX_LEAD_ID else None
 
 
-def check_lead_key(key_type: str | None, key_value: str | None) -> str:
-    """A LeadKey's keyType, upper-cased: 20101 when the key is missing, 20102 when the type is unknown."""
+def check_lead_key(key_type: str | None, key_value: str | None) -> tuple[str, str]:
+    """A LeadKey's keyType, upper-cased, and its value: 20101 when the key is missing, 20102 when the type
+    is unknown."""
     if not key_type or key_value is None or key_value.strip() == "":
         raise MarketoError(20101, "Lead key required")
     normalized = key_type.strip().upper()
     if normalized not in LEAD_KEY_REFS:
         raise MarketoError(20102, f"Lead key type {key_type} is not valid")
-    return normalized
+    return normalized, key_value
 
 
 def key_lookup_value(key_type: str, key_value: str) -> int | str | None:
@@ -184,9 +185,9 @@ def key_lookup_value(key_type: str, key_value: str) -> int | str | None:
     return key_value.strip()
 
 
-def find_by_key(session: Session, key_type: str, key_value: str) -> list[Lead]:
+def find_by_key(session: Session, key_type: str | None, key_value: str | None) -> list[Lead]:
     """Every lead a LeadKey matches, most recently updated first (only EMAIL-like keys repeat)."""
-    key_type = check_lead_key(key_type, key_value)
+    key_type, key_value = check_lead_key(key_type, key_value)
     value = key_lookup_value(key_type, key_value)
     if key_type == "IDNUM":
         lead = session.get(Lead, value) if value is not None else None
@@ -196,7 +197,7 @@ def find_by_key(session: Session, key_type: str, key_value: str) -> list[Lead]:
 
 def get_leads(session: Session, key_type: str | None, key_value: str | None) -> list[LeadView]:
     """getLead: every lead a LeadKey matches, as find_by_key orders them; 20103 when none matches."""
-    key_type = check_lead_key(key_type, key_value)
+    key_type, key_value = check_lead_key(key_type, key_value)
     value = key_lookup_value(key_type, key_value)
     rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value}) if value is not None else []
     if not rows:
@@ -527,7 +528,7 @@ def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, stric
             raise MarketoError(20110, f"At most {MAX_SELECTOR_KEYS} keys in a LeadKeySelector")
         if not selector.key_values:
             raise MarketoError(20101, "LeadKeySelector needs keyValues")
-        key_type = check_lead_key(selector.key_type, selector.key_values[0])
+        key_type, _ = check_lead_key(selector.key_type, selector.key_values[0])
         values = [key_lookup_value(key_type, v) for v in selector.key_values[:MAX_SELECTOR_KEYS]]
         return KEY_COLUMNS[key_type].in_([v for v in values if v is not None])
     if isinstance(selector, StaticListSelector):
@@ -614,7 +615,7 @@ def get_multiple_leads(
     if not more:
         remaining = 0
     elif remaining is None or remaining <= 0:
-        remaining = session.scalar(select(func.count()).select_from(Lead).where(selected)) - len(page)
+        remaining = session.execute(select(func.count()).select_from(Lead).where(selected)).scalar_one() - len(page)
     position = streams.encode(query, after=page[-1].id, remaining=remaining) if remaining else ""
     only = set(include_attributes) if include_attributes else None
     return LeadPage(len(page), remaining, position, views(session, page, only))
@@ -640,6 +641,7 @@ def lead_by_key_list(session: Session, keys: list[tuple[str | None, str | None]]
         if found is not None and matches[0].id != found.id:
             raise MarketoError(20110, f"The {role} key list names more than one lead")
         found = matches[0]
+    assert found is not None  # keys is not empty
     return found
 
 

@@ -110,7 +110,8 @@ def list_operation(
         raise MarketoError(20110, f"At most {MAX_LIST_MEMBERS} leads per listOperation")
     statuses = []
     for key_type, key_value in members:
-        if check_lead_key(key_type, key_value) != "IDNUM":
+        checked_type, key_value = check_lead_key(key_type, key_value)
+        if checked_type != "IDNUM":
             raise MarketoError(20102, f"listOperation takes IDNUM lead keys, not {key_type}")
         lead_id = lead_id_value(key_value)
         lead = session.get(Lead, lead_id) if lead_id is not None else None

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.dml import UpdateBase
@@ -202,6 +203,13 @@ class PreparedGet(Generic[Model]):
         if self._mapper.identity_key_from_primary_key((key,)) in session.identity_map:
             return session.get(self.entity, key)
         return self._select.first(session, {"key": key})
+
+    def get_one(self, session: Session, key: Any) -> Model:
+        """`get` of a row that exists (a foreign key's), as Session.get_one: NoResultFound otherwise."""
+        found = self.get(session, key)
+        if found is None:
+            raise NoResultFound(f"No {self.entity.__name__} {key!r}")
+        return found
 
 
 class PreparedUpdate(Generic[Model]):
