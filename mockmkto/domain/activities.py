@@ -251,7 +251,9 @@ def lead_activity(
         query = query.where(Activity.id < before)
     rows = list(session.scalars(query.order_by(Activity.id.desc()).limit(size + 1)))
     page, more = rows[:size], len(rows) > size
-    remaining = session.scalar(select(func.count()).select_from(query.subquery())) - len(page) if more else 0
+    remaining = (
+        session.execute(select(func.count()).select_from(query.subquery())).scalar_one() - len(page) if more else 0
+    )
     return ActivityPage(
         len(page),
         remaining,
@@ -306,7 +308,9 @@ def lead_changes(
         query = query.where(Activity.lead_id.in_(lead_ids))
     rows = list(session.scalars(query.order_by(Activity.id).limit(size + 1)))
     page, more = rows[:size], len(rows) > size
-    remaining = session.scalar(select(func.count()).select_from(query.subquery())) - len(page) if more else 0
+    remaining = (
+        session.execute(select(func.count()).select_from(query.subquery())).scalar_one() - len(page) if more else 0
+    )
     last = page[-1] if page else None
     return ActivityPage(
         len(page),

@@ -170,7 +170,7 @@ def get_custom_objects(
     query = select(CustomObjectRecord).where(CustomObjectRecord.type_name == co_type.name)
     for name, value in wanted.items():
         query = query.where(CustomObjectRecord.keys[name].as_string() == value)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.scalars(query.order_by(CustomObjectRecord.key, CustomObjectRecord.id).offset(offset).limit(size))
     included = {n.strip().casefold() for n in include_attributes or () if n and n.strip()}
     views = [_view(co_type, row, included) for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -43,7 +44,7 @@ class Instance:
             name, lambda: imports.process_chunk(self.store, self.clock), calls_waiting=lambda: self.limits.in_flight > 0
         )
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
-        self._snapshots: dict[str | None, object] = {}
+        self._snapshots: dict[str | None, sqlite3.Connection] = {}
         if seed is not None:
             # Checked and loaded in one unit of work: of several processes starting on one empty
             # database, one seeds it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, false, func, insert, select
 from sqlalchemy.sql import Select
 
 from mockmkto.store.db import Store
@@ -159,7 +159,7 @@ def _matching(query: Select, operation: str | None, fault: str | None, user_id: 
     elif fault == "none":
         query = query.where(JournalRow.fault_code.is_(None))
     elif fault:
-        query = query.where(JournalRow.fault_code == int(fault)) if fault.isdigit() else query.where(False)
+        query = query.where(JournalRow.fault_code == int(fault)) if fault.isdigit() else query.where(false())
     return query
 
 

@@ -151,7 +151,7 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
         raise SeedError(path, exc.text) from None
     if result.status != "CREATED":
         raise SeedError(path, f"duplicates lead {result.lead_id}")
-    lead = session.get(Lead, result.lead_id)
+    lead = session.get_one(Lead, result.lead_id)
     wanted_id = item.get("Id")
     if wanted_id is not None and wanted_id != lead.id:
         if not isinstance(wanted_id, int) or wanted_id <= 0 or session.get(Lead, wanted_id) is not None:

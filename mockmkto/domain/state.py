@@ -35,7 +35,7 @@ def _lead_record(lead: Lead, partitions: dict[int, str]) -> dict:
         "ForeignSysPersonId": lead.foreign_sys_person_id,
         "ForeignSysType": lead.foreign_sys_type,
         "cookie": lead.cookie,
-        "partition": partitions.get(lead.partition_id),
+        "partition": partitions.get(lead.partition_id) if lead.partition_id is not None else None,
         "attributes": {k: v for k, v in sorted(lead.attributes.items()) if k != "Email"},
     }
 
@@ -117,6 +117,7 @@ def export_core(session: Session) -> dict:
     partitions = partition_names(session)
     workspaces = []
     for workspace in session.scalars(select(Workspace).order_by(Workspace.id)):
+        assert workspace.primary_partition_id is not None  # a seed gives every workspace one
         names = [p.name for p in session.scalars(select(Partition).where(Partition.workspace_id == workspace.id))]
         workspaces.append(
             {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
@@ -152,7 +152,8 @@ def load_channels(session: Session, clock: Clock, doc: dict) -> int:
 
 def _declared(session: Session, model: type[TagType] | type[Channel], name: str) -> bool:
     """Tag types and channels match case-insensitively, so a name is declared once (a seed may load onto a state)."""
-    return any(row.name.casefold() == name.casefold() for row in session.scalars(select(model)))
+    rows: ScalarResult[TagType | Channel] = session.scalars(select(model))
+    return any(row.name.casefold() == name.casefold() for row in rows)
 
 
 def export_tags(session: Session) -> list[dict]:
