@@ -19,6 +19,7 @@ import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -49,14 +50,20 @@ class WSGIAdapter(BaseAdapter):
         super().__init__()
         self.app = app
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        # Prepared by a Session: its URL and method are text.
+        assert isinstance(request.url, str) and request.method is not None
         url = urlsplit(request.url)
         builder = EnvironBuilder(
             path=url.path or "/",
             base_url=f"{url.scheme}://{url.netloc}",
             query_string=url.query,
             method=request.method,
-            headers=list(request.headers.items()),
+            # requests lets a header's value be bytes, sent as they are; Werkzeug would take their repr.
+            headers=[
+                (name, value.decode("latin-1") if isinstance(value, bytes) else value)
+                for name, value in request.headers.items()
+            ],
             data=_body_bytes(request.body),
         )
         try:
@@ -71,7 +78,8 @@ class WSGIAdapter(BaseAdapter):
         response.raw = io.BytesIO(b"".join(app_iter))
         response.url = request.url
         response.request = request
-        response.connection = self
+        # requests types it HTTPAdapter; HTTPDigestAuth's resend needs only its send().
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:
@@ -120,9 +128,9 @@ class SignRequests(zeep.Plugin):
         if header is None:
             header = etree.Element(f"{{{soap_env}}}Header")
             envelope.insert(0, header)
-        if header.find(f"{{{TNS}}}AuthenticationHeader") is None:
+        if header.find(f"{{{TNS}}}AuthenticationHeader") is None and (values := self.auth_header()):
             auth = etree.SubElement(header, f"{{{TNS}}}AuthenticationHeader")
-            for name, value in self.auth_header().items():
+            for name, value in values.items():
                 etree.SubElement(auth, name).text = value
         return envelope, http_headers
 
@@ -231,14 +239,19 @@ class MockmktoClient:
         self.session = transport.session
         self.url = f"{self.base_url}/soap/mktows/{version}"
         self.wsdl_url = self.url + "?WSDL"
+        self.user_id: str | None
+        self.secret: str | None
         self.user_id, self.secret = next(iter(app.credentials()), (None, None))
         self.admin = AdminClient(self.session, self.base_url)
 
     def auth_header(self, at: datetime | None = None) -> dict[str, str]:
         """A signed AuthenticationHeader (zeep's `_soapheaders={"authentication": ...}`).
 
-        Stamped with the mock's clock by default, so signatures stay valid after a test moves it.
+        Stamped with the mock's clock by default, so signatures stay valid after a test moves it. Empty
+        when the mock has no API user (a store seeded without users, authentication off).
         """
+        if self.user_id is None or self.secret is None:
+            return {}  # no API user to sign as: calls go without the header
         stamp = (at or self.app.instance.clock.now()).isoformat(timespec="seconds")
         return {
             "mktowsUserId": self.user_id,
@@ -250,7 +263,8 @@ class MockmktoClient:
     def wsdl(self) -> zeep.wsdl.Document:
         """The served WSDL as zeep parsed it, once: parsing is most of what a new Client costs
         (bench/results.md, the fixture's per-test cost)."""
-        return zeep.wsdl.Document(self.wsdl_url, self.transport)
+        # zeep's hint asks for the Transport class; Document uses the instance given (its load()).
+        return zeep.wsdl.Document(self.wsdl_url, self.transport)  # type: ignore[arg-type]
 
     def zeep_client(self, **kwargs) -> zeep.Client:
         """A zeep Client on the served WSDL that sends a fresh AuthenticationHeader with every call.

@@ -18,6 +18,9 @@ from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, TooManyInstances, 
 from mockmkto.soap.wsdl import with_address
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from wsgiref.types import WSGIApplication
+
     from mockmkto.app import MockMarketo
 
 URL_MAP = Map(
@@ -49,7 +52,7 @@ def respond(app: MockMarketo, environ, start_response):
     return response(environ, start_response)
 
 
-def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> Response:
+def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> WSGIApplication:
     if version not in app.config.versions:
         raise NotFound()
     target = app.instance_named(instance)
@@ -74,4 +77,4 @@ def on_admin(app: MockMarketo, request: Request, path: str, instance: str = DEFA
     return app.admin.dispatch(request, path, target, target.journal)
 
 
-ENDPOINTS = {"soap": on_soap, "admin": on_admin}
+ENDPOINTS: dict[str, Callable[..., WSGIApplication]] = {"soap": on_soap, "admin": on_admin}

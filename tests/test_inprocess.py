@@ -9,6 +9,7 @@ import requests
 import zeep
 from lxml import etree
 
+from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.inprocess import DEFAULT_BASE_URL, InProcessMock, InProcessTransport
 from tests.soap import TNS, envelope, fault_code
 
@@ -144,3 +145,23 @@ def test_admin_export_with_secrets_seeds_back_with_replace(mock):
     client.service.syncLead(leadRecord={"Email": "dropped@example.com"}, returnLead=False)
     mock.admin.seed(saved, replace=True)
     assert mock.admin.export(secrets=True) == saved
+
+
+def test_a_header_given_as_bytes_reaches_the_app_as_its_text():
+    """requests sends a bytes header value as it is; the in-process adapter hands the app that text."""
+    guarded = InProcessMock(Config(db="sqlite://", seed=DEFAULT_SEED, admin_token="s3cret"))
+    try:
+        response = guarded.session.get(f"{DEFAULT_BASE_URL}/_admin/leads", headers={"Authorization": b"Bearer s3cret"})
+        assert response.status_code == 200
+    finally:
+        guarded.app.close()
+
+
+def test_a_mock_without_api_users_calls_unsigned_when_authentication_is_off():
+    bare = InProcessMock(Config(db="sqlite://", seed=None, auth=False))
+    try:
+        assert bare.user_id is None and bare.auth_header() == {}
+        got = bare.zeep_client().service.syncLead(leadRecord={"Email": "nobody@example.com"}, returnLead=False)
+        assert got.syncStatus.status == "CREATED"
+    finally:
+        bare.app.close()

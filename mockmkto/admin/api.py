@@ -101,7 +101,7 @@ class AdminApi:
         except NotFound:
             return json_response({"error": f"no admin resource /_admin/{path}"}, 404)
         except HTTPException as exc:
-            return json_response({"error": exc.description}, exc.code)
+            return json_response({"error": exc.description}, exc.code or 500)
 
     def on_health(self, request, instance, journal):
         return json_response(

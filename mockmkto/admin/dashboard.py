@@ -546,10 +546,10 @@ class Dashboard:
                 ),
                 section("Static lists", ["Id", "Name", "Members"], list_rows, "No lists."),
             ]
-        list_rows = [(item["id"], item["name"], item["programId"], item["members"]) for item in lists]
+        listed = [(item["id"], item["name"], item["programId"], item["members"]) for item in lists]
         parts += [
             tag("h2", "Every static list"),
-            table(["Id", "Name", "Program", "Members"], list_rows) if list_rows else tag("p", "None.", class_="muted"),
+            table(["Id", "Name", "Program", "Members"], listed) if listed else tag("p", "None.", class_="muted"),
         ]
         return "Programs and lists", join(parts)
 
@@ -674,6 +674,6 @@ class Dashboard:
         )
 
 
-def section(title: str, headers: list[str], rows: list, empty: str) -> Html:
+def section(title: str, headers: list[str], rows: Iterable[tuple], empty: str) -> Html:
     rows = list(rows)
     return join([tag("h3", title), table(headers, rows) if rows else tag("p", empty, class_="muted")])
