@@ -140,7 +140,7 @@ def serve_forever(args: argparse.Namespace) -> int:
     if problem:
         return fail(problem)
     try:
-        sock = serving.listening_socket(config.host, config.port)
+        sock = serving.listening_socket(config.host, config.port, shared=args.workers > 1)
     except OSError as exc:
         return fail(listen_problem(config, exc))
     with sock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import select
 import signal
 import socket
 import struct
@@ -58,12 +59,16 @@ def frozen_start_up() -> Iterator[None]:
         gc.enable()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """Bound and listening (port 0 picks a free one); OSError when the address cannot be had."""
+def listening_socket(host: str, port: int, shared: bool = False) -> socket.socket:
+    """Bound and listening (port 0 picks a free one); OSError when the address cannot be had.
+    `shared`: other sockets of this user may listen on the same port too (workers), and the kernel
+    spreads new connections over them."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         # A restarted server can listen again at once, while the old one's connections wait out TIME_WAIT.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
         sock.listen(1024)
     except BaseException:
@@ -235,9 +240,12 @@ def serve_here(app, sock: socket.socket, config: Config) -> None:
 
 
 def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: Callable[[Config], object]) -> None:
-    """Pre-fork: `workers` processes, each with its own app built from `config`, serving on the one
-    listening socket (the kernel hands each connection to one of them). A worker that dies is
-    replaced; SIGTERM or SIGINT stops them all. The app the caller built must be closed before."""
+    """Pre-fork: `workers` processes, each with its own app built from `config` and its own listening
+    socket on the port of `sock` (made `shared`): the kernel spreads new connections over them, where
+    on one shared socket the worker quickest to wake took every keep-alive connection
+    (bench/results.md, the workers section). `sock` holds the port until a worker listens. A
+    worker that dies is replaced; SIGTERM or SIGINT stops them all. The app the caller built must be
+    closed before."""
     stopping = False
 
     def stop(*_):
@@ -246,8 +254,10 @@ def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: 
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
+    host, port = sock.getsockname()[:2]
     started: dict[int, float] = {}  # worker pid: when it started
     due = [0.0] * workers  # when each worker to start may start
+    listening_r, listening_w = os.pipe()  # a worker writes a byte once its socket listens
     try:
         while not stopping:
             pid, status = os.waitpid(-1, os.WNOHANG) if started else (0, 0)
@@ -258,13 +268,26 @@ def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: 
             now = time.monotonic()
             for when in [when for when in due if when <= now]:
                 due.remove(when)
-                started[_fork_worker(sock, config, build_app)] = now
-            time.sleep(0.1)
+                started[_fork_worker(host, port, sock, listening_w, config, build_app)] = now
+            if select.select([listening_r], [], [], 0.1)[0]:
+                os.read(listening_r, 64)
+                # A worker listens, so the port is held: connections queued on this socket would
+                # never be taken, and the workers' sockets take them from now on.
+                sock.close()
     finally:
+        os.close(listening_r)
+        os.close(listening_w)
         _stop_workers(started)
 
 
-def _fork_worker(sock: socket.socket, config: Config, build_app: Callable[[Config], object]) -> int:
+def _fork_worker(
+    host: str,
+    port: int,
+    parents: socket.socket,
+    listening: int,
+    config: Config,
+    build_app: Callable[[Config], object],
+) -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
@@ -275,6 +298,9 @@ def _fork_worker(sock: socket.socket, config: Config, build_app: Callable[[Confi
         # ends a worker at once until it serves.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sock = listening_socket(host, port, shared=True)
+        parents.close()  # this copy would keep the parent's socket listening after the parent closes it
+        os.write(listening, b"1")
         with frozen_start_up():
             app = build_app(config)
         server = HttpServer(app, sock, config.max_request_bytes)
