@@ -149,24 +149,26 @@ class Store:
         # The key of this instance's PostgreSQL advisory lock: one per (database, schema).
         digest = hashlib.sha1(f"mockmkto:{schema or ''}".encode()).digest()
         self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
-        with self._create_lock() as conn:
-            if schema and self.dialect == "postgresql":
-                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
-            # Made at the head if empty; refused (SchemaOutOfDate) if older: `mockmkto db upgrade`.
-            open_schema(conn)
-            if conn.scalar(select(InstanceState.id)) is None:
-                conn.execute(insert(InstanceState).values(id=1))
+        # Processes on one SQLite file take turns by the kernel: for each unit of work, and while one
+        # opens the file (turning a new file to WAL fails at once, unwaited, while another holds it).
+        database = make_url(self.url).database if self.dialect == "sqlite" else None
+        self._turns = ProcessTurns(database) if database and database != ":memory:" else None
+        with self._turns or nullcontext():
+            with self._create_lock() as conn:
+                if schema and self.dialect == "postgresql":
+                    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
+                # Made at the head if empty; refused (SchemaOutOfDate) if older: `mockmkto db upgrade`.
+                open_schema(conn)
+                if conn.scalar(select(InstanceState.id)) is None:
+                    conn.execute(insert(InstanceState).values(id=1))
+            # Sessions of a SQLite store take turns, so one connection and one Session serve them all,
+            # with no pool checkout, reset or new Session per call (their cost: bench/results.md).
+            self._connection: Connection | None = self.engine.connect() if self.dialect == "sqlite" else None
         if self.dialect == "sqlite":
             # SQLite has one writer: requests of this process take turns, so concurrent calls see
             # each other's work whole (parallel syncLead of one new Email creates one lead).
             # Reentrant: the SOAP server holds it over a whole call, sessions included.
             self.lock: Any = threading.RLock()
-            # ...and this process's turns with other processes on the same file, by the kernel.
-            database = make_url(self.url).database
-            self._turns = ProcessTurns(database) if database and database != ":memory:" else None
-            # Sessions take turns, so one connection and one Session serve them all, with no pool
-            # checkout, reset or new Session per call (their cost: bench/results.md).
-            self._connection: Connection | None = self.engine.connect()
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0
             self._driver: sqlite3.Connection  # SQLite's own, under the Session's connection
@@ -176,7 +178,6 @@ class Store:
             # this process each have their own connection and session meanwhile.
             self.lock = nullcontext()
             self._current = threading.local()
-            self._connection = None
             self._sessions = sessionmaker(self.engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self.session = self._pooled_session
 
