@@ -210,6 +210,7 @@ def start_up_problem(config: Config, exc: Exception) -> str | None:
     from sqlalchemy import exc as db_errors
 
     from mockmkto.domain.seed_format import SeedError
+    from mockmkto.store.db import StoreUnavailable
     from mockmkto.store.schema import SchemaOutOfDate, UnknownRevision
 
     db = shown_url(config.db)
@@ -233,6 +234,8 @@ def start_up_problem(config: Config, exc: Exception) -> str | None:
     if isinstance(cause, db_errors.DBAPIError):
         reason = str(cause.orig or cause).strip().splitlines()[0]
         return f"cannot open the database {db} ({reason}): check that its folder exists and is writable"
+    if isinstance(exc, StoreUnavailable):
+        return f"cannot open the database {db} ({exc}): check that its folder exists and is writable"
     return None
 
 

@@ -116,7 +116,10 @@ class ProcessTurns:
     woken at once (bench/results.md, the workers section)."""
 
     def __init__(self, database: str):
-        self._fd = os.open(f"{database}.turns", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._fd = os.open(f"{database}.turns", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:  # the folder is missing or not writable: the database could not be opened either
+            raise StoreUnavailable(f"{error.strerror}: {error.filename}") from error
 
     def __enter__(self) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
