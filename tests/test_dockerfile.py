@@ -216,6 +216,7 @@ def run_healthcheck(command: list[str], env: dict[str, str]) -> subprocess.Compl
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
 
 
+@pytest.mark.slow
 def test_recipe_installs_and_serves_a_healthy_mock(recipe, image):
     env = container_env(recipe, len(recipe), image.bin)
     db_dir = os.path.dirname(env["MOCKMKTO_DB"].removeprefix("sqlite:///"))

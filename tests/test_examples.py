@@ -18,6 +18,8 @@ import requests
 from tests.servers import free_port, start_serve, wait_healthy
 from tests.soap import DEFAULT_SECRET, DEFAULT_USER, ROOT, unavailable
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = ROOT / "examples"
 EMAIL = "jane.doe@example.com"
 DEFAULT_SEED_EMAILS = {"ada@example.com", "grace@example.com", "hans@example.de"}

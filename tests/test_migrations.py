@@ -24,6 +24,8 @@ from mockmkto.store.models import Base
 from mockmkto.store.schema import FIRST, HEAD, VERSION_TABLE, current_revision
 from tests.soap import ROOT
 
+pytestmark = pytest.mark.slow
+
 NEXT = f"{int(HEAD) + 1:04d}"
 
 

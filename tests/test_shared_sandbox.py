@@ -25,6 +25,8 @@ from tests.servers import Server, start_servers
 from tests.soap import envelope, fault_code
 from tests.stores import PrivateCluster, store_url
 
+pytestmark = pytest.mark.slow
+
 PROCESSES = 4
 CLIENTS = 32
 ADA = "ada@example.com"
