@@ -86,8 +86,7 @@ class _SoapAwareErrorTask(ErrorTask):
         # Loaded by the app by now; imported here so that importing this module stays light (the CLI
         # imports it before start-up).
         from mockmkto.app import SOAP_CONTENT_TYPE, SOAP_PATH
-        from mockmkto.domain.errors import MarketoError
-        from mockmkto.soap.faults import fault_envelope
+        from mockmkto.soap.faults import fault_envelope, request_too_large
 
         self.channel.after_error = True
         request = self.request
@@ -97,7 +96,7 @@ class _SoapAwareErrorTask(ErrorTask):
         if not (request.command == "POST" and SOAP_PATH.fullmatch(request.path)):
             request.error = RequestEntityTooLarge(f"larger than {limit} bytes")
             return super().execute()
-        body = fault_envelope(MarketoError(20012, f"Request larger than {limit} bytes"))
+        body = fault_envelope(request_too_large(limit))
         self.status = "500 INTERNAL SERVER ERROR"
         self.response_headers.append(("Content-Type", SOAP_CONTENT_TYPE))
         self.set_close_on_finish()

@@ -21,6 +21,11 @@ _FAULT = (
 )
 
 
+def request_too_large(limit: int) -> MarketoError:
+    """A request over the size limit, refused by the HTTP server from its headers or by the SOAP server."""
+    return MarketoError(20012, f"Request larger than {limit} bytes")
+
+
 def fault_envelope(error: MarketoError) -> bytes:
     """The HTTP 500 body for `error`: faultcode Client (Server for internal errors)."""
     return _FAULT.format(

@@ -17,7 +17,7 @@ from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoEr
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.limits import REACHES_THE_OPERATION
 from mockmkto.soap.campaign_service import CampaignService
-from mockmkto.soap.faults import UNAVAILABLE_PAGE, fault_envelope
+from mockmkto.soap.faults import UNAVAILABLE_PAGE, fault_envelope, request_too_large
 from mockmkto.soap.headers import authentication_header, target_workspace
 from mockmkto.soap.lead_service import DIRECT_WRITERS, LeadService
 from mockmkto.soap.mobject_service import MObjectService
@@ -173,7 +173,7 @@ class MktowsServer(ServerBase):
 
     def _parse(self, body: bytes, response: SoapResponse) -> MethodContext:
         if len(body) > self.max_request_bytes:
-            raise MarketoError(20012, f"Request larger than {self.max_request_bytes} bytes")
+            raise request_too_large(self.max_request_bytes)
         protocol = self.app.in_protocol
         ctx = CallMethodContext(self, MethodContext.SERVER)
         ctx.in_string = [body]
