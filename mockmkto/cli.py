@@ -140,7 +140,8 @@ def serve_forever(args: argparse.Namespace) -> int:
     if problem:
         return fail(problem)
     try:
-        sock = serving.listening_socket(config.host, config.port, shared=args.workers > 1)
+        # Workers listen on sockets of their own; the parent's only holds the port.
+        sock = serving.listening_socket(config.host, config.port, shared=args.workers > 1, listen=args.workers == 1)
     except OSError as exc:
         return fail(listen_problem(config, exc))
     with sock:
@@ -155,27 +156,29 @@ def serve_forever(args: argparse.Namespace) -> int:
                 if problem is None:
                     raise
                 return fail(problem)
-        print_banner(app, config, args.workers)
+        started = banner(app, config, args.workers)
         if args.workers == 1:
+            print(started, flush=True)
             serving.serve_here(app, sock, config)
         else:
             app.close()  # each worker opens its own connections
-            serving.serve_workers(sock, config, args.workers, build_app)
+            # Printed once every worker listens: a client that waits for it finds the port answering.
+            serving.serve_workers(sock, config, args.workers, build_app, ready=lambda: print(started, flush=True))
     return 0
 
 
-def print_banner(app, config: Config, workers: int) -> None:
+def banner(app, config: Config, workers: int) -> str:
     endpoint = f"http://{config.host}:{config.port}/soap/mktows/2_6"
-    print(f"mockmkto {endpoint}", flush=True)
-    print(f"  WSDL      {endpoint}?WSDL", flush=True)
+    lines = [f"mockmkto {endpoint}", f"  WSDL      {endpoint}?WSDL"]
     for user_id, secret in app.credentials():
-        print(f"  user id   {user_id}\n  secret    {secret}", flush=True)
+        lines += [f"  user id   {user_id}", f"  secret    {secret}"]
     if workers > 1:
-        print(f"  workers   {workers} processes", flush=True)
+        lines.append(f"  workers   {workers} processes")
     if not config.auth:
-        print("  signatures are not checked (--no-auth)", flush=True)
+        lines.append("  signatures are not checked (--no-auth)")
     if config.admin_open_to_network:
-        print("  the admin API is open to anyone who reaches this address: set --admin-token", flush=True)
+        lines.append("  the admin API is open to anyone who reaches this address: set --admin-token")
+    return "\n".join(lines)
 
 
 def fail(problem: str) -> int:

@@ -59,10 +59,10 @@ def frozen_start_up() -> Iterator[None]:
         gc.enable()
 
 
-def listening_socket(host: str, port: int, shared: bool = False) -> socket.socket:
+def listening_socket(host: str, port: int, shared: bool = False, listen: bool = True) -> socket.socket:
     """Bound and listening (port 0 picks a free one); OSError when the address cannot be had.
     `shared`: other sockets of this user may listen on the same port too (workers), and the kernel
-    spreads new connections over them."""
+    spreads new connections over them. Without `listen`, it only holds the port."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         # A restarted server can listen again at once, while the old one's connections wait out TIME_WAIT.
@@ -70,7 +70,8 @@ def listening_socket(host: str, port: int, shared: bool = False) -> socket.socke
         if shared:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        sock.listen(1024)
+        if listen:
+            sock.listen(1024)
     except BaseException:
         sock.close()
         raise
@@ -238,13 +239,15 @@ def serve_here(app, sock: socket.socket, config: Config) -> None:
     server.serve()
 
 
-def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: Callable[[Config], object]) -> None:
+def serve_workers(
+    sock: socket.socket, config: Config, workers: int, build_app: Callable[[Config], object], ready: Callable[[], None]
+) -> None:
     """Pre-fork: `workers` processes, each with its own app built from `config` and its own listening
-    socket on the port of `sock` (made `shared`): the kernel spreads new connections over them, where
-    on one shared socket the worker quickest to wake took every keep-alive connection
-    (bench/results.md, the workers section). `sock` holds the port until a worker listens. A
-    worker that dies is replaced; SIGTERM or SIGINT stops them all. The app the caller built must be
-    closed before."""
+    socket on the port `sock` holds (bound, `shared`, not listening): the kernel spreads new
+    connections over them, where on one shared socket the worker quickest to wake took every
+    keep-alive connection (bench/results.md, the workers section). `ready()` is called once every
+    worker listens. A worker that dies is replaced; SIGTERM or SIGINT stops them all. The app the
+    caller built must be closed before."""
     stopping = False
 
     def stop(*_):
@@ -257,6 +260,7 @@ def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: 
     started: dict[int, float] = {}  # worker pid: when it started
     due = [0.0] * workers  # when each worker to start may start
     listening_r, listening_w = os.pipe()  # a worker writes a byte once its socket listens
+    listening = 0
     try:
         while not stopping:
             pid, status = os.waitpid(-1, os.WNOHANG) if started else (0, 0)
@@ -269,10 +273,10 @@ def serve_workers(sock: socket.socket, config: Config, workers: int, build_app: 
                 due.remove(when)
                 started[_fork_worker(host, port, sock, listening_w, config, build_app)] = now
             if select.select([listening_r], [], [], 0.1)[0]:
-                os.read(listening_r, 64)
-                # A worker listens, so the port is held: connections queued on this socket would
-                # never be taken, and the workers' sockets take them from now on.
-                sock.close()
+                heard = len(os.read(listening_r, 64))
+                if listening < workers <= listening + heard:
+                    ready()
+                listening += heard
     finally:
         os.close(listening_r)
         os.close(listening_w)
@@ -298,7 +302,7 @@ def _fork_worker(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         sock = listening_socket(host, port, shared=True)
-        parents.close()  # this copy would keep the parent's socket listening after the parent closes it
+        parents.close()  # the parent's, which only holds the port
         os.write(listening, b"1")
         with frozen_start_up():
             app = build_app(config)

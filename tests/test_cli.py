@@ -138,6 +138,19 @@ def two_workers(tmp_path):
         process.wait(timeout=20)
 
 
+@pytest.mark.parametrize("start", range(3))
+def test_with_workers_the_port_answers_once_the_banner_is_printed(tmp_path, start):
+    """A script that waits for the banner and calls at once is answered, never refused or reset."""
+    port = free_port()
+    process, banner = start_serve(["--port", str(port), "--db", f"sqlite:///{tmp_path / 'w.db'}", "--workers", "2"])
+    try:
+        assert banner[0].startswith("mockmkto http://")
+        assert requests.get(f"http://127.0.0.1:{port}/_admin/health", timeout=10).json()["ready"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def answering_pids(base: str, until, retry_resets: bool = False) -> set[int]:
     """pids of the processes that answer /_admin/health, one new connection a call, until `until(pids)`
     (20 s at most: a hang guard); with `retry_resets`, a reset connection is asked again."""
