@@ -107,8 +107,8 @@ class MktowsServer(ServerBase):
         return self._wsdl
 
     def handle(self, body: bytes, instance: Instance) -> SoapResponse:
-        """Answer one call and journal it: an answered call in its own unit of work (see `_call`), a
-        fault in one of its own, since the call's work is rolled back."""
+        """Answer one call and journal it: an answered call in the call's own unit of work (see
+        `_call`), a fault in one of its own, since the call's work is rolled back."""
         response = SoapResponse(500, b"")
         started = time.perf_counter()
         try:
@@ -125,10 +125,7 @@ class MktowsServer(ServerBase):
             log.exception("internal error")
             response.fault_code = 10001
             response.body = fault_envelope(MarketoError(10001, "Internal Error"))
-        try:
-            instance.journal.record(response.time or instance.clock.now(), body, response, _ms_since(started))
-        except STORE_UNAVAILABLE as error:
-            log.warning("call not journalled: %s", error)  # the fault still goes out
+        _journal_apart(instance, body, response, started)
         return response
 
     def _handle(self, body: bytes, instance: Instance, response: SoapResponse, started: float) -> None:
@@ -166,7 +163,7 @@ class MktowsServer(ServerBase):
         if admission.transport is not None and admission.transport not in REACHES_THE_OPERATION:
             # The connection fails before the call reaches Marketo: the journal keeps what the client got.
             response.status, response.body = (503, UNAVAILABLE_PAGE) if admission.transport == "http503" else (0, b"")
-            instance.journal.record(response.time, body, response, _ms_since(started))
+            _journal_apart(instance, body, response, started)
             return
         with instance.unit_of_work() as session:
             self._call(ctx, session, instance, response, body, started)
@@ -224,3 +221,12 @@ class MktowsServer(ServerBase):
 
 def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+def _journal_apart(instance: Instance, body: bytes, response: SoapResponse, started: float) -> None:
+    """Journal a call that did no work of its own (a fault, a transport fault), in a unit of work of
+    its own. With the store away there is nowhere to journal it: the answer still goes out."""
+    try:
+        instance.journal.record(response.time or instance.clock.now(), body, response, _ms_since(started))
+    except STORE_UNAVAILABLE as error:
+        log.warning("call not journalled: %s", error)
