@@ -19,10 +19,11 @@ from contextlib import contextmanager, nullcontext
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, create_engine, event, exc, insert, select, text, update
+from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+from sqlalchemy.sql.elements import TextClause
 
 from mockmkto.store import (
     campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
@@ -133,6 +134,26 @@ class ProcessTurns:
 
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _sequence_follows_ids(table: Table) -> TextClause | None:
+    """PostgreSQL: the statement that sets the sequence of `table`'s one-column integer key past its
+    highest id (setval(NULL) is a no-op for a key without a sequence: ids the code assigns); None for a
+    table with no such key."""
+    (key, *others) = table.primary_key.columns
+    if others or not isinstance(key.type, Integer) or not key.autoincrement:
+        return None
+    name = quote_identifier(table.name)
+    return text(
+        f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({quote_identifier(key.name)}), 0) + 1, "
+        f"false) FROM {name}"
+    ).bindparams(table=name, column=key.name)
+
+
+# Tables whose key a sequence gives: after explicit ids are written, the sequence must follow them.
+_SEQUENCES_FOLLOW_IDS = [
+    follow for table in Base.metadata.sorted_tables if (follow := _sequence_follows_ids(table)) is not None
+]
 
 
 class Store:
@@ -293,18 +314,8 @@ class Store:
         """After rows with explicit ids were written (a seed, a bulk load): the next generated ids
         follow them, and every process's caches of seeded tables are stale."""
         if self.dialect == "postgresql":
-            for table in Base.metadata.sorted_tables:
-                key = [c for c in table.primary_key.columns if isinstance(c.type, Integer) and c.autoincrement]
-                if len(table.primary_key.columns) == 1 and key:
-                    # setval(NULL) is a no-op for a key without a sequence (ids the code assigns).
-                    session.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                            f"COALESCE(MAX({quote_identifier(key[0].name)}), 0) + 1, false) "
-                            f"FROM {quote_identifier(table.name)}"
-                        ),
-                        {"table": quote_identifier(table.name), "column": key[0].name},
-                    )
+            for follow in _SEQUENCES_FOLLOW_IDS:
+                session.execute(follow)
         self.write_state(session, generation=self.state.generation + 1)
 
     def clear(self, session: Session) -> None:
