@@ -75,6 +75,14 @@ def test_seed_replace_true_replaces_the_state_in_one_step(server):
     assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == exported
 
 
+def test_a_replacement_that_conflicts_within_itself_is_a_400_naming_it_and_changes_nothing(server):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    doubled = before | {"workspaces": before["workspaces"] + before["workspaces"][:1]}
+    response = admin(server, "POST", "/_admin/seed?replace=true", json=doubled)
+    assert response.status_code == 400 and "conflicts" in response.json()["error"]
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
+
+
 def test_a_bad_replacement_changes_nothing(server):
     before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
     response = admin(server, "POST", "/_admin/seed?replace=true", json={"leads": [{"Email": 7}]})

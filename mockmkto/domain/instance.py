@@ -83,12 +83,22 @@ class Instance:
     def load(self, seed: dict) -> dict[str, int]:
         """Apply a seed document in one transaction (nothing is applied if it is bad, or if it holds
         objects the instance has already: a SeedError naming the conflict)."""
+        with self._seeding() as session:
+            return self._load(session, seed)
+
+    @contextmanager
+    def _seeding(self) -> Iterator[Session]:
+        """A unit of work that loads a seed document: a database constraint it breaks is a SeedError
+        naming it, and nothing is applied."""
         try:
             with self.store.session() as session:
-                return self._load(session, seed)
+                yield session
         except StoreConflict as conflict:
             self.store.seed_cache.clear()
-            problem = f"conflicts with the instance's state ({conflict}); seed with replace=true to replace the state"
+            problem = (
+                f"conflicts with the instance's state or within itself ({conflict}); "
+                "to replace the instance's state, seed with replace=true"
+            )
             raise SeedError("$", problem) from None
 
     def _load(self, session, seed: dict) -> dict[str, int]:
@@ -115,7 +125,7 @@ class Instance:
         if snapshot is not None:
             self.store.restore(snapshot)
             return {}
-        with self.store.session() as session:
+        with self._seeding() as session:
             self.store.clear(session)
             loaded = self._load(session, seed) if seed is not None else {}
         snapshot = self.store.snapshot() if remember else None
