@@ -20,6 +20,7 @@ from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.soap.server import MktowsServer, SoapResponse
+from mockmkto.store.db import is_memory_url
 
 if TYPE_CHECKING:
     from mockmkto.admin.api import AdminApi
@@ -62,12 +63,12 @@ def instance_location(url: str, name: str) -> tuple[str, str | None]:
     database), or its own schema in the same PostgreSQL database."""
     if name == DEFAULT_INSTANCE:
         return url, None
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        stem, ext = os.path.splitext(url)
-        return f"{stem}-{name}{ext or '.db'}", None
-    if url.startswith("sqlite"):
+    if not url.startswith("sqlite"):
+        return url, f"instance_{name}"
+    if is_memory_url(url):
         return url, None
-    return url, f"instance_{name}"
+    stem, ext = os.path.splitext(url)
+    return f"{stem}-{name}{ext or '.db'}", None
 
 
 class MockMarketo:
