@@ -12,7 +12,6 @@ import os
 import re
 import threading
 from functools import cached_property
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from mockmkto import transport
@@ -140,7 +139,7 @@ class MockMarketo:
             result = self.soap_call(instance, _Body(environ))
             if result.transport is not None:
                 return transport.answer(result, SOAP_CONTENT_TYPE, environ, start_response)
-            status = f"{result.status} {HTTPStatus(result.status).phrase.upper()}"
+            status = transport.status_line(result.status)
             start_response(status, [("Content-Type", SOAP_CONTENT_TYPE), ("Content-Length", str(len(result.body)))])
             return [result.body]
         # Anything else (WSDL, admin API, dashboard, a first call to a new instance) is routed by

@@ -26,6 +26,11 @@ class Connection(Protocol):
     def send_then_close(self, chunks: Iterable[bytes], interval: float) -> None: ...
 
 
+def status_line(code: int) -> str:
+    """A WSGI status: the code and its phrase, as the mock writes every answer's."""
+    return f"{code} {HTTPStatus(code).phrase.upper()}"
+
+
 def answer(result, content_type: str, environ, start_response) -> Iterable[bytes]:
     """The WSGI answer of a call whose result carries a transport fault (`result.transport`)."""
     kind = result.transport
@@ -40,7 +45,7 @@ def answer(result, content_type: str, environ, start_response) -> Iterable[bytes
         if connection is not None:
             connection.abort(reset=kind == "reset")
         raise (ConnectionResetError if kind == "reset" else ConnectionAbortedError)(f"mockmkto: transport fault {kind}")
-    status = f"{result.status} {HTTPStatus(result.status).phrase.upper()}"
+    status = status_line(result.status)
     headers = [("Content-Type", content_type), ("Content-Length", str(len(result.body)))]
     body = result.body[: len(result.body) // 2] if kind == "truncated" else result.body
     chunks = [body] if kind == "truncated" else _chunks(body, DRIBBLE_CHUNKS)
