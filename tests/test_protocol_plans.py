@@ -17,7 +17,7 @@ from spyne.protocol.soap import Soap11
 from mockmkto.domain.leads import LeadView
 from mockmkto.soap import types as T
 from mockmkto.soap.lead_service import DIRECT_WRITERS
-from mockmkto.soap.protocol import MktowsSoap11
+from mockmkto.soap.protocol import NIL, MktowsSoap11
 from mockmkto.soap.server import MktowsServer
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -39,13 +39,16 @@ TEXTS = [
 
 
 class SpyneOnly(MktowsSoap11):
-    """The same protocol with no plans: every value goes through Spyne's own reader and writer."""
+    """The same protocol with its plans bypassed: every value goes through Spyne's own reader and
+    writer, with what MktowsSoap11 changes of them (nils, whole seconds, the XSD's texts)."""
 
-    def _plan(self, cls):
-        self._plans[cls] = None
+    def to_parent(self, ctx, cls, inst, parent, ns, *args, **kwargs):
+        if inst is NIL:
+            return self.null_to_parent(ctx, cls, None, parent, ns, *args, **kwargs)
+        return super(MktowsSoap11, self).to_parent(ctx, cls, inst, parent, ns, *args, **kwargs)
 
-    def _reader(self, cls):
-        return None
+    def complex_from_element(self, ctx, cls, elt):
+        return super(MktowsSoap11, self).complex_from_element(ctx, cls, elt)
 
 
 def sample(cls, rng: random.Random, depth: int = 0):
@@ -118,13 +121,59 @@ def test_a_nillable_member_without_a_value_is_written_nil():
     assert '<error xsi:nil="true"/>' in xml
 
 
-def test_the_writer_plans_each_type_once():
+def success_messages() -> list:
+    return [T.OPERATIONS[operation][1] for operation in sorted(T.OPERATIONS)]
+
+
+def types_in(messages: list) -> set:
+    """The messages' types and every type their members are, all the way down."""
+    found: set = set()
+    todo = list(messages)
+    while todo:
+        cls = todo.pop()
+        if cls not in found:
+            found.add(cls)
+            if issubclass(cls, ComplexModelBase):
+                todo.extend(cls.get_flat_type_info(cls).values())
+    return found
+
+
+def test_one_protocol_writes_every_message_in_any_order_as_spyne_writes_it():
+    planned, spyne = MktowsSoap11(), SpyneOnly()
+    rng = random.Random("interleaved")
+    for _ in range(10):
+        for success in rng.sample(success_messages(), len(T.OPERATIONS)):
+            inst = sample(success, rng)
+            assert written(planned, success, inst) == written(spyne, success, inst)
+
+
+def test_writing_more_values_of_a_type_looks_none_of_its_types_up_again(monkeypatch):
     protocol = MktowsSoap11()
-    written(protocol, T.SuccessGetLead, sample(T.SuccessGetLead, random.Random(1)))
-    plan = protocol._plans[T.SuccessGetLead]
-    written(protocol, T.SuccessGetLead, sample(T.SuccessGetLead, random.Random(2)))
-    assert protocol._plans[T.SuccessGetLead] is plan
-    assert plan is not None
+    rng = random.Random("looked up")
+    for success in success_messages():
+        written(protocol, success, sample(success, rng))
+    looked_up = []
+    look_up = protocol.get_cls_attrs
+
+    def spy(cls):
+        if issubclass(cls, ComplexModelBase):
+            looked_up.append(cls)
+        return look_up(cls)
+
+    monkeypatch.setattr(protocol, "get_cls_attrs", spy)
+    for _ in range(10):
+        for success in success_messages():
+            written(protocol, success, sample(success, rng))
+    assert looked_up == []
+
+
+def test_the_writer_keeps_one_plan_per_type_however_many_values_it_writes():
+    protocol = MktowsSoap11()
+    rng = random.Random("kept")
+    for _ in range(20):
+        for success in success_messages():
+            written(protocol, success, sample(success, rng))
+    assert protocol.plans_kept == len(types_in(success_messages()))
 
 
 def random_lead_view(rng: random.Random, maybe: list) -> LeadView:

@@ -344,6 +344,12 @@ class MktowsSoap11(Soap11):
         return True
 
     @property
+    def plans_kept(self) -> int:
+        """How many types the writer keeps a plan for (or knows to leave to Spyne): one per type it
+        has met, however many values it writes, so bounded by the types, which are made at import."""
+        return len(self._plans)
+
+    @property
     def answer_nsmap(self) -> dict[str, str]:
         """The namespaces of an answer's envelope, with Marketo's prefixes and in its order."""
         if self._answer_nsmap is None:
