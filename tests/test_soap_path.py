@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from lxml import etree
 from werkzeug.test import Client
 
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
-from tests.soap import auth_header_xml, envelope
+from tests.soap import auth_header_xml, envelope, fault_code
 
 GET_LEAD = "<ns1:paramsGetLead><leadKey><keyType>IDNUM</keyType><keyValue>{}</keyValue></leadKey></ns1:paramsGetLead>"
 
@@ -62,12 +66,38 @@ def test_spyne_event_listeners_still_run():
     assert fired == [("app", "paramsGetLead"), ("protocol", None)]
 
 
-def test_envelopes_are_read_with_the_thread_s_own_parser():
-    # The server's contexts carry Spyne's generic transport context, not an HTTP one: the
-    # protocol's reuse of one parser per thread must still apply to them.
+SEEDED_EMAILS = {1: "ada@example.com", 2: "grace@example.com", 3: "hans@example.de"}
+
+
+def email_of_lead(client: Client, lead_id: int, path: str = "/soap/mktows/2_6") -> str | None:
+    """The Email of the lead getLead answers for IDNUM `lead_id`; None for a fault."""
+    status, _, data = answer(client, path, envelope(GET_LEAD.format(lead_id)))
+    return etree.fromstring(data).findtext(".//leadRecord/Email") if status == "200 OK" else None
+
+
+def test_envelopes_read_on_several_threads_at_once_are_each_read_as_sent():
+    # Calls to one instance take turns; calls to different instances are read by the one protocol
+    # at the same time, with Spyne's generic transport context (not an HTTP one) and a parser per thread.
     app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
-    protocol = app.soap.app.in_protocol
-    answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
-    parser = protocol._thread.parser
-    answer(Client(app), "/soap/mktows/2_6", envelope(GET_LEAD.format(1)))
-    assert protocol._thread.parser is parser
+    threads = 8
+    together = threading.Barrier(threads)
+
+    def calls(thread: int) -> list[tuple[int, str | None]]:
+        client, path = Client(app), f"/thread-{thread}/soap/mktows/2_6"
+        email_of_lead(client, 1, path)  # creates the instance
+        together.wait(30)
+        ids = [1 + (thread + n) % len(SEEDED_EMAILS) for n in range(30)]
+        return [(lead_id, email_of_lead(client, lead_id, path)) for lead_id in ids]
+
+    with ThreadPoolExecutor(threads) as pool:
+        answers = [pair for pairs in pool.map(calls, range(threads)) for pair in pairs]
+    assert answers == [(lead_id, SEEDED_EMAILS[lead_id]) for lead_id, _ in answers]
+
+
+def test_a_malformed_envelope_leaves_the_next_one_on_its_thread_read_as_sent():
+    client = Client(build_app(Config(db="sqlite://", seed=DEFAULT_SEED)))
+    assert email_of_lead(client, 1) == "ada@example.com"
+    cut_short = envelope(GET_LEAD.format(2))[:-30]
+    status, _, data = answer(client, "/soap/mktows/2_6", cut_short)
+    assert (status, fault_code(etree.fromstring(data))) == ("500 INTERNAL SERVER ERROR", 20012)
+    assert email_of_lead(client, 3) == "hans@example.de"
