@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 
 from werkzeug.test import Client
 
@@ -73,38 +72,49 @@ def test_the_admin_api_is_there_on_first_use():
 
 
 def test_the_wsdl_is_built_once_on_first_use_even_by_concurrent_requests(monkeypatch):
-    built = []
+    requests = 8
+    changed = threading.Condition()  # notified as a request reaches the WSDL and as a build starts
+    asked: list[int] = []
+    built: list[int] = []
     release = threading.Event()
 
-    def slow_build(*args):
-        built.append(threading.get_ident())
-        release.wait(5)
+    def held_build(*args):
+        with changed:
+            built.append(threading.get_ident())
+            changed.notify_all()
+        assert release.wait(10), "the test never let the build finish"
         return build(*args)
 
-    build = server.build_wsdl
-    monkeypatch.setattr(server, "build_wsdl", slow_build)
+    def asking(soap):
+        with changed:
+            asked.append(threading.get_ident())
+            changed.notify_all()
+        return serve(soap)
+
+    build, serve = server.build_wsdl, server.MktowsServer.wsdl.fget
+    monkeypatch.setattr(server, "build_wsdl", held_build)
+    monkeypatch.setattr(server.MktowsServer, "wsdl", property(asking))
     app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
     response = Client(app).post("/soap/mktows/2_6", data=envelope(SYNC_LEAD), content_type="text/xml")
-    assert response.status_code == 200 and built == []
+    assert response.status_code == 200 and built == [] and asked == []
 
     texts: list[str] = []
 
     def get_wsdl():
         texts.append(Client(app).get("/soap/mktows/2_6?wsdl").text)
 
-    threads = [threading.Thread(target=get_wsdl) for _ in range(8)]
+    threads = [threading.Thread(target=get_wsdl) for _ in range(requests)]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 5
-    while not built and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.2)  # the other requests arrive while the first one is building
+    with changed:  # every request has reached the WSDL while the first one is still building it
+        everyone_asked = changed.wait_for(lambda: len(built) > 0 and len(asked) == requests, timeout=10)
     release.set()
     for thread in threads:
         thread.join(10)
+    assert everyone_asked
     assert len(built) == 1
     committed = (ROOT / "wsdl" / "mktows.wsdl").read_text(encoding="utf-8")
-    assert texts == [committed.replace("http://127.0.0.1:8080/", "http://localhost/", 1)] * 8
+    assert texts == [committed.replace("http://127.0.0.1:8080/", "http://localhost/", 1)] * requests
 
 
 def test_serving_start_up_is_built_without_collections_then_frozen():
