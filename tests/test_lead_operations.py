@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mockmkto.domain import activities, custom_objects, lists, mobjects
+from mockmkto.domain import activities, custom_objects, lists, mobject_listing, mobject_sync
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_merge import merge_leads
 from mockmkto.domain.leads import (
@@ -394,14 +394,14 @@ def test_lead_changes_for_selected_leads_only(session, clock):
 
 
 def test_merge_moves_the_losers_opportunity_roles_to_the_winner(session, clock):
-    mobjects.sync_mobjects(
+    mobject_sync.sync_mobjects(
         session,
         clock,
-        [mobjects.MObjectInput(type="OpportunityPersonRole", attribs=[("OpportunityId", "11"), ("PersonId", "2")])],
+        [mobject_sync.MObjectInput(type="OpportunityPersonRole", attribs=[("OpportunityId", "11"), ("PersonId", "2")])],
         "INSERT",
     )
     merge_leads(session, clock, [("IDNUM", "1")], [[("IDNUM", "2")]])
-    roles = [r for r in mobjects.list_mobjects(session, "OpportunityPersonRole")]
+    roles = [r for r in mobject_listing.list_mobjects(session, "OpportunityPersonRole")]
     assert roles and all(r["attribs"]["PersonId"] == "1" for r in roles)
 
 

@@ -10,16 +10,18 @@ from datetime import datetime
 import pytest
 
 from mockmkto.config import DEFAULT_SEED
-from mockmkto.domain import custom_objects, mobjects, tags
+from mockmkto.domain import custom_objects, mobject_seed, tags
 from mockmkto.domain.custom_objects import CustomObjectInput, sync_custom_objects
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
-from mockmkto.domain.mobjects import MObjectInput, TypeAttrib, list_mobjects, sync_mobjects
+from mockmkto.domain.mobject_listing import list_mobjects
+from mockmkto.domain.mobject_sync import MObjectInput, sync_mobjects
+from mockmkto.domain.program_details import TypeAttrib
 from mockmkto.domain.seed_format import SeedError, read_seed_file
 from mockmkto.store import mobject_models
 from mockmkto.store.models import Base
 
-AREA_MODULES = (tags, mobjects, custom_objects)
+AREA_MODULES = (tags, mobject_seed, custom_objects)
 AREA_TABLES = [
     model.__table__
     for model in vars(mobject_models).values()

@@ -8,7 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.mobjects import Association, MObjectInput, TypeAttrib, get_mobjects, sync_mobjects
+from mockmkto.domain.mobject_queries import get_mobjects
+from mockmkto.domain.mobject_sync import MObjectInput, sync_mobjects
+from mockmkto.domain.opportunities import Association
+from mockmkto.domain.program_details import TypeAttrib
 from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole, ProgramCost, ProgramTag
 
 PROGRAM_ID = 1001  # "Spring Webinar" in the default seed

@@ -8,16 +8,10 @@ import pytest
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import lead_schema
-from mockmkto.domain.mobjects import (
-    OPPORTUNITY_FIELDS,
-    Association,
-    Criterion,
-    MObjectInput,
-    delete_mobjects,
-    describe_mobject,
-    get_mobjects,
-    sync_mobjects,
-)
+from mockmkto.domain.mobject_fields import OPPORTUNITY_FIELDS, describe_mobject
+from mockmkto.domain.mobject_queries import Criterion, get_mobjects
+from mockmkto.domain.mobject_sync import MObjectInput, delete_mobjects, sync_mobjects
+from mockmkto.domain.opportunities import Association
 from mockmkto.domain.seed import load_seed
 from mockmkto.domain.seed_format import SeedError
 from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole

@@ -10,7 +10,9 @@ from sqlalchemy import bindparam, insert, select, update
 from mockmkto.domain import activities, leads
 from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE, LEADS_BY_KEY_TYPES, _leads_by_key_types
 from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
-from mockmkto.domain.mobjects import OPPORTUNITY, RECORD_UPDATES, RECORDS_BY_ID
+from mockmkto.domain.mobject_fields import OPPORTUNITY
+from mockmkto.domain.mobject_sync import RECORDS_BY_ID
+from mockmkto.domain.opportunities import RECORD_UPDATES
 from mockmkto.store import prepared
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.mobject_models import Opportunity

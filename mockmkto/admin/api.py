@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
 from mockmkto.admin import guard
-from mockmkto.domain import campaigns, imports, mobjects, state
+from mockmkto.domain import campaigns, imports, mobject_listing, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
@@ -214,7 +214,7 @@ class AdminApi:
         """MObjects (programs with costs and tags, opportunities, roles), all or of one `type`."""
         with instance.unit_of_work() as session:
             try:
-                return json_response(mobjects.list_mobjects(session, request.args.get("type")))
+                return json_response(mobject_listing.list_mobjects(session, request.args.get("type")))
             except MarketoError as error:
                 raise BadRequest(error.text) from None
 

@@ -29,7 +29,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
-from mockmkto.domain import campaigns, custom_objects, imports, mobjects, state
+from mockmkto.domain import campaigns, custom_objects, imports, mobject_listing, state
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
 
@@ -555,7 +555,7 @@ class Dashboard:
 
     def page_mobjects(self) -> tuple[str, Html]:
         with self.instance.unit_of_work() as session:
-            listed = mobjects.list_mobjects(session)
+            listed = mobject_listing.list_mobjects(session)
         rows = [
             (
                 item["type"],

@@ -18,7 +18,8 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.domain.leads import email_key, lead_id_value
-from mockmkto.domain.mobjects import BATCH_LIMIT, SYNC_OPERATIONS, seed_id, seed_map
+from mockmkto.domain.mobject_seed import seed_id, seed_map
+from mockmkto.domain.mobject_sync import BATCH_LIMIT, SYNC_OPERATIONS
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
 from mockmkto.store.models import Lead

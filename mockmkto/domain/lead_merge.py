@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import custom_objects, leads, mobjects
+from mockmkto.domain import custom_objects, leads, opportunities
 from mockmkto.domain.clock import Clock
 
 # callable(session, losing lead, winning lead): each moves its area's references to the loser.
-REFERENCES_TO_A_LEAD = (mobjects.move_person_roles, custom_objects.relink_to_winner)
+REFERENCES_TO_A_LEAD = (opportunities.move_person_roles, custom_objects.relink_to_winner)
 
 
 def merge_leads(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns, custom_objects, mobjects, tags
+from mockmkto.domain import campaigns, custom_objects, mobject_seed, tags
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
@@ -35,15 +35,15 @@ AREA_SECTIONS = (
     ("programs", campaigns.load_programs),
     ("tags", tags.load_tags),
     ("channels", tags.load_channels),
-    ("programDetails", mobjects.load_program_details),
-    ("companies", mobjects.load_companies),
-    ("mobjectFields", mobjects.load_mobject_fields),
-    ("opportunities", mobjects.load_opportunities),
+    ("programDetails", mobject_seed.load_program_details),
+    ("companies", mobject_seed.load_companies),
+    ("mobjectFields", mobject_seed.load_mobject_fields),
+    ("opportunities", mobject_seed.load_opportunities),
     ("customObjectTypes", custom_objects.load_custom_object_types),
 )
 # Seed sections that belong to an area and reference leads, loaded after the leads.
 AFTER_LEADS_SECTIONS = (
-    ("opportunityPersonRoles", mobjects.load_opportunity_person_roles),
+    ("opportunityPersonRoles", mobject_seed.load_opportunity_person_roles),
     ("customObjects", custom_objects.load_custom_objects),
 )
 

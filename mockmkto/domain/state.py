@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns, custom_objects, mobjects, tags
+from mockmkto.domain import campaigns, custom_objects, mobject_seed, tags
 from mockmkto.domain.activities import ACTIVITY_TYPES
 from mockmkto.domain.leads import email_key, partition_names
 from mockmkto.domain.seed import AFTER_LEADS_SECTIONS
@@ -158,6 +158,6 @@ def export_seed(session: Session) -> dict:
     core = export_core(session)
     leads = core.pop("leads")
     before_leads = {"programs": campaigns.export_programs(session)} | tags.export_sections(session)
-    area = mobjects.export_sections(session) | custom_objects.export_sections(session)
+    area = mobject_seed.export_sections(session) | custom_objects.export_sections(session)
     after_leads = {name: area.pop(name) for name, _ in AFTER_LEADS_SECTIONS if name in area}
     return core | before_leads | area | {"leads": leads} | after_leads

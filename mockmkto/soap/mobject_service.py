@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from mockmkto.domain import custom_objects, mobjects, tags
+from mockmkto.domain import (
+    custom_objects,
+    mobject_fields,
+    mobject_queries,
+    mobject_sync,
+    opportunities,
+    program_details,
+    tags,
+)
 from mockmkto.soap import types as T
 from mockmkto.soap.protocol import local_name
 from mockmkto.soap.service import CallContext, MktowsService, operation
@@ -22,11 +30,11 @@ def _key(attrib) -> tuple[str | None, str | None] | None:
     return (attrib.name, attrib.value) if attrib is not None else None
 
 
-def _association(association) -> mobjects.Association:
-    return mobjects.Association(association.mObjType, association.id, _key(association.externalKey))
+def _association(association) -> opportunities.Association:
+    return opportunities.Association(association.mObjType, association.id, _key(association.externalKey))
 
 
-def _associations(array) -> list[mobjects.Association]:
+def _associations(array) -> list[opportunities.Association]:
     return [_association(a) for a in (array.mObjAssociation or ()) if a is not None] if array is not None else []
 
 
@@ -39,7 +47,7 @@ def _text(parent, name: str) -> str | None:
     return (found[0].text or "").strip() if found else None
 
 
-def _aliased_associations(body_doc) -> list[list[mobjects.Association]]:
+def _aliased_associations(body_doc) -> list[list[opportunities.Association]]:
     """`mObjAssociationList` inside each mObject, the seed's name for the WSDL's `associationList`."""
     out = []
     for mobject_list in _children(body_doc, "mObjectList"):
@@ -51,25 +59,25 @@ def _aliased_associations(body_doc) -> list[list[mobjects.Association]]:
                     keys = _children(association, "externalKey")
                     key = (_text(keys[0], "name"), _text(keys[0], "value")) if keys else None
                     object_id = xs_int(raw_id) if raw_id else None
-                    found.append(mobjects.Association(_text(association, "mObjType"), object_id, key))
+                    found.append(opportunities.Association(_text(association, "mObjType"), object_id, key))
             out.append(found)
     return out
 
 
-def _mobject_inputs(ctx, array) -> list[mobjects.MObjectInput]:
+def _mobject_inputs(ctx, array) -> list[mobject_sync.MObjectInput]:
     """The mObjects in request order; one sent as nil has no type (its status is FAILED, in its place)."""
     objects = (array.mObject or ()) if array is not None else ()
     aliases = _aliased_associations(ctx.in_body_doc)
     return [
-        mobjects.MObjectInput(type=None)
+        mobject_sync.MObjectInput(type=None)
         if m is None
-        else mobjects.MObjectInput(
+        else mobject_sync.MObjectInput(
             type=m.type,
             id=m.id,
             external_key=_key(m.externalKey),
             attribs=_pairs(m.attribList),
             type_attribs=[
-                mobjects.TypeAttrib(t.attrType, _pairs(t.attrList))
+                program_details.TypeAttrib(t.attrType, _pairs(t.attrList))
                 for t in (m.typeAttribList.typeAttrib or () if m.typeAttribList is not None else ())
                 if t is not None
             ],
@@ -83,7 +91,7 @@ def _attribs(pairs) -> T.ArrayOfAttrib:
     return T.ArrayOfAttrib(attrib=[T.Attrib(name=name, value=value) for name, value in pairs])
 
 
-def _mobj_statuses(statuses: list[mobjects.MObjStatus]) -> T.ArrayOfMObjStatus:
+def _mobj_statuses(statuses: list[mobject_sync.MObjStatus]) -> T.ArrayOfMObjStatus:
     return T.ArrayOfMObjStatus(
         mObjStatus=[
             T.MObjStatus(
@@ -97,7 +105,7 @@ def _mobj_statuses(statuses: list[mobjects.MObjStatus]) -> T.ArrayOfMObjStatus:
     )
 
 
-def _mobject(view: mobjects.MObjectView) -> T.MObject:
+def _mobject(view: mobject_queries.MObjectView) -> T.MObject:
     type_attribs = [T.TypeAttrib(attrType=kind, attrList=_attribs(pairs)) for kind, pairs in view.type_attribs]
     associations = [T.MObjAssociation(mObjType=kind, id=object_id) for kind, object_id in view.associations]
     return T.MObject(
@@ -111,7 +119,7 @@ def _mobject(view: mobjects.MObjectView) -> T.MObject:
     )
 
 
-def _field(f: mobjects.MObjField) -> T.MObjFieldMetadata:
+def _field(f: mobject_fields.MObjField) -> T.MObjFieldMetadata:
     return T.MObjFieldMetadata(
         name=f.name,
         description=f.description,
@@ -155,12 +163,12 @@ def _custom_statuses(statuses: list[custom_objects.CustomObjectStatus]) -> T.Arr
 class MObjectService(MktowsService):
     @operation("listMObjects")
     def listMObjects(ctx):
-        return T.SuccessListMObjects(result=T.ResultListMObjects(objects=list(mobjects.DESCRIBABLE_TYPES)))
+        return T.SuccessListMObjects(result=T.ResultListMObjects(objects=list(mobject_fields.DESCRIBABLE_TYPES)))
 
     @operation("describeMObject")
     def describeMObject(ctx, params):
         call: CallContext = ctx.udc
-        meta = mobjects.describe_mobject(call.session, params.objectName)
+        meta = mobject_fields.describe_mobject(call.session, params.objectName)
         metadata = T.MObjectMetadata(
             name=meta.name,
             description=meta.description,
@@ -175,12 +183,12 @@ class MObjectService(MktowsService):
     def getMObjects(ctx, params):
         call: CallContext = ctx.udc
         criteria = params.mObjCriteriaList.mObjCriteria or () if params.mObjCriteriaList is not None else ()
-        page = mobjects.get_mobjects(
+        page = mobject_queries.get_mobjects(
             call.session,
             params.type,
             params.id,
             _key(params.externalKey),
-            [mobjects.Criterion(c.attrName, c.comparison, c.attrValue) for c in criteria if c is not None],
+            [mobject_queries.Criterion(c.attrName, c.comparison, c.attrValue) for c in criteria if c is not None],
             _associations(params.mObjAssociationList),
             params.includeDetails,
             params.streamPosition,
@@ -198,13 +206,13 @@ class MObjectService(MktowsService):
     def syncMObjects(ctx, params):
         call: CallContext = ctx.udc
         objects = _mobject_inputs(ctx, params.mObjectList)
-        statuses = mobjects.sync_mobjects(call.session, call.clock, objects, params.operation)
+        statuses = mobject_sync.sync_mobjects(call.session, call.clock, objects, params.operation)
         return T.SuccessSyncMObjects(result=T.ResultSyncMObjects(mObjStatusList=_mobj_statuses(statuses)))
 
     @operation("deleteMObjects")
     def deleteMObjects(ctx, params):
         call: CallContext = ctx.udc
-        statuses = mobjects.delete_mobjects(call.session, _mobject_inputs(ctx, params.mObjectList))
+        statuses = mobject_sync.delete_mobjects(call.session, _mobject_inputs(ctx, params.mObjectList))
         return T.SuccessDeleteMObjects(result=T.ResultDeleteMObjects(mObjStatusList=_mobj_statuses(statuses)))
 
     @operation("getTags")
