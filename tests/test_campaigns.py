@@ -15,7 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from mockmkto.config import DEFAULT_SEED
-from mockmkto.domain import campaigns, imports, lists
+from mockmkto.domain import (
+    campaign_runs,
+    campaigns,
+    imports,
+    lists,
+    program_clones,
+    program_seed,
+    program_views,
+    programs,
+)
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.leads import LeadInput, sync_lead
@@ -209,7 +218,7 @@ def test_a_request_without_lead_keys_is_20101(session, clock, keys):
 def test_a_key_that_finds_no_lead_fails_the_call_with_20103(session, clock):
     keys = [("IDNUM", "1"), ("EMAIL", "nobody@example.com")]
     assert error_code(request, session, clock, keys=keys, campaign_id=2001) == 20103
-    assert campaigns.list_runs(session) == []
+    assert campaign_runs.list_runs(session) == []
 
 
 @pytest.mark.parametrize(
@@ -379,8 +388,8 @@ def test_rule_13_a_future_run_waits_for_its_time_on_the_mock_clock(session, cloc
     assert (run.status, run.run_at, run.leads) == ("scheduled", at, [])
     assert activities_of(session, 1, "SendEmail") == []
     clock.advance(timedelta(hours=2))
-    assert campaigns.run_due(session, clock) == 1
-    (done,) = campaigns.list_runs(session)
+    assert campaign_runs.run_due(session, clock) == 1
+    (done,) = campaign_runs.list_runs(session)
     assert (done.status, [lead.lead_id for lead in done.leads]) == ("completed", [1, 2])
     assert [a.created_at for a in activities_of(session, 1, "SendEmail")] == [at]
 
@@ -388,7 +397,7 @@ def test_rule_13_a_future_run_waits_for_its_time_on_the_mock_clock(session, cloc
 def test_listing_the_runs_carries_out_none_that_is_due(session, clock):
     schedule(session, clock, run_at=NOW + timedelta(hours=1))
     clock.advance(timedelta(hours=2))
-    assert [run.status for run in campaigns.list_runs(session)] == ["scheduled"]
+    assert [run.status for run in campaign_runs.list_runs(session)] == ["scheduled"]
     assert activities_of(session, 1, "SendEmail") == []
 
 
@@ -406,8 +415,8 @@ def test_rule_13_a_scheduled_run_takes_the_smart_list_members_of_its_run_time(se
     schedule(session, clock, run_at=NOW + timedelta(days=1))
     lists.add_to_list(session, clock, session.get(StaticList, 3002), 3)
     clock.advance(timedelta(days=1))
-    campaigns.run_due(session, clock)
-    (run,) = campaigns.list_runs(session)
+    campaign_runs.run_due(session, clock)
+    (run,) = campaign_runs.list_runs(session)
     assert [lead.lead_id for lead in run.leads] == [1, 2, 3]
 
 
@@ -470,14 +479,14 @@ def test_rule_16_a_run_due_before_an_import_does_not_use_its_tokens(session, clo
     schedule(session, clock, run_at=NOW + timedelta(minutes=10))
     clock.advance(timedelta(minutes=20))
     import_tokens(session, clock, ["ada@example.com,Too late"])
-    (run,) = campaigns.list_runs(session)
+    (run,) = campaign_runs.list_runs(session)
     assert run.run_at == NOW + timedelta(minutes=10)
     assert run.leads[0].tokens["{{my.message}}"] == TRAV_TOKENS["{{my.message}}"]
 
 
 def test_rule_16_resolve_tokens_ranks_lead_values_over_run_values_over_program_values():
     program = {"{{my.a}}": "program", "{{my.b}}": "program", "{{my.c}}": "program"}
-    resolved = campaigns.resolve_tokens(program, {"{{my.b}}": "run", "{{my.c}}": "run"}, {"{{my.c}}": "lead"})
+    resolved = programs.resolve_tokens(program, {"{{my.b}}": "run", "{{my.c}}": "run"}, {"{{my.c}}": "lead"})
     assert resolved == {"{{my.a}}": "program", "{{my.b}}": "run", "{{my.c}}": "lead"}
 
 
@@ -505,7 +514,7 @@ def test_rule_17_clone_copies_the_program_and_schedules_the_cloned_campaign(sess
 
 def test_rule_17_the_clone_has_its_own_empty_static_lists(session, clock):
     run = schedule(session, clock, clone_to_program_name="Clone")
-    clone = next(p for p in campaigns.list_programs(session) if p.name == "Clone")
+    clone = next(p for p in program_views.list_programs(session) if p.name == "Clone")
     assert [(static_list.name, static_list.lead_ids) for static_list in clone.lists] == [
         ("Trav-Test-List", []),
         ("Trav-Other-List", []),
@@ -566,7 +575,7 @@ def test_rule_18_the_clone_limit_does_not_reset_at_midnight_utc(session, clock):
 def test_a_failed_clone_does_not_count_toward_the_limit(session, clock):
     for _ in range(10):
         error_code(schedule, session, clock, clone_to_program_name="Spring Webinar")
-    assert campaigns.clones_today(session, clock.now()) == 0
+    assert program_clones.clones_today(session, clock.now()) == 0
 
 
 # ------------------------------------------------------------------------- what a test can see
@@ -575,21 +584,21 @@ def test_a_failed_clone_does_not_count_toward_the_limit(session, clock):
 def test_runs_list_what_ran_for_whom_when_and_with_which_tokens(session, clock):
     request(session, clock, campaign_id=2001)
     schedule(session, clock, run_at=NOW + timedelta(hours=1), tokens=[("{{my.message}}", "Later")])
-    runs = campaigns.list_runs(session)
+    runs = campaign_runs.list_runs(session)
     assert [(r.campaign_id, r.status, r.run_at) for r in runs] == [
         (2001, "completed", NOW),
         (2004, "scheduled", NOW + timedelta(hours=1)),
     ]
-    assert [r.campaign_id for r in campaigns.list_runs(session, campaign_id=2004)] == [2004]
+    assert [r.campaign_id for r in campaign_runs.list_runs(session, campaign_id=2004)] == [2004]
 
 
 def test_programs_list_their_tokens_campaigns_and_lists(session):
-    programs = {p.name: p for p in campaigns.list_programs(session)}
+    programs = {p.name: p for p in program_views.list_programs(session)}
     trav = programs["Trav-Demo-Program"]
     assert trav.tokens == TRAV_TOKENS
     assert {c.id: c.type for c in trav.campaigns} == {2004: "batch", 2005: "trigger", 2006: "trigger", 4496: "trigger"}
     assert [(s.name, s.lead_ids) for s in trav.lists] == [("Trav-Test-List", [1, 2]), ("Trav-Other-List", [])]
-    batch = next(c for c in campaigns.list_campaigns(session) if c.id == 2007)
+    batch = next(c for c in program_views.list_campaigns(session) if c.id == 2007)
     assert (batch.full_name, batch.smart_list) == ("Monthly Newsletter.Send Newsletter", ["Trav-Test-List"])
 
 
@@ -616,8 +625,8 @@ def test_a_bad_programs_section_names_the_bad_path(path, value, bad_path):
 
 def test_the_programs_section_exports_and_loads_back_unchanged(session, clock):
     schedule(session, clock, clone_to_program_name="Clone")
-    exported = campaigns.export_programs(session)
+    exported = program_seed.export_programs(session)
     reloaded = Instance("copy", "sqlite://", seed={"programs": exported})
     with reloaded.store.session() as copy:
-        assert campaigns.export_programs(copy) == exported
+        assert program_seed.export_programs(copy) == exported
     assert [p["name"] for p in exported] == ["Spring Webinar", "Trav-Demo-Program", "Monthly Newsletter", "Clone"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mockmkto.domain import campaigns, lists
+from mockmkto.domain import campaign_runs, lists
 from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.store.models import StaticList
 from tests.schema import assert_valid_success
@@ -112,7 +112,7 @@ def call(server, body: str):
 
 def runs(server):
     with server.instance.store.session() as session:
-        return campaigns.list_runs(session)
+        return campaign_runs.list_runs(session)
 
 
 @pytest.fixture

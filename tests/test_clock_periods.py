@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mockmkto.domain import campaigns, imports
+from mockmkto.domain import campaign_runs, campaigns, imports, program_clones
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store import campaign_models
 from mockmkto.store.campaign_models import CampaignRun
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -32,7 +33,7 @@ def admit(instance, session) -> int | None:
 
 def test_clones_of_a_later_day_do_not_count_toward_today(session, clock):
     clock.freeze(TOMORROW)
-    for n in range(campaigns.CLONES_PER_DAY):
+    for n in range(program_clones.CLONES_PER_DAY):
         clone(session, clock, f"Tomorrow {n}")
     with pytest.raises(MarketoError) as refused:
         clone(session, clock, "Tomorrow, one too many")
@@ -64,8 +65,8 @@ def test_a_run_scheduled_later_is_not_due_after_the_clock_went_back(session, clo
     )
     clock.set(TODAY + timedelta(hours=3))
     clock.set(TODAY)
-    assert campaigns.run_due(session, clock) == 0
-    assert session.get(CampaignRun, run.id).status == campaigns.SCHEDULED
+    assert campaign_runs.run_due(session, clock) == 0
+    assert session.get(CampaignRun, run.id).status == campaign_models.SCHEDULED
 
 
 def test_a_run_carried_out_stays_done_after_the_clock_went_back(session, clock):
@@ -74,10 +75,10 @@ def test_a_run_carried_out_stays_done_after_the_clock_went_back(session, clock):
         session, clock, "Trav-Demo-Program", "Batch Campaign Example", run_at=TODAY + timedelta(hours=2)
     )
     clock.set(TODAY + timedelta(hours=3))
-    assert campaigns.run_due(session, clock) == 1
+    assert campaign_runs.run_due(session, clock) == 1
     clock.set(TODAY)
-    assert campaigns.run_due(session, clock) == 0
-    assert session.get(CampaignRun, run.id).status != campaigns.SCHEDULED
+    assert campaign_runs.run_due(session, clock) == 0
+    assert session.get(CampaignRun, run.id).status != campaign_models.SCHEDULED
 
 
 def test_an_import_of_a_later_day_is_not_in_progress_today(session, clock):

@@ -17,7 +17,8 @@ from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain import campaigns, imports, lists
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
-from mockmkto.domain.leads import LeadInput, find_by_key, sync_lead
+from mockmkto.domain.lead_keys import find_by_key
+from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store.campaign_models import ImportedLeadTokens
 from mockmkto.store.models import Activity, Lead, ListMember, StaticList

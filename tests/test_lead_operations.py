@@ -11,17 +11,15 @@ from sqlalchemy import select
 from mockmkto.domain import activities, custom_objects, lists, mobject_listing, mobject_sync
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_merge import merge_leads
-from mockmkto.domain.leads import (
+from mockmkto.domain.lead_selectors import (
     LastUpdateAtSelector,
-    LeadInput,
     LeadKeySelector,
     StaticListSelector,
-    get_leads,
     get_multiple_leads,
     selected_lead_ids,
-    sync_lead,
-    sync_multiple_leads,
 )
+from mockmkto.domain.lead_views import get_leads
+from mockmkto.domain.leads import LeadInput, sync_lead, sync_multiple_leads
 from mockmkto.store.models import Activity, Lead, ListMember
 
 ADA, GRACE, HANS = 1, 2, 3

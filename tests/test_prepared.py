@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, insert, select, update
 
-from mockmkto.domain import activities, leads
-from mockmkto.domain.campaigns import CAMPAIGNS, DUE_PROBE, LEADS_BY_KEY_TYPES, _leads_by_key_types
-from mockmkto.domain.leads import KEY_COLUMNS, LEAD_VIEWS_BY_KEY
+from mockmkto.domain import activities
 from mockmkto.domain.mobject_fields import OPPORTUNITY
 from mockmkto.domain.mobject_sync import RECORDS_BY_ID
 from mockmkto.domain.opportunities import RECORD_UPDATES
-from mockmkto.store import prepared
+from mockmkto.domain.programs import CAMPAIGNS
+from mockmkto.store import activity_repository, campaign_run_repository, lead_repository, prepared
 from mockmkto.store.campaign_models import CampaignRun
+from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUMNS
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
-from mockmkto.store.prepared import Prepared, PreparedInsert
+from mockmkto.store.prepared import Prepared, PreparedInsert, PreparedUpdate
 
 # Prepared statements run on SQLite's own driver, checked here against SQLAlchemy; on other
 # databases they are SQLAlchemy's execution itself (the rest of the suite runs them there).
@@ -30,17 +30,16 @@ def as_sqlalchemy_gives(session, prepared: Prepared, params: dict) -> list[tuple
 
 @pytest.mark.parametrize(("key_type", "value"), [("EMAIL", "ada@example.com"), ("IDNUM", 2), ("COOKIE", "nobody")])
 def test_lead_views_are_the_rows_sqlalchemy_reads(instance, key_type, value):
+    by_sqlalchemy = select(*VIEW_COLUMNS).where(KEY_COLUMNS[key_type] == value).order_by(*NEWEST_FIRST)
     with instance.store.session() as session:
-        rows = LEAD_VIEWS_BY_KEY[key_type].rows(session, {"value": value})
-        assert [tuple(row) for row in rows] == as_sqlalchemy_gives(
-            session, LEAD_VIEWS_BY_KEY[key_type], {"value": value}
-        )
+        rows = lead_repository.view_rows(session, key_type, value)
+        assert [tuple(row) for row in rows] == [tuple(row) for row in session.execute(by_sqlalchemy)]
     assert len(rows) == (0 if key_type == "COOKIE" else 1)
 
 
 def test_rows_name_their_columns_and_decode_json(instance):
     with instance.store.session() as session:
-        (row,) = LEAD_VIEWS_BY_KEY["IDNUM"].rows(session, {"value": 2})
+        (row,) = lead_repository.view_rows(session, "IDNUM", 2)
     assert (row.id, row.foreign_sys_person_id, row.foreign_sys_type) == (2, "SF-0002", "SFDC")
     assert row.attributes["LastName"] == "Hopper"
 
@@ -58,22 +57,29 @@ def test_datetimes_bind_and_read_back_as_sqlalchemy_stores_them(instance, micros
         (row,) = runs.rows(session, {"now": at})
         assert row.run_at == at and row.run_at.tzinfo is not None
         assert [tuple(row)] == as_sqlalchemy_gives(session, runs, {"now": at})
-        assert len(DUE_PROBE.rows(session, {"now": at})) == 1
-        assert DUE_PROBE.rows(session, {"now": at - timedelta(seconds=1)}) == []
+        assert campaign_run_repository.claim_due(session, at - timedelta(seconds=1)) == []
+        assert len(campaign_run_repository.claim_due(session, at)) == 1
 
 
-def test_every_key_lookup_compiles_to_the_column_it_names(instance):
+def test_every_key_lookup_reads_the_column_it_names(instance):
     with instance.store.session() as session:
-        for key_type, prepared in LEAD_VIEWS_BY_KEY.items():
-            prepared.rows(session, {"value": "x"})
-            assert f"leads.{KEY_COLUMNS[key_type].key} = ?" in prepared.sql
+        lead = lead_repository.by_id(session, 2)
+        lead_repository.update(
+            session,
+            lead,
+            {column.key: f"key-{key_type}" for key_type, column in KEY_COLUMNS.items() if key_type != "IDNUM"},
+        )
+        for key_type in KEY_COLUMNS:
+            value = 2 if key_type == "IDNUM" else f"key-{key_type}"
+            assert [row.id for row in lead_repository.view_rows(session, key_type, value)] == [2]
+            assert [found.id for found in lead_repository.find(session, key_type, value)] == [2]
 
 
 def test_activity_inserts_write_what_sqlalchemy_reads_back(instance):
     at = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     entries = [activities.entry(1, "NewLead", at, {"Source Type": "Web service API"}), activities.entry(2, "Visit", at)]
     with instance.store.session() as session:
-        activities.record_many(session, entries)
+        activity_repository.add(session, entries)
         query = select(Activity).where(Activity.created_at == at).order_by(Activity.id)
         written = [(a.lead_id, a.activity_type, a.created_at, a.attributes) for a in session.scalars(query)]
     assert written == [(1, "NewLead", at, {"Source Type": "Web service API"}), (2, "Visit", at, {})]
@@ -84,7 +90,7 @@ def test_an_update_sets_only_its_column_keys(instance):
     prepared = Prepared(statement, ("foreign_sys_type",))
     with instance.store.session() as session:
         prepared.run(session, {"lead_id": 2, "foreign_sys_type": "Custom", "attributes": {}})
-        (row,) = LEAD_VIEWS_BY_KEY["IDNUM"].rows(session, {"value": 2})
+        (row,) = lead_repository.view_rows(session, "IDNUM", 2)
     assert (row.foreign_sys_type, row.attributes["LastName"]) == ("Custom", "Hopper")
 
 
@@ -137,19 +143,20 @@ def test_rows_see_what_the_session_has_not_flushed_yet(instance):
     at = datetime(2030, 1, 2, tzinfo=UTC)
     with instance.store.session() as session:
         session.add(Lead(email="new@example.com", created_at=at, updated_at=at, attributes={}))
-        (row,) = LEAD_VIEWS_BY_KEY["EMAIL"].rows(session, {"value": "new@example.com"})
+        (row,) = lead_repository.view_rows(session, "EMAIL", "new@example.com")
     assert row.attributes == {}
 
 
-def test_the_same_columns_changed_in_another_order_share_one_prepared_update(instance, clock):
-    def sync(*pairs):
-        with instance.store.session() as session:
-            leads.sync_lead(session, clock, leads.LeadInput(id=1, attributes=list(pairs)))
+def test_the_same_columns_changed_in_another_order_share_one_prepared_update(instance):
+    updates = PreparedUpdate(Lead)
 
-    sync(("SFDCLeadId", "L1"), ("SFDCContactId", "C1"))
-    before = len(leads.LEAD_UPDATES.forms)
-    sync(("SFDCContactId", "C2"), ("SFDCLeadId", "L2"))
-    assert len(leads.LEAD_UPDATES.forms) == before
+    def change(columns: dict):
+        with instance.store.session() as session:
+            updates.run(session, session.get(Lead, 1), columns)
+
+    change({"sfdc_lead_id": "L1", "sfdc_contact_id": "C1"})
+    change({"sfdc_contact_id": "C2", "sfdc_lead_id": "L2"})
+    assert len(updates.forms) == 1
     with instance.store.session() as session:
         lead = session.get(Lead, 1)
         assert (lead.sfdc_lead_id, lead.sfdc_contact_id) == ("L2", "C2")
@@ -249,13 +256,15 @@ def test_records_by_id_are_what_the_orm_loads(instance):
         {"IDNUM": [1], "LEADOWNEREMAIL": ["nobody@example.com"], "SFDCLEADID": ["x"]},
     ],
 )
-def test_request_campaign_lookups_read_the_rows_sqlalchemy_reads(instance, wanted):
-    key_types = tuple(sorted(wanted))
+def test_lookups_of_several_key_types_find_what_each_lookup_finds(instance, wanted):
     with instance.store.session() as session:
-        rows = _leads_by_key_types(key_types).rows(session, wanted)
-        assert [tuple(row) for row in rows] == as_sqlalchemy_gives(session, LEADS_BY_KEY_TYPES[key_types], wanted)
-    assert rows and all(len(row) == 1 + len(key_types) for row in rows)
-    assert _leads_by_key_types(key_types) is LEADS_BY_KEY_TYPES[key_types]
+        found = lead_repository.ids_by_keys(session, {key_type: set(values) for key_type, values in wanted.items()})
+        one_by_one = {
+            (key_type, value): [lead.id for lead in lead_repository.find(session, key_type, value)]
+            for key_type, values in wanted.items()
+            for value in values
+        }
+    assert found and found == {key: ids for key, ids in one_by_one.items() if ids}
 
 
 def test_the_texts_kept_for_list_lengths_are_bounded(instance, monkeypatch):

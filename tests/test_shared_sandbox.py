@@ -20,7 +20,7 @@ from werkzeug.test import Client
 
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
-from mockmkto.domain import leads
+from mockmkto.domain import lead_views
 from tests.servers import Server, start_servers
 from tests.soap import envelope, fault_code
 from tests.stores import PrivateCluster, store_url
@@ -245,6 +245,6 @@ def test_a_database_lost_in_the_middle_of_an_operation_is_20011_not_an_internal_
         raise OperationalError("SELECT 1", {}, Exception("terminating connection due to administrator command"))
 
     app = build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
-    monkeypatch.setattr(leads, "get_leads", lost)
+    monkeypatch.setattr(lead_views, "get_leads", lost)
     answer = Client(app).post("/soap/mktows/2_6", data=envelope(GET_ADA), content_type="text/xml")
     assert fault_code(etree.fromstring(answer.data)) == 20011

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import LeadInput, get_leads, sync_lead, sync_multiple_leads
+from mockmkto.domain.lead_views import get_leads
+from mockmkto.domain.leads import LeadInput, sync_lead, sync_multiple_leads
 from mockmkto.store.models import Activity, Lead, Partition, Setting
 
 ADA, GRACE, HANS = 1, 2, 3

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
 from mockmkto.admin import guard
-from mockmkto.domain import campaigns, imports, mobject_listing, state
+from mockmkto.domain import campaign_runs, imports, mobject_listing, program_views, state
 from mockmkto.domain.auth import parse_timestamp
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
@@ -193,17 +193,17 @@ class AdminApi:
 
     def on_programs(self, request, instance, journal):
         with instance.unit_of_work() as session:
-            return json_response(camel_json(campaigns.list_programs(session)))
+            return json_response(camel_json(program_views.list_programs(session)))
 
     def on_campaigns(self, request, instance, journal):
         with instance.unit_of_work() as session:
-            return json_response(camel_json(campaigns.list_campaigns(session)))
+            return json_response(camel_json(program_views.list_campaigns(session)))
 
     def on_campaign_runs(self, request, instance, journal):
         """Every run as stored: campaign, source, time, leads and their tokens (a due run not yet carried out
         is scheduled: the instance carries it out before its next SOAP call, never a read)."""
         with instance.unit_of_work() as session:
-            runs = campaigns.list_runs(session, _int_arg(request, "campaignId"))
+            runs = campaign_runs.list_runs(session, _int_arg(request, "campaignId"))
             return json_response(camel_json(runs))
 
     def on_imports(self, request, instance, journal):

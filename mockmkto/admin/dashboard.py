@@ -29,7 +29,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from mockmkto import __version__
-from mockmkto.domain import campaigns, custom_objects, imports, mobject_listing, state
+from mockmkto.domain import campaign_runs, custom_objects, imports, mobject_listing, program_views, state
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
 
@@ -499,7 +499,7 @@ class Dashboard:
 
     def page_runs(self) -> tuple[str, Html]:
         with self.instance.unit_of_work() as session:
-            runs = campaigns.list_runs(session)
+            runs = campaign_runs.list_runs(session)
         rows = [
             (
                 run.id,
@@ -523,7 +523,7 @@ class Dashboard:
 
     def page_programs(self) -> tuple[str, Html]:
         with self.instance.unit_of_work() as session:
-            programs = campaigns.list_programs(session)
+            programs = program_views.list_programs(session)
             lists = state.lists_json(session)
         parts = []
         for program in programs:

@@ -5,20 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store.activity_repository import ENTRY_KEYS
 from mockmkto.store.models import Activity, Lead
-from mockmkto.store.prepared import Prepared
 
 # Where a change came from, as Marketo writes it on API activities.
 API_REASON = "SOAP API"
 API_SOURCE = "Web service API"
-
-
-ENTRY_KEYS = ("lead_id", "activity_type", "created_at", "asset_name", "campaign", "attributes")
 
 
 def entry(
@@ -29,34 +26,8 @@ def entry(
     asset_name: str | None = None,
     campaign: str | None = None,
 ) -> dict:
-    """One activity as a row of the log: what `record` adds, or one of the rows `record_many` writes."""
+    """One activity as a row of the log, as `activity_repository.add` writes it."""
     return dict(zip(ENTRY_KEYS, (lead_id, activity_type, at, asset_name, campaign, attributes or {}), strict=True))
-
-
-ACTIVITY_INSERT = Prepared(insert(Activity.__table__), ENTRY_KEYS)
-
-
-def record(
-    session: Session,
-    lead_id: int,
-    activity_type: str,
-    at: datetime,
-    attributes: dict[str, str] | None = None,
-    asset_name: str | None = None,
-    campaign: str | None = None,
-) -> None:
-    session.add(Activity(**entry(lead_id, activity_type, at, attributes, asset_name, campaign)))
-
-
-def record_many(session: Session, entries: list[dict]) -> None:
-    """Write many activities (see `entry`) in one statement, their ids ascending in list order.
-
-    A prepared statement flushes the session first (store/prepared.py), so activities `record`ed
-    before keep the lower ids. The ORM would insert the same rows one statement each, to read back
-    ids nothing here needs, and its bulk insert costs more than the table's own INSERT.
-    """
-    if entries:
-        ACTIVITY_INSERT.run(session, entries)
 
 
 def data_value_change(lead_id: int, at: datetime, name: str, old: str | None, new: str) -> dict:

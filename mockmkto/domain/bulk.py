@@ -2,8 +2,8 @@
 
 Two users: the admin API's bulk load (`insert_leads`: the scale benchmark seeds a million leads)
 and importToList's chunks (`sync_by_email`). The rules of what a lead's row holds live in
-`leads` (`new_lead_columns`, `merge_values`, `record_values`, `partition_chooser`), shared with
-syncLead; this module only writes many rows at once.
+`leads` (`new_lead_columns`, `merge_values`, `record_values`) and `workspaces` (`partition_chooser`),
+shared with syncLead; this module only writes many rows at once.
 """
 
 from __future__ import annotations
@@ -13,52 +13,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import lead_schema
+from mockmkto.domain.lead_keys import email_key
 from mockmkto.domain.leads import (
-    DEFAULT_WORKSPACE,
     FOREIGN_SYS_TYPES,
     MIRRORED_FIELDS,
-    NEWEST_FIRST,
     LeadInput,
-    email_key,
     merge_values,
     new_lead_activity,
     new_lead_columns,
-    partition_chooser,
     record_values,
 )
+from mockmkto.domain.workspaces import DEFAULT_WORKSPACE, partition_chooser, workspace_named
+from mockmkto.store import activity_repository, lead_repository
 from mockmkto.store.db import Store
-from mockmkto.store.models import Lead, Workspace
-from mockmkto.store.prepared import Prepared
+from mockmkto.store.models import Lead
 
 # Leads per statement of the admin load: large enough to amortise each call, small enough to bound memory.
 CHUNK_SIZE = 20_000
 KEY_FIELDS = ("ForeignSysPersonId", "ForeignSysType")
-LEAD_COLUMNS = tuple(column.key for column in Lead.__table__.c if column.key != "id")
-LEAD_INSERT = Prepared(insert(Lead.__table__), LEAD_COLUMNS)
 # What an import may change of a lead it matched: its attributes and the columns that follow them.
 SYNCED_COLUMNS = ("attributes", "email", *MIRRORED_FIELDS.values(), "anonymous", "updated_at")
-LEAD_UPDATE = Prepared(update(Lead.__table__).where(Lead.id == bindparam("lead_id")), SYNCED_COLUMNS)
 # What `sync_by_email` reads of a matched lead (besides its email): its id and what it may change.
 MATCHED_COLUMNS = (Lead.id, *(Lead.__table__.c[key] for key in SYNCED_COLUMNS if key not in ("email", "updated_at")))
-
-
-def insert_lead_rows(session: Session, rows: list[dict]) -> range:
-    """Insert leads given as their columns (`leads.new_lead_columns`; absent ones are null); the new
-    Ids, in the order given."""
-    if not rows:
-        return range(0)
-    LEAD_INSERT.run(session, [{key: row.get(key) for key in LEAD_COLUMNS} for row in rows])
-    # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
-    last = session.execute(select(func.max(Lead.id))).scalar_one()
-    return range(last - len(rows) + 1, last + 1)
 
 
 def _admin_row(fields: Mapping[str, str], stamp: datetime, partition_id: int | None) -> dict:
@@ -85,13 +67,12 @@ def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]])
     # The store's own transaction, so the load takes its turn like any request.
     with store.session() as session:
         now = clock.now()
-        partition_id = session.scalar(
-            select(Workspace.primary_partition_id).where(func.lower(Workspace.name) == DEFAULT_WORKSPACE.lower())
-        )
+        default_workspace = workspace_named(session, DEFAULT_WORKSPACE)
+        partition_id = default_workspace.primary_partition_id if default_workspace is not None else None
         first, count = None, 0
         iterator = iter(leads)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
-            ids = insert_lead_rows(session, [_admin_row(fields, now, partition_id) for fields in chunk])
+            ids = lead_repository.insert_rows(session, [_admin_row(fields, now, partition_id) for fields in chunk])
             first = ids.start if first is None else first
             count += len(ids)
         store.seeded(session)
@@ -116,15 +97,6 @@ class _Match:
         return self.lead_id
 
 
-def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict:
-    """Email key -> the row (`columns`, Email first) of the most recently updated lead with it, as
-    syncLead's match by Email picks it (None matches none)."""
-    found: dict = {}
-    for row in session.execute(select(Lead.email, *columns).where(Lead.email.in_(set(emails))).order_by(*NEWEST_FIRST)):
-        found.setdefault(row[0], row)
-    return found
-
-
 def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> list[int | MarketoError]:
     """syncLead of each record, matched by its Email alone, in a few statements for them all: per
     record its lead's Id, or the error that kept it out (the other records still apply).
@@ -139,7 +111,7 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
     keys = [email_key(record.email) for record in records]
     matches = {
         key: _Match(row.id, dict(row._mapping), found=True)
-        for key, row in newest_by_email(session, filter(None, keys), *MATCHED_COLUMNS).items()
+        for key, row in lead_repository.newest_by_email(session, filter(None, keys), *MATCHED_COLUMNS).items()
     }
     created: list[_Match] = []
     outcomes: list[_Match | MarketoError] = []
@@ -158,27 +130,16 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
             match.columns.update(columns, attributes=attributes)
             match.changes.extend(changes)
         outcomes.append(match)
-    ids = insert_lead_rows(session, [match.columns for match in created])
+    ids = lead_repository.insert_rows(session, [match.columns for match in created])
     for match, lead_id in zip(created, ids, strict=True):
         match.lead_id = lead_id
     updated = [match for match in matches.values() if match.found and match.changes]
-    if updated:
-        kept = SYNCED_COLUMNS[:-1]  # all but updated_at
-        LEAD_UPDATE.run(
-            session,
-            [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.id} for m in updated],
-        )
-        _forget(session, [match.id for match in updated])
+    kept = SYNCED_COLUMNS[:-1]  # all but updated_at
+    lead_repository.update_rows(
+        session, [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.id} for m in updated]
+    )
     entries = [new_lead_activity(match.id, now) for match in created]
     for match in matches.values():
         entries.extend(activities.data_value_change(match.id, now, *change) for change in match.changes)
-    activities.record_many(session, entries)
+    activity_repository.add(session, entries)
     return [outcome if isinstance(outcome, MarketoError) else outcome.id for outcome in outcomes]
-
-
-def _forget(session: Session, lead_ids: list[int]) -> None:
-    """Copies of these leads the session holds are stale: they load again when next read."""
-    for lead_id in lead_ids:
-        held = session.identity_map.get(identity_key(Lead, lead_id))
-        if held is not None:
-            session.expire(held)

@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import bulk, campaigns, lists
+from mockmkto.domain import bulk, campaign_runs, lists, programs
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema
-from mockmkto.domain.leads import LeadInput, email_key
+from mockmkto.domain.lead_keys import email_key
+from mockmkto.domain.leads import LeadInput
+from mockmkto.store import lead_repository
 from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport, ListImportChunk
 from mockmkto.store.db import Store
 from mockmkto.store.models import Campaign, Lead, Program, Setting, StaticList
@@ -110,22 +112,22 @@ def import_to_list(
     campaign's next run uses each lead's values, then discards them. Rows past the first chunk
     are applied later (`process_chunk`).
     """
-    program_name = campaigns.required(program_name, "programName")
-    list_name = campaigns.required(list_name, "listName")
-    header = campaigns.required(header, "importFileHeader")
+    program_name = programs.required(program_name, "programName")
+    list_name = programs.required(list_name, "listName")
+    header = programs.required(header, "importFileHeader")
     if rows is None:
         raise MarketoError(20109, "importFileRows is required")
-    mode = campaigns.required(mode, "importListMode")
+    mode = programs.required(mode, "importListMode")
     if mode.strip() not in IMPORT_MODES:
         raise MarketoError(20110, f"Bad importListMode {mode}: UPSERTLEADS or LISTONLY")
-    now = campaigns.utc(clock.now())
+    now = programs.utc(clock.now())
     # Runs that fell due before this import happen before it.
-    campaigns.run_due(session, clock)
+    campaign_runs.run_due(session, clock)
     program, static_list = _program_list(session, program_name, list_name)
     columns = _columns(session, header)
     campaign = None
-    if campaign_name is not None and campaigns.given(campaign_name) is not None:
-        campaign = campaigns.find_campaign(session, program, campaign_name)
+    if campaign_name is not None and programs.given(campaign_name) is not None:
+        campaign = programs.find_campaign(session, program, campaign_name)
         if campaign is None:
             raise MarketoError(20113, f"Campaign {campaign_name} not found in program {program.name}")
     elif columns.tokens:
@@ -182,7 +184,7 @@ def process_chunk(store: Store, clock: Clock) -> bool:
             delete(ListImportChunk).where(ListImportChunk.import_id == import_id, ListImportChunk.number == number)
         )
         # Runs that fell due before this chunk happen before it, as before any call.
-        campaigns.run_due(session, clock)
+        campaign_runs.run_due(session, clock)
         record = session.get_one(ListImport, import_id)
         static_list = session.get_one(StaticList, record.list_id)
         columns: _Columns | MarketoError
@@ -203,18 +205,18 @@ def process_pending(store: Store, clock: Clock) -> None:
 
 def import_status(session: Session, clock: Clock, program_name: str | None, list_name: str | None) -> ImportStatus:
     """getImportToListStatus: the latest import into the program's list; 20111 if it never had one."""
-    program_name = campaigns.required(program_name, "programName")
-    list_name = campaigns.required(list_name, "listName")
+    program_name = programs.required(program_name, "programName")
+    list_name = programs.required(list_name, "listName")
     _, static_list = _program_list(session, program_name, list_name)
     latest = _latest(session, static_list)
     if latest is None:
         raise MarketoError(20111, f"No import into list {static_list.name}")
-    return _status(latest, campaigns.utc(clock.now()))
+    return _status(latest, programs.utc(clock.now()))
 
 
 def list_imports(session: Session, clock: Clock) -> list[ImportView]:
     """Every import, oldest first, with its status as of the mock's clock."""
-    now = campaigns.utc(clock.now())
+    now = programs.utc(clock.now())
     views = []
     for record in session.scalars(select(ListImport).order_by(ListImport.id)):
         campaign = session.get(Campaign, record.campaign_id) if record.campaign_id is not None else None
@@ -233,7 +235,7 @@ def list_imports(session: Session, clock: Clock) -> list[ImportView]:
 
 
 def _program_list(session: Session, program_name: str, list_name: str) -> tuple[Program, StaticList]:
-    program = campaigns.find_program(session, program_name)
+    program = programs.find_program(session, program_name)
     if program is None:
         raise MarketoError(20110, f"Program {program_name} not found")
     static_list = session.scalar(
@@ -290,7 +292,7 @@ def _columns(session: Session, header: str) -> _Columns:
             raise MarketoError(20110, f"importFileHeader names {name} twice")
         seen.add(name.lower())
         if name.startswith("{{"):
-            tokens.append((index, campaigns.check_token_name(name)))
+            tokens.append((index, programs.check_token_name(name)))
         elif name.lower() in by_display:
             fields.append((index, by_display[name.lower()]))
         else:
@@ -357,7 +359,7 @@ def _apply_rows(
             ],
         )
     else:
-        found = bulk.newest_by_email(session, [email_key(email) for _, email, _ in readable], Lead.id)
+        found = lead_repository.newest_by_email(session, [email_key(email) for _, email, _ in readable], Lead.id)
         outcomes = [found[key].id if (key := email_key(email)) in found else None for _, email, _ in readable]
     imported = []
     for (number, _, values), outcome in zip(readable, outcomes, strict=True):
@@ -379,7 +381,7 @@ def _apply_rows(
     record.failures = [*record.failures, *(f"row {number}: {reason}" for number, reason in sorted(failures))]
     if record.rows_imported + record.rows_failed + record.rows_ignored == record.rows:
         record.outcome = FAILED if record.rows and record.rows_failed == record.rows else COMPLETE
-        record.ends_at = max(record.ends_at, campaigns.utc(clock.now()))
+        record.ends_at = max(record.ends_at, programs.utc(clock.now()))
         counts = f"{record.rows_imported} imported, {record.rows_failed} failed, {record.rows_ignored} ignored"
         record.summary = "; ".join([counts, *record.failures])
 

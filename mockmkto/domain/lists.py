@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import check_lead_key, find_static_list, lead_id_value
-from mockmkto.store.models import Lead, ListMember, StaticList
-from mockmkto.store.prepared import Prepared
+from mockmkto.domain.lead_keys import check_lead_key, find_by_key
+from mockmkto.store import activity_repository, list_member_repository
+from mockmkto.store.models import StaticList
 
 LIST_OPERATIONS = ("ADDTOLIST", "ISMEMBEROFLIST", "REMOVEFROMLIST")
 LIST_KEY_TYPES = ("MKTOLISTNAME", "MKTOSALESUSERID", "SFDCLEADOWNERID")
@@ -33,7 +33,19 @@ class ListOperationResult:
     statuses: list[LeadStatus]
 
 
-MEMBER_INSERT = Prepared(insert(ListMember.__table__), ("list_id", "lead_id"))
+def find_static_list(session: Session, name: str | None, list_id: int | None) -> StaticList:
+    """A static list by id or by name (case-insensitive); 20111 when there is none."""
+    if list_id is not None:
+        found = session.get(StaticList, list_id)
+    elif name and name.strip():
+        found = session.scalar(
+            select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
+        )
+    else:
+        raise MarketoError(20109, "staticListName or staticListId is required")
+    if found is None:
+        raise MarketoError(20111, f"List not found: {name if list_id is None else list_id}")
+    return found
 
 
 def membership_change(activity_type: str, static_list: StaticList, lead_id: int, at: datetime) -> dict:
@@ -43,45 +55,39 @@ def membership_change(activity_type: str, static_list: StaticList, lead_id: int,
 
 def add_to_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
     """Add a lead to a static list (AddToList activity); False when it was already a member."""
-    if session.get(ListMember, (static_list.id, lead_id)) is not None:
+    if list_member_repository.is_member(session, static_list.id, lead_id):
         return False
-    session.add(ListMember(list_id=static_list.id, lead_id=lead_id))
-    activities.record_many(session, [membership_change("AddToList", static_list, lead_id, clock.now())])
+    add_all_to_list(session, clock, static_list, [lead_id])
     return True
 
 
 def add_all_to_list(session: Session, clock: Clock, static_list: StaticList, lead_ids: list[int]) -> None:
-    """`add_to_list` for many leads, in a few statements (a lead given twice is added once)."""
+    """Add many leads to a static list, each not yet a member with its AddToList activity (a lead
+    given twice is added once)."""
     wanted = list(dict.fromkeys(lead_ids))
-    held = set(
-        session.scalars(
-            select(ListMember.lead_id).where(ListMember.list_id == static_list.id, ListMember.lead_id.in_(wanted))
-        )
-    )
+    held = list_member_repository.members_among(session, static_list.id, wanted)
     added = [lead_id for lead_id in wanted if lead_id not in held]
-    if added:
-        MEMBER_INSERT.run(session, [{"list_id": static_list.id, "lead_id": lead_id} for lead_id in added])
-        now = clock.now()
-        activities.record_many(session, [membership_change("AddToList", static_list, i, now) for i in added])
+    list_member_repository.add(session, static_list.id, added)
+    now = clock.now()
+    activity_repository.add(session, [membership_change("AddToList", static_list, i, now) for i in added])
 
 
 def remove_from_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
     """Remove a lead from a static list (RemoveFromList activity); False when it was no member."""
-    member = session.get(ListMember, (static_list.id, lead_id))
-    if member is None:
+    if not list_member_repository.is_member(session, static_list.id, lead_id):
         return False
-    session.delete(member)
-    activities.record_many(session, [membership_change("RemoveFromList", static_list, lead_id, clock.now())])
+    list_member_repository.remove(session, static_list.id, lead_id)
+    entry = membership_change("RemoveFromList", static_list, lead_id, clock.now())
+    activity_repository.add(session, [entry])
     return True
 
 
 def clear_list(session: Session, clock: Clock, static_list: StaticList) -> None:
     """Remove every member of a static list, each with its RemoveFromList activity."""
-    members = ListMember.list_id == static_list.id
-    lead_ids = list(session.scalars(select(ListMember.lead_id).where(members).order_by(ListMember.lead_id)))
-    session.execute(delete(ListMember).where(members))
+    lead_ids = list_member_repository.members(session, static_list.id)
+    list_member_repository.clear(session, static_list.id)
     now = clock.now()
-    activities.record_many(session, [membership_change("RemoveFromList", static_list, i, now) for i in lead_ids])
+    activity_repository.add(session, [membership_change("RemoveFromList", static_list, i, now) for i in lead_ids])
 
 
 def list_operation(
@@ -113,13 +119,13 @@ def list_operation(
         checked_type, key_value = check_lead_key(key_type, key_value)
         if checked_type != "IDNUM":
             raise MarketoError(20102, f"listOperation takes IDNUM lead keys, not {key_type}")
-        lead_id = lead_id_value(key_value)
-        lead = session.get(Lead, lead_id) if lead_id is not None else None
-        if lead is None:
+        found = find_by_key(session, checked_type, key_value)
+        if not found:
             if strict:
                 raise MarketoError(20103, f"No lead found with IDNUM = {key_value}")
             statuses.append(LeadStatus("IDNUM", key_value, False))
             continue
+        (lead,) = found
         if operation == "ADDTOLIST":
             add_to_list(session, clock, static_list, lead.id)
             status = True
@@ -127,6 +133,6 @@ def list_operation(
             remove_from_list(session, clock, static_list, lead.id)
             status = True
         else:
-            status = session.get(ListMember, (static_list.id, lead.id)) is not None
+            status = list_member_repository.is_member(session, static_list.id, lead.id)
         statuses.append(LeadStatus("IDNUM", key_value, status))
     return ListOperationResult(all(s.status for s in statuses), statuses)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams, values
 from mockmkto.domain.errors import MarketoError
-from mockmkto.domain.leads import DEFAULT_WORKSPACE
 from mockmkto.domain.mobject_fields import (
     OPPORTUNITY,
     PROGRAM,
@@ -27,6 +26,7 @@ from mockmkto.domain.mobject_fields import (
 )
 from mockmkto.domain.opportunities import RECORD_LINKS, RECORD_MODELS, Association, associated_id
 from mockmkto.domain.tags import CHANNEL
+from mockmkto.domain.workspaces import DEFAULT_WORKSPACE
 from mockmkto.store.mobject_models import OpportunityPersonRole, ProgramCost, ProgramTag
 from mockmkto.store.models import Program, Workspace
 

@@ -11,18 +11,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns, custom_objects, mobject_seed, tags
+from mockmkto.domain import custom_objects, mobject_seed, program_seed, tags
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
+from mockmkto.store import activity_repository, lead_repository, list_member_repository
 from mockmkto.store.models import (
-    Activity,
     AssignmentRule,
-    Lead,
     LeadField,
-    ListMember,
     Partition,
     Setting,
     StaticList,
@@ -32,7 +30,7 @@ from mockmkto.store.models import (
 
 # Seed sections that belong to an area of the domain, loaded after the lead schema and before leads.
 AREA_SECTIONS = (
-    ("programs", campaigns.load_programs),
+    ("programs", program_seed.load_programs),
     ("tags", tags.load_tags),
     ("channels", tags.load_channels),
     ("programDetails", mobject_seed.load_program_details),
@@ -151,27 +149,25 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
         raise SeedError(path, exc.text) from None
     if result.status != "CREATED":
         raise SeedError(path, f"duplicates lead {result.lead_id}")
-    lead = session.get_one(Lead, result.lead_id)
+    lead = lead_repository.by_id(session, result.lead_id)
+    assert lead is not None  # just created
     wanted_id = item.get("Id")
     if wanted_id is not None and wanted_id != lead.id:
-        if not isinstance(wanted_id, int) or wanted_id <= 0 or session.get(Lead, wanted_id) is not None:
+        if not isinstance(wanted_id, int) or wanted_id <= 0 or lead_repository.by_id(session, wanted_id) is not None:
             raise SeedError(f"{path}.Id", "must be a positive integer not used by another lead")
-        session.execute(Lead.__table__.update().where(Lead.id == lead.id).values(id=wanted_id))
-        session.execute(Activity.__table__.update().where(Activity.lead_id == lead.id).values(lead_id=wanted_id))
-        session.expire(lead)
+        lead_repository.renumber(session, lead, wanted_id)
+        activity_repository.move_to_lead(session, result.lead_id, wanted_id)
+        lead = lead_repository.by_id(session, wanted_id)
+        assert lead is not None  # just renumbered
     list_ids = item.get("listIds", [])
     if not isinstance(list_ids, list):
         raise SeedError(f"{path}.listIds", "must be a list of static list ids")
     for index, list_id in enumerate(list_ids):
         if not isinstance(list_id, int) or session.get(StaticList, list_id) is None:
             raise SeedError(f"{path}.listIds[{index}]", f"no static list with id {list_id!r}")
-        session.add(ListMember(list_id=list_id, lead_id=wanted_id or result.lead_id))
+        list_member_repository.add(session, list_id, [lead.id])
     partition_name = item.get("partition")
     if partition_name is not None:
         if not isinstance(partition_name, str) or partition_name.lower() not in partitions:
             raise SeedError(f"{path}.partition", f"unknown partition {partition_name!r}")
-        session.execute(
-            Lead.__table__.update()
-            .where(Lead.id == (wanted_id or result.lead_id))
-            .values(partition_id=partitions[partition_name.lower()].id)
-        )
+        lead_repository.update(session, lead, {"partition_id": partitions[partition_name.lower()].id})

@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import campaigns, custom_objects, mobject_seed, tags
+from mockmkto.domain import custom_objects, mobject_seed, program_seed, tags
 from mockmkto.domain.activities import ACTIVITY_TYPES
-from mockmkto.domain.leads import email_key, partition_names
+from mockmkto.domain.lead_keys import email_key
+from mockmkto.domain.lead_views import partition_names
 from mockmkto.domain.seed import AFTER_LEADS_SECTIONS
 from mockmkto.store.models import (
     Activity,
@@ -157,7 +158,7 @@ def export_seed(session: Session) -> dict:
     """The whole state in the seed format: each area exports the sections it loads."""
     core = export_core(session)
     leads = core.pop("leads")
-    before_leads = {"programs": campaigns.export_programs(session)} | tags.export_sections(session)
+    before_leads = {"programs": program_seed.export_programs(session)} | tags.export_sections(session)
     area = mobject_seed.export_sections(session) | custom_objects.export_sections(session)
     after_leads = {name: area.pop(name) for name, _ in AFTER_LEADS_SECTIONS if name in area}
     return core | before_leads | area | {"leads": leads} | after_leads

@@ -8,14 +8,14 @@ from itertools import chain
 from lxml import etree
 from spyne.protocol.xml import NIL_ATTR
 
-from mockmkto.domain import activities, lead_merge, leads, lists
+from mockmkto.domain import activities, lead_merge, lead_selectors, lead_views, leads, lists
 from mockmkto.soap import types as T
 from mockmkto.soap.service import CallContext, MktowsService, operation
 
 SubElement = etree.SubElement
 
 
-def write_lead_record(view: leads.LeadView, parent: etree._Element, tag: str) -> None:
+def write_lead_record(view: lead_views.LeadView, parent: etree._Element, tag: str) -> None:
     """A LeadRecord written straight from the domain's view: a getMultipleLeads page holds
     thousands of attributes, and no Spyne object is made for any of them. What it writes is what
     Spyne writes for the same T.LeadRecord (tests/test_protocol_plans.py)."""
@@ -44,7 +44,7 @@ def text_or_nil(parent: etree._Element, tag: str, value: str | None) -> None:
         SubElement(parent, tag).text = value
 
 
-def lead_records_markup(views: list[leads.LeadView], tag: str) -> str | None:
+def lead_records_markup(views: list[lead_views.LeadView], tag: str) -> str | None:
     """A list of LeadRecords (a getMultipleLeads page holds up to 1,000) as lxml writes the
     elements `write_lead_record` makes, for the protocol to splice into the answer: an element
     per value cost three times as much. None for a qualified tag (Spyne's names are not)."""
@@ -54,7 +54,7 @@ def lead_records_markup(views: list[leads.LeadView], tag: str) -> str | None:
     return "".join([_lead_record_markup(view, name) for view in views])
 
 
-def _lead_record_markup(view: leads.LeadView, tag: str) -> str:
+def _lead_record_markup(view: lead_views.LeadView, tag: str) -> str:
     attributes = view.attributes
     try:
         texts = "".join(chain.from_iterable(attributes))  # a TypeError when one is None (a nil)
@@ -94,7 +94,7 @@ def _element(tag: str, value: str | None) -> str:
     return f"<{tag}>{value}</{tag}>"
 
 
-DIRECT_WRITERS = {T.LeadRecord: (leads.LeadView, write_lead_record, lead_records_markup)}
+DIRECT_WRITERS = {T.LeadRecord: (lead_views.LeadView, write_lead_record, lead_records_markup)}
 
 
 def strings(array, item: str = "stringItem") -> list[str] | None:
@@ -111,14 +111,14 @@ def key_pairs(array) -> list[tuple[str | None, str | None]]:
     return [(a.attrName, a.attrValue) for a in array.attribute or () if a is not None]
 
 
-def lead_selector(selector) -> leads.LeadSelector | None:
+def lead_selector(selector) -> lead_selectors.LeadSelector | None:
     """The domain selector for the xsi:type the client sent."""
     if isinstance(selector, T.LeadKeySelector):
-        return leads.LeadKeySelector(selector.keyType, strings(selector.keyValues) or [])
+        return lead_selectors.LeadKeySelector(selector.keyType, strings(selector.keyValues) or [])
     if isinstance(selector, T.StaticListSelector):
-        return leads.StaticListSelector(selector.staticListName, selector.staticListId)
+        return lead_selectors.StaticListSelector(selector.staticListName, selector.staticListId)
     if isinstance(selector, T.LastUpdateAtSelector):
-        return leads.LastUpdateAtSelector(selector.oldestUpdatedAt, selector.latestUpdatedAt)
+        return lead_selectors.LastUpdateAtSelector(selector.oldestUpdatedAt, selector.latestUpdatedAt)
     return None
 
 
@@ -175,7 +175,7 @@ class LeadService(MktowsService):
     def getLead(ctx, params):
         call: CallContext = ctx.udc
         key = params.leadKey
-        views = leads.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)
+        views = lead_views.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)
         return T.SuccessGetLead(
             result=T.ResultGetLead(count=len(views), leadRecordList=T.ArrayOfLeadRecord(leadRecord=views))
         )
@@ -195,7 +195,7 @@ class LeadService(MktowsService):
     @operation("getMultipleLeads")
     def getMultipleLeads(ctx, params):
         call: CallContext = ctx.udc
-        page = leads.get_multiple_leads(
+        page = lead_selectors.get_multiple_leads(
             call.session,
             call.clock,
             lead_selector(params.leadSelector),
@@ -258,7 +258,7 @@ class LeadService(MktowsService):
     def getLeadActivity(ctx, params):
         call: CallContext = ctx.udc
         key = params.leadKey
-        lead = leads.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)[0]
+        lead = lead_views.get_leads(call.session, key.keyType if key else None, key.keyValue if key else None)[0]
         types = params.activityFilter
         page = activities.lead_activity(
             call.session,
@@ -305,7 +305,9 @@ class LeadService(MktowsService):
             strings(types.excludeTypes, "activityType") if types else None,
             strings(params.activityNameFilter),
             params.batchSize,
-            leads.selected_lead_ids(call.session, call.clock, selector, strict_key_limit=True) if selector else None,
+            lead_selectors.selected_lead_ids(call.session, call.clock, selector, strict_key_limit=True)
+            if selector
+            else None,
         )
         records = [
             T.LeadChangeRecord(

@@ -24,6 +24,10 @@ class SmartCampaignDefinition(Base):
     flow: Mapped[list] = mapped_column(JSON, default=list)  # [{"activity": ..., "asset": ...}]
 
 
+# A run's status: waiting for its time, or carried out.
+SCHEDULED, COMPLETED = "scheduled", "completed"
+
+
 class CampaignRun(Base):
     """One run of a smart campaign: requested (requestCampaign) or scheduled (scheduleCampaign)."""
 

@@ -1,0 +1,84 @@
+"""The `campaign_runs` and `campaign_run_leads` tables: the one way campaign runs are written.
+
+A run is written once (requested: completed at once; scheduled: waiting for its time) and later
+only claimed: the claim is a conditional UPDATE, so of two calls that find one run due, exactly
+one carries it out. Statements are prepared (store/prepared.py): the due probe runs before every
+SOAP operation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from mockmkto.store.campaign_models import COMPLETED, SCHEDULED, CampaignRun, CampaignRunLead
+from mockmkto.store.prepared import Prepared, PreparedInsert
+
+_INSERT = PreparedInsert(CampaignRun)
+_INSERT_LEADS = Prepared(insert(CampaignRunLead.__table__), ("run_id", "lead_id", "position", "tokens"))
+# The common case (nothing due) in one cheap probe.
+_DUE_PROBE = Prepared(
+    select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= bindparam("now")).limit(1)
+)
+_CLAIM = (
+    update(CampaignRun.__table__)
+    .where(CampaignRun.id == bindparam("run_id"), CampaignRun.status == SCHEDULED)
+    .values(status=COMPLETED)
+)
+_RUN_DEFAULTS: dict[str, Any] = {"tokens": {}, "requested_lead_ids": None, "cloned_from_program_id": None}
+
+
+def add(session: Session, **columns: Any) -> CampaignRun:
+    """A new run of `columns` (tokens empty, no requested leads and no clone unless given)."""
+    run = _INSERT.add(session, CampaignRun(**(_RUN_DEFAULTS | columns)))
+    session.add(run)  # held by the session, as the runs `claim_due` reads: one instance per run
+    return run
+
+
+def add_leads(session: Session, run_id: int, leads: list[tuple[int, dict]]) -> None:
+    """The leads that went through a run, in order, each with its resolved My Token values."""
+    if leads:
+        rows = [
+            {"run_id": run_id, "lead_id": lead_id, "position": position, "tokens": tokens}
+            for position, (lead_id, tokens) in enumerate(leads)
+        ]
+        _INSERT_LEADS.run(session, rows)
+
+
+def claim_due(session: Session, now: datetime) -> list[CampaignRun]:
+    """The scheduled runs whose time has come, oldest first, each marked completed by this call:
+    a run another call claimed first is left out."""
+    if not _DUE_PROBE.rows(session, {"now": now}):
+        return []
+    due = session.scalars(
+        select(CampaignRun)
+        .where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= now)
+        .order_by(CampaignRun.run_at, CampaignRun.id)
+    ).all()
+    claimed = []
+    for run in due:
+        # An UPDATE's result is a CursorResult, with its rowcount.
+        if cast(CursorResult, session.execute(_CLAIM, {"run_id": run.id})).rowcount == 1:
+            set_committed_value(run, "status", COMPLETED)
+            claimed.append(run)
+    return claimed
+
+
+def run_leads(session: Session, run_id: int) -> list[tuple[int, dict]]:
+    """A run's leads in order, each with its tokens (see `add_leads`)."""
+    rows = session.scalars(
+        select(CampaignRunLead).where(CampaignRunLead.run_id == run_id).order_by(CampaignRunLead.position)
+    )
+    return [(row.lead_id, dict(row.tokens)) for row in rows]
+
+
+def runs(session: Session, campaign_id: int | None = None) -> list[CampaignRun]:
+    """Every run, by run time then id; optionally of one campaign."""
+    query = select(CampaignRun).order_by(CampaignRun.run_at, CampaignRun.id)
+    if campaign_id is not None:
+        query = query.where(CampaignRun.campaign_id == campaign_id)
+    return list(session.scalars(query))

@@ -1,0 +1,194 @@
+"""The `leads` table: the one way leads are found by key and written.
+
+Every write to `leads` goes through here, so what the session holds of a lead is always what the
+table holds: a lead read here is the session's instance (the ORM's identity map), and a write
+updates that instance as it writes the row. Statements are prepared (store/prepared.py): a
+syncLead's lookup and write are most of its database time. Domain code states Marketo's rules
+with what this module gives and never adds, flushes or deletes leads itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from mockmkto.store.models import Lead
+from mockmkto.store.prepared import Prepared, PreparedGet, PreparedInsert, PreparedUpdate
+
+# A key type (Marketo's LeadKeyRef, and ForeignSysPersonId) -> the indexed column it looks up.
+KEY_COLUMNS = {
+    "IDNUM": Lead.id,
+    "COOKIE": Lead.cookie,
+    "EMAIL": Lead.email,
+    "LEADOWNEREMAIL": Lead.lead_owner_email,
+    "SFDCACCOUNTID": Lead.sfdc_account_id,
+    "SFDCCONTACTID": Lead.sfdc_contact_id,
+    "SFDCLEADID": Lead.sfdc_lead_id,
+    "SFDCLEADOWNERID": Lead.sfdc_lead_owner_id,
+    "SFDCOPPTYID": Lead.sfdc_oppty_id,
+    "FOREIGNSYSPERSONID": Lead.foreign_sys_person_id,
+}
+# Several leads may share a key (Email): the most recently updated comes first.
+NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
+# What a lead's view reads: rows of these columns (`view_row` gives a Lead's).
+VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
+# A new lead's columns when not given: what the table's defaults would be.
+NEW_LEAD_DEFAULTS: dict[str, Any] = {column.key: None for column in Lead.__table__.columns if column.key != "id"} | {
+    "anonymous": False,
+    "attributes": {},
+}
+INSERT_COLUMNS = tuple(NEW_LEAD_DEFAULTS)
+
+
+def _by_key(*columns, limit: int | None = None) -> dict[str, Prepared]:
+    return {
+        key_type: Prepared(select(*columns).where(column == bindparam("value")).order_by(*NEWEST_FIRST).limit(limit))
+        for key_type, column in KEY_COLUMNS.items()
+    }
+
+
+_LEADS_BY_KEY = _by_key(Lead)
+_NEWEST_BY_KEY = _by_key(Lead, limit=1)
+_VIEW_ROWS_BY_KEY = _by_key(*VIEW_COLUMNS)
+_LEADS_BY_ID = PreparedGet(Lead)
+_INSERT = PreparedInsert(Lead)
+_INSERT_ROWS = Prepared(sa.insert(Lead.__table__), INSERT_COLUMNS)
+_UPDATE = PreparedUpdate(Lead)
+_DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id")))
+_RENUMBER = Prepared(sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id")), ("id",))
+# `ids_by_keys`'s query for each set of key types (sorted): building it costs more than running it.
+_IDS_BY_KEY_TYPES: dict[tuple[str, ...], Prepared] = {}
+
+
+def find(session: Session, key_type: str, value: Any) -> list[Lead]:
+    """Every lead whose `key_type` column holds `value` (as the column holds it: an email
+    lower-cased), most recently updated first; none for None."""
+    if value is None:
+        return []
+    if key_type == "IDNUM":
+        lead = by_id(session, value)
+        return [lead] if lead is not None else []
+    return _LEADS_BY_KEY[key_type].instances(session, {"value": value})
+
+
+def by_id(session: Session, lead_id: int) -> Lead | None:
+    return _LEADS_BY_ID.get(session, lead_id)
+
+
+def find_newest(session: Session, key_type: str, value: Any) -> Lead | None:
+    """The first lead `find` gives, or None."""
+    if value is None or key_type == "IDNUM":
+        return next(iter(find(session, key_type, value)), None)
+    return _NEWEST_BY_KEY[key_type].first(session, {"value": value})
+
+
+def view_rows(session: Session, key_type: str, value: Any) -> list:
+    """`find`'s leads as rows of VIEW_COLUMNS, for a read that changes nothing."""
+    return [] if value is None else _VIEW_ROWS_BY_KEY[key_type].rows(session, {"value": value})
+
+
+def view_row(lead: Lead) -> tuple:
+    """A Lead's values of VIEW_COLUMNS, as `view_rows` gives them."""
+    return tuple(getattr(lead, column.key) for column in VIEW_COLUMNS)
+
+
+def ids_by_keys(session: Session, wanted: dict[str, set]) -> dict[tuple[str, Any], list[int]]:
+    """`find` for many values of several key types in one query: (key type, value) -> the ids of
+    its leads, most recently updated first (values that find none are absent)."""
+    matches: dict[tuple[str, Any], list[int]] = {}
+    if not wanted:
+        return matches
+    key_types = tuple(sorted(wanted))
+    prepared = _IDS_BY_KEY_TYPES.get(key_types)
+    if prepared is None:
+        columns = [KEY_COLUMNS[key_type] for key_type in key_types]
+        matching = (
+            column.in_(bindparam(key_type, expanding=True)) for key_type, column in zip(key_types, columns, strict=True)
+        )
+        prepared = _IDS_BY_KEY_TYPES.setdefault(
+            key_types, Prepared(select(Lead.id, *columns).where(or_(*matching)).order_by(*NEWEST_FIRST))
+        )
+    for lead_id, *values in prepared.rows(session, {key_type: list(values) for key_type, values in wanted.items()}):
+        for key_type, value in zip(key_types, values, strict=True):
+            if value in wanted[key_type]:
+                matches.setdefault((key_type, value), []).append(lead_id)
+    return matches
+
+
+def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict:
+    """Email key -> the row (`columns`, Email first) of the most recently updated lead with it, as
+    `find_newest(session, "EMAIL", ...)` picks it."""
+    found: dict = {}
+    for row in session.execute(select(Lead.email, *columns).where(Lead.email.in_(set(emails))).order_by(*NEWEST_FIRST)):
+        found.setdefault(row[0], row)
+    return found
+
+
+def last_id(session: Session) -> int:
+    """The highest lead Id there is (0 for none)."""
+    return session.execute(select(func.coalesce(func.max(Lead.id), 0))).scalar_one()
+
+
+def insert(session: Session, columns: dict[str, Any]) -> Lead:
+    """A new lead of `columns` (the others as the table's defaults); its Id the database's."""
+    lead = Lead(**(NEW_LEAD_DEFAULTS | columns))
+    session.add(_INSERT.add(session, lead))  # held by the session as any lead read here
+    return lead
+
+
+def insert_rows(session: Session, rows: list[dict]) -> range:
+    """Insert many leads given as their columns (absent ones as the table's defaults) in one
+    statement; the new Ids, in the order given."""
+    if not rows:
+        return range(0)
+    _INSERT_ROWS.run(session, [NEW_LEAD_DEFAULTS | row for row in rows])
+    # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
+    last = last_id(session)
+    return range(last - len(rows) + 1, last + 1)
+
+
+def update(session: Session, lead: Lead, columns: dict[str, Any]) -> None:
+    """Write the given columns of a lead; the instance holds them as stored."""
+    _UPDATE.run(session, lead, columns)
+
+
+# The columns `update_rows` may write, one prepared form per set of them.
+_UPDATE_ROWS: dict[tuple[str, ...], Prepared] = {}
+
+
+def update_rows(session: Session, rows: list[dict]) -> None:
+    """Write many leads' columns in one statement: each row is {"lead_id": id, column: value...},
+    every row with the same columns. Copies of these leads the session holds load again when read."""
+    if not rows:
+        return
+    keys = tuple(sorted(key for key in rows[0] if key != "lead_id"))
+    prepared = _UPDATE_ROWS.get(keys)
+    if prepared is None:
+        statement = sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id"))
+        prepared = _UPDATE_ROWS.setdefault(keys, Prepared(statement, keys))
+    prepared.run(session, rows)
+    _forget(session, [row["lead_id"] for row in rows])
+
+
+def delete_lead(session: Session, lead: Lead) -> None:
+    """Delete a lead's row; the session no longer holds it."""
+    _DELETE.run(session, {"lead_id": lead.id})
+    _forget(session, [lead.id], expunge=True)
+
+
+def renumber(session: Session, lead: Lead, new_id: int) -> None:
+    """Give a lead another (free) Id; the session holds it under the new one."""
+    _RENUMBER.run(session, {"lead_id": lead.id, "id": new_id})
+    _forget(session, [lead.id], expunge=True)
+
+
+def _forget(session: Session, lead_ids: list[int], expunge: bool = False) -> None:
+    for lead_id in lead_ids:
+        held = session.identity_map.get(identity_key(Lead, lead_id))
+        if held is not None:
+            session.expunge(held) if expunge else session.expire(held)
