@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, insert, select, update
 from mockmkto.domain import activities
 from mockmkto.domain.mobject_fields import OPPORTUNITY
 from mockmkto.domain.mobject_sync import RECORDS_BY_ID
-from mockmkto.domain.opportunities import RECORD_UPDATES
 from mockmkto.domain.programs import CAMPAIGNS
 from mockmkto.store import activity_repository, campaign_run_repository, lead_repository, prepared
 from mockmkto.store.campaign_models import CampaignRun
@@ -194,7 +193,7 @@ def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(inst
         opportunity = Opportunity(attributes={"Name": "Old"}, created_at=clock.now(), updated_at=clock.now())
         session.add(opportunity)
         session.flush()
-        RECORD_UPDATES[OPPORTUNITY].run(session, opportunity, {"attributes": {"Name": "New"}, "updated_at": later})
+        PreparedUpdate(Opportunity).run(session, opportunity, {"attributes": {"Name": "New"}, "updated_at": later})
         assert opportunity.attributes == {"Name": "New"} and not session.dirty
         opportunity_id = opportunity.id
     with instance.store.session() as session:

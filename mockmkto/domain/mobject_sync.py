@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
@@ -25,7 +25,7 @@ from mockmkto.domain.opportunities import (
     update_record,
 )
 from mockmkto.domain.program_details import TypeAttrib, program_change
-from mockmkto.store.mobject_models import OpportunityPersonRole
+from mockmkto.store import opportunity_repository
 from mockmkto.store.models import Program
 from mockmkto.store.prepared import Prepared
 
@@ -167,13 +167,10 @@ def delete_mobjects(session: Session, objects: list[MObjectInput]) -> list[MObjS
         except MarketoError as error:
             results.append(MObjStatus(obj.id, "FAILED", error.text))
             continue
-        row = session.get(RECORD_MODELS[kind], obj.id)
+        row = opportunity_repository.by_id(session, RECORD_MODELS[kind], obj.id)
         if row is None:
             results.append(MObjStatus(obj.id, "UNCHANGED"))
             continue
-        if kind == OPPORTUNITY:
-            session.execute(delete(OpportunityPersonRole).where(OpportunityPersonRole.opportunity_id == obj.id))
-        session.delete(row)
-        session.flush()
+        opportunity_repository.delete(session, row)
         results.append(MObjStatus(obj.id, "DELETED"))
     return results

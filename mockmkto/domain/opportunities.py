@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.mobject_fields import OPPORTUNITY, ROLE, MObjField, typed_value
+from mockmkto.store import opportunity_repository
 from mockmkto.store.mobject_models import Company, Opportunity, OpportunityPersonRole
 from mockmkto.store.models import Lead
-from mockmkto.store.prepared import PreparedUpdate
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,6 @@ RECORD_MODELS: dict[str, type[Record]] = {
     OPPORTUNITY: Opportunity,
     ROLE: OpportunityPersonRole,
 }
-RECORD_UPDATES = {kind: PreparedUpdate(model) for kind, model in RECORD_MODELS.items()}
 RECORD_LINKS: dict[str, tuple[Link, ...]] = {
     OPPORTUNITY: (Link("Company", "company_id", None, False),),
     ROLE: (Link(OPPORTUNITY, "opportunity_id", "OpportunityId", True), Link("Lead", "person_id", "PersonId", True)),
@@ -163,16 +162,9 @@ def create_record(
         if spec.required and spec.column not in links:
             raise MarketoError(20109, f"{spec.field} is required")
     now = clock.now()
-    row = RECORD_MODELS[kind](
-        id=record_id,
-        attributes={name: value for name, value in values.items() if value != ""},
-        created_at=now,
-        updated_at=now,
-        **links,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    attributes = {name: value for name, value in values.items() if value != ""}
+    columns = {"attributes": attributes, "created_at": now, "updated_at": now, **links}
+    return opportunity_repository.insert(session, RECORD_MODELS[kind], columns, record_id)
 
 
 def update_record(session: Session, clock: Clock, kind: str, row, values: dict[str, str], links: dict[str, int]) -> str:
@@ -184,12 +176,10 @@ def update_record(session: Session, clock: Clock, kind: str, row, values: dict[s
             attributes[name] = value
     if attributes == row.attributes and all(getattr(row, column) == value for column, value in links.items()):
         return "UNCHANGED"
-    RECORD_UPDATES[kind].run(session, row, {"attributes": attributes, **links, "updated_at": clock.now()})
+    opportunity_repository.update(session, row, {"attributes": attributes, **links, "updated_at": clock.now()})
     return "UPDATED"
 
 
 def move_person_roles(session: Session, losing: Lead, winning: Lead) -> None:
     """mergeLeads: the losing person's opportunity roles become the winner's."""
-    session.execute(
-        update(OpportunityPersonRole).where(OpportunityPersonRole.person_id == losing.id).values(person_id=winning.id)
-    )
+    opportunity_repository.move_roles(session, losing.id, winning.id)
