@@ -11,16 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.programs import CAMPAIGNS, DEFINITIONS, PROGRAMS, full_name, resolve_tokens, utc
 from mockmkto.store import activity_repository, campaign_run_repository, list_member_repository
-from mockmkto.store.campaign_models import CampaignRun, ImportedLeadTokens
+from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.models import Campaign, StaticList
-from mockmkto.store.prepared import Prepared
 
 # How the "Request Campaign" activity names where the request came from.
 SOURCE_LABELS = {"MKTOWS": activities.API_SOURCE, "SALES": "Sales Insight"}
@@ -58,22 +57,14 @@ def run_due(session: Session, clock: Clock) -> int:
     return len(claimed)
 
 
-# importToList's per-lead My Token values waiting for a campaign's next run, read by every run.
-IMPORTED_TOKENS = Prepared(
-    select(ImportedLeadTokens.lead_id, ImportedLeadTokens.tokens).where(
-        ImportedLeadTokens.campaign_id == bindparam("campaign_id")
-    )
-)
-
-
 def run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     """Run the campaign: resolve each lead's tokens, write the run's leads and their activities (in lead order,
-    each lead's in flow order), use up the imported tokens. Returns the run's leads."""
+    each lead's in flow order), with the imported tokens it uses up. Returns the run's leads."""
     campaign = CAMPAIGNS.get_one(session, run.campaign_id)
     program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
     definition = DEFINITIONS.get(session, campaign.id)
     lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
-    imported = {row.lead_id: row.tokens for row in IMPORTED_TOKENS.rows(session, {"campaign_id": campaign.id})}
+    imported = campaign_run_repository.take_imported_tokens(session, campaign.id)
     name = full_name(session, campaign)
     program_tokens = program.tokens if program else {}
     leads = [
@@ -94,9 +85,6 @@ def run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
             for activity_type, attributes, asset_name in steps
         ],
     )
-    if imported:
-        # importToList's per-lead values serve this one run only.
-        session.execute(delete(ImportedLeadTokens.__table__).where(ImportedLeadTokens.campaign_id == campaign.id))
     return leads
 
 

@@ -26,8 +26,8 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema
 from mockmkto.domain.lead_keys import email_key
 from mockmkto.domain.leads import LeadInput
-from mockmkto.store import lead_repository
-from mockmkto.store.campaign_models import ImportedLeadTokens, ListImport, ListImportChunk
+from mockmkto.store import campaign_run_repository, lead_repository
+from mockmkto.store.campaign_models import ListImport, ListImportChunk
 from mockmkto.store.db import Store
 from mockmkto.store.models import Campaign, Lead, Program, Setting, StaticList
 from mockmkto.store.prepared import Prepared
@@ -37,7 +37,6 @@ PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
 CHUNK_ROWS = 500
 CHUNK_INSERT = Prepared(insert(ListImportChunk.__table__), ("import_id", "number", "lines"))
-TOKENS_INSERT = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
 DEFAULT_PROCESSING_SECONDS = 5.0
 PROCESSING_SETTING = "import_processing_seconds"
 
@@ -375,7 +374,7 @@ def _apply_rows(
         for lead_id, values in imported:
             if kept := {name: values[i] for i, name in token_columns if values[i].strip()}:
                 tokens[lead_id] = kept
-        _keep_tokens(session, record, tokens)
+        campaign_run_repository.keep_imported_tokens(session, record.campaign_id, record.id, tokens)
     record.rows_imported += len(imported)
     record.rows_failed += len(failures)
     record.failures = [*record.failures, *(f"row {number}: {reason}" for number, reason in sorted(failures))]
@@ -384,20 +383,3 @@ def _apply_rows(
         record.ends_at = max(record.ends_at, programs.utc(clock.now()))
         counts = f"{record.rows_imported} imported, {record.rows_failed} failed, {record.rows_ignored} ignored"
         record.summary = "; ".join([counts, *record.failures])
-
-
-def _keep_tokens(session: Session, record: ListImport, tokens: dict[int, dict[str, str]]) -> None:
-    """Each lead's token values for the campaign's next run, in place of any it had."""
-    if tokens:
-        session.execute(
-            delete(ImportedLeadTokens).where(
-                ImportedLeadTokens.campaign_id == record.campaign_id, ImportedLeadTokens.lead_id.in_(tokens)
-            )
-        )
-        TOKENS_INSERT.run(
-            session,
-            [
-                {"campaign_id": record.campaign_id, "lead_id": lead_id, "import_id": record.id, "tokens": values}
-                for lead_id, values in tokens.items()
-            ],
-        )

@@ -1,4 +1,5 @@
-"""The `campaign_runs` and `campaign_run_leads` tables: the one way campaign runs are written.
+"""The `campaign_runs`, `campaign_run_leads` and `imported_lead_tokens` tables: the one way campaign
+runs, and the My Token values importToList keeps for a campaign's next run, are written.
 
 A run is written once (requested: completed at once; scheduled: waiting for its time) and later
 only claimed: the claim is a conditional UPDATE, so of two calls that find one run due, exactly
@@ -11,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from mockmkto.store.campaign_models import COMPLETED, SCHEDULED, CampaignRun, CampaignRunLead
+from mockmkto.store.campaign_models import COMPLETED, SCHEDULED, CampaignRun, CampaignRunLead, ImportedLeadTokens
 from mockmkto.store.prepared import Prepared, PreparedInsert
 
 _INSERT = PreparedInsert(CampaignRun)
@@ -29,6 +30,12 @@ _CLAIM = (
     .where(CampaignRun.id == bindparam("run_id"), CampaignRun.status == SCHEDULED)
     .values(status=COMPLETED)
 )
+_IMPORTED_TOKENS = Prepared(
+    select(ImportedLeadTokens.lead_id, ImportedLeadTokens.tokens).where(
+        ImportedLeadTokens.campaign_id == bindparam("campaign_id")
+    )
+)
+_INSERT_TOKENS = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
 _RUN_DEFAULTS: dict[str, Any] = {"tokens": {}, "requested_lead_ids": None, "cloned_from_program_id": None}
 
 
@@ -82,3 +89,28 @@ def runs(session: Session, campaign_id: int | None = None) -> list[CampaignRun]:
     if campaign_id is not None:
         query = query.where(CampaignRun.campaign_id == campaign_id)
     return list(session.scalars(query))
+
+
+def keep_imported_tokens(session: Session, campaign_id: int, import_id: int, tokens: dict[int, dict]) -> None:
+    """Lead id -> its My Token values from an import, for the campaign's next run (in place of any
+    values an earlier import kept for that lead)."""
+    if not tokens:
+        return
+    table = ImportedLeadTokens.__table__
+    session.execute(
+        delete(table).where(ImportedLeadTokens.campaign_id == campaign_id, ImportedLeadTokens.lead_id.in_(tokens))
+    )
+    rows = [
+        {"campaign_id": campaign_id, "lead_id": lead_id, "import_id": import_id, "tokens": values}
+        for lead_id, values in tokens.items()
+    ]
+    _INSERT_TOKENS.run(session, rows)
+
+
+def take_imported_tokens(session: Session, campaign_id: int) -> dict[int, dict]:
+    """The imported My Token values waiting for the campaign's run, by lead id, used up: they serve
+    one run only."""
+    taken = {row.lead_id: row.tokens for row in _IMPORTED_TOKENS.rows(session, {"campaign_id": campaign_id})}
+    if taken:
+        session.execute(delete(ImportedLeadTokens.__table__).where(ImportedLeadTokens.campaign_id == campaign_id))
+    return taken
