@@ -66,6 +66,18 @@ def test_clearing_the_journal_frees_its_budget(journal_of):
     assert [e.request for e in journal.entries()] == ["<b/>", "<c/>"]
 
 
+def test_calls_are_dropped_from_the_first_kept_however_far_it_moved(journal_of):
+    journal = journal_of(cap=3, max_bytes=2500)
+    for n in range(20):
+        call(journal, f"<r{n}/>".encode(), b"ok")
+    journal.clear()  # the first entry kept is now the 21st
+    for n in range(20, 25):
+        call(journal, f"<r{n}/>".encode(), b"x" * 1000)
+    assert [e.id for e in journal.entries()] == [24, 25]
+    call(journal, b"<r25/>", b"ok")  # the budget counts what is kept: this one fits beside both
+    assert [e.id for e in journal.entries()] == [24, 25, 26]
+
+
 def test_entries_page_back_from_the_newest(journal_of):
     journal = journal_of()
     for n in range(5):

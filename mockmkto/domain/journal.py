@@ -21,11 +21,17 @@ from mockmkto.store.state_models import JournalRow
 # Written on every call: prepared (store/prepared.py), as the other per-call statements are.
 _TABLE = JournalRow.__table__
 _INSERT = Prepared(insert(_TABLE), tuple(column.key for column in _TABLE.columns))
-_SIZES = Prepared(select(_TABLE.c.id, _TABLE.c.size).where(_TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id))
-_SIZE_BEFORE = Prepared(
-    select(func.coalesce(func.sum(_TABLE.c.size), 0).label("size")).where(_TABLE.c.id < bindparam("keep_from"))
+# The entries are ids [journal_first_id, next_journal_id), and a range of them starts at the first:
+# PostgreSQL's index keeps the entries dropped until a vacuum, and a range open below walks them all
+# (thousands a call under load, inside the instance's lock).
+_KEPT = _TABLE.c.id >= bindparam("first")
+_SIZES = Prepared(
+    select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
 )
-_DROP_BEFORE = Prepared(delete(_TABLE).where(_TABLE.c.id < bindparam("keep_from")))
+_SIZE_BEFORE = Prepared(
+    select(func.coalesce(func.sum(_TABLE.c.size), 0).label("size")).where(_KEPT, _TABLE.c.id < bindparam("keep_from"))
+)
+_DROP_BEFORE = Prepared(delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from")))
 
 
 @dataclass
@@ -107,13 +113,14 @@ class Journal:
         keep_from = max(first, entry_id + 1 - self.cap)
         if total > self.max_bytes:
             remaining = total
-            for row_id, row_size in _SIZES.rows(session, {"before": entry_id}):
+            for row_id, row_size in _SIZES.rows(session, {"first": first, "before": entry_id}):
                 if row_id >= keep_from and remaining <= self.max_bytes:
                     break
                 keep_from, remaining = row_id + 1, remaining - row_size
         if keep_from > first:
-            ((dropped,),) = _SIZE_BEFORE.rows(session, {"keep_from": keep_from})
-            _DROP_BEFORE.run(session, {"keep_from": keep_from})
+            dropping = {"first": first, "keep_from": keep_from}
+            ((dropped,),) = _SIZE_BEFORE.rows(session, dropping)
+            _DROP_BEFORE.run(session, dropping)
             total -= dropped
         self.store.write_state(session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total)
 
