@@ -17,10 +17,11 @@ from mockmkto.domain import streams
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
-from mockmkto.domain.leads import email_key, lead_id_value
+from mockmkto.domain.lead_keys import email_key, lead_id_value
 from mockmkto.domain.mobject_seed import seed_id, seed_map
 from mockmkto.domain.mobject_sync import BATCH_LIMIT, SYNC_OPERATIONS
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
+from mockmkto.store import lead_repository
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
 from mockmkto.store.models import Lead
 
@@ -270,13 +271,12 @@ def _check_lead(session: Session, co_type: CustomObjectType, value: str) -> None
     """The link field's value must name a lead by the lead field the type links to."""
     lead_field = co_type.lead_link_field
     if lead_field == "Id":
-        lead_id = lead_id_value(value)
-        found = lead_id is not None and session.get(Lead, lead_id) is not None
+        found = lead_repository.find_newest(session, "IDNUM", lead_id_value(value))
     elif lead_field == "Email":
-        found = session.scalar(select(Lead.id).where(Lead.email == email_key(value)).limit(1)) is not None
+        found = lead_repository.find_newest(session, "EMAIL", email_key(value))
     else:
-        found = session.scalar(select(Lead.id).where(Lead.attributes[lead_field].as_string() == value).limit(1))
-    if not found:
+        found = lead_repository.newest_with_attribute(session, lead_field, value)
+    if found is None:
         raise MarketoError(20110, f"No lead with {lead_field} = {value} to link the object to")
 
 

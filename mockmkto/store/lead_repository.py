@@ -87,6 +87,12 @@ def find_newest(session: Session, key_type: str, value: Any) -> Lead | None:
     return _NEWEST_BY_KEY[key_type].first(session, {"value": value})
 
 
+def newest_with_attribute(session: Session, name: str, value: str) -> Lead | None:
+    """The most recently updated lead whose field `name` (one without a column of its own) holds `value`."""
+    query = select(Lead).where(Lead.attributes[name].as_string() == value).order_by(*NEWEST_FIRST).limit(1)
+    return session.scalar(query)
+
+
 def view_rows(session: Session, key_type: str, value: Any) -> list:
     """`find`'s leads as rows of VIEW_COLUMNS, for a read that changes nothing."""
     return [] if value is None else _VIEW_ROWS_BY_KEY[key_type].rows(session, {"value": value})
