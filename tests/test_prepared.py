@@ -1,4 +1,5 @@
-"""Prepared statements give the rows SQLAlchemy's own execution gives, processors included."""
+"""Prepared statements give the rows SQLAlchemy's own execution gives, processors included, on the
+driver of each store (sqlite3, psycopg)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,6 @@ from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUM
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead
 from mockmkto.store.prepared import Prepared, PreparedInsert, PreparedUpdate
-
-# Prepared statements run on SQLite's own driver, checked here against SQLAlchemy; on other
-# databases they are SQLAlchemy's execution itself (the rest of the suite runs them there).
-pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
 
 
 def as_sqlalchemy_gives(session, prepared: Prepared, params: dict) -> list[tuple]:
@@ -49,7 +46,14 @@ def test_datetimes_bind_and_read_back_as_sqlalchemy_stores_them(instance, micros
     runs = Prepared(select(CampaignRun.id, CampaignRun.run_at).where(CampaignRun.run_at <= bindparam("now")))
     with instance.store.session() as session:
         session.add(
-            CampaignRun(campaign_id=1, source="SCHEDULE", status="scheduled", requested_at=at, run_at=at, tokens={})
+            CampaignRun(
+                campaign_id=session.scalars(select(Campaign.id)).first(),
+                source="SCHEDULE",
+                status="scheduled",
+                requested_at=at,
+                run_at=at,
+                tokens={},
+            )
         )
         session.flush()
         assert runs.rows(session, {"now": at - timedelta(microseconds=1)}) == []

@@ -1,18 +1,19 @@
-"""Hot statements compiled once by SQLAlchemy and run on SQLite's own cursor.
+"""Hot statements compiled once by SQLAlchemy and run on the database driver's own connection.
 
-SQLAlchemy's Core execution costs about 20 times the SQLite work of a key lookup (bench/results.md):
-for the few statements every call runs, `Prepared` keeps SQLAlchemy's SQL text and its bind and
-result processors, and does only the execution itself. Other dialects execute the statement as
-SQLAlchemy does. tests/test_prepared.py compares both ways, row by row.
+SQLAlchemy's Core execution costs about 20 times the SQLite work of a key lookup, and its ORM
+loading more again (bench/results.md): for the statements every call runs, `Prepared` keeps
+SQLAlchemy's SQL text and its bind and result processors, and does only the execution itself, on
+sqlite3's connection or psycopg's, in the session's transaction. tests/test_prepared.py compares
+both ways, row by row, on both stores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, exc, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -23,6 +24,8 @@ from mockmkto.store.models import Base
 
 # session.info key: SQLite's own connection, in the session's transaction (set by store/db.py).
 SQLITE_DRIVER = "sqlite_driver"
+# session.info key: psycopg's connection of a session (one session is one transaction there).
+_PSYCOPG_DRIVER = "psycopg_driver"
 # The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
 # per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
 EXPANDED_TEXTS = 256
@@ -31,64 +34,39 @@ Model = TypeVar("Model", bound=Base)
 
 
 class Prepared:
-    """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE of the
-    given `column_keys` (`run`), whose defaults SQLite itself supplies. An expanding IN list
-    (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in SQLAlchemy."""
+    """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE/DELETE
+    of the given `column_keys` (`run`), whose defaults the database itself supplies. An expanding IN
+    list (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in
+    SQLAlchemy. Compiled once per dialect: SQLite and PostgreSQL stores may share a process."""
 
     def __init__(self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None = None):
         self.statement = statement
         self.column_keys = column_keys
-        self._sql = ""
-        self._binds: list[tuple[str, Any, Callable | None, bool]] = []  # name, default, processor, expanding
-        self._compiled: Any = None
-        self._expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
-        self._row: Callable[..., Any]  # a SELECT's row class, made by _compile
-        self._results: list[tuple[int, Callable]] = []
-        self._attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
-        self._key_at: list[int] = []  # ... and where the primary key's columns are
-        self._mapper: Any = None
-
-    @property
-    def sql(self) -> str:
-        """The SQL text run on SQLite's driver ("" until the first run compiles it)."""
-        return self._sql
+        self._forms: dict[str, _Form] = {}
 
     @property
     def texts_kept(self) -> int:
-        """How many SQL texts it keeps for the lengths of its expanding lists (EXPANDED_TEXTS at most)."""
-        return len(self._expanded)
+        """How many SQL texts it keeps for the lengths of its expanding lists (EXPANDED_TEXTS at most
+        per dialect)."""
+        return sum(len(form.expanded) for form in self._forms.values())
 
     def rows(self, session: Session, params: dict | None = None) -> list:
-        driver = self._driver(session)
-        if driver is None:
-            return list(session.connection().execute(self.statement, params or {}))
-        return self._fetch(driver, params)
-
-    def _fetch(self, driver, params: dict | None) -> list:
-        rows = driver.execute(*self._bind(params or {})).fetchall()
-        make, results = self._row, self._results
-        if results:
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for index, process in results:
-                    row[index] = process(row[index])
-        return [make(*row) for row in rows]
+        form, driver = self._form(session)
+        return form.fetch(driver, params or {})
 
     def instances(self, session: Session, params: dict | None = None) -> list:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
         machinery, which cost most of a syncLead's lookup."""
-        driver = self._driver(session)
-        if driver is None:
-            return list(session.scalars(self.statement, params or {}))
-        mapper = self._mapper
+        form, driver = self._form(session)
+        mapper = form.mapper
         found = []
-        for row in self._fetch(driver, params):
-            held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in self._key_at]))
+        for row in form.fetch(driver, params or {}):
+            held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in form.key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
                 # As the ORM's loading fills an instance; make_transient_to_detached commits it all.
-                instance_dict(held).update(zip(self._attribute_keys, row, strict=True))
+                instance_dict(held).update(zip(form.attribute_keys, row, strict=True))
                 make_transient_to_detached(held)
                 session.add(held)
             found.append(held)
@@ -99,46 +77,51 @@ class Prepared:
         found = self.instances(session, params)
         return found[0] if found else None
 
-    def run(self, session: Session, params: dict | list[dict]) -> None:
-        """Execute for one parameter set, or for each of a list in one executemany."""
-        driver = self._driver(session)
-        if driver is None:
-            session.connection().execute(self.statement, params)
-        elif isinstance(params, list):
-            driver.executemany(self._sql, [self._bind(one)[1] for one in params])
-        else:
-            driver.execute(*self._bind(params))
+    def run(self, session: Session, params: dict | list[dict]) -> int:
+        """Execute for one parameter set, or for each of a list in one executemany; how many rows it
+        changed (of one parameter set)."""
+        form, driver = self._form(session)
+        if isinstance(params, list):
+            form.execute_many(driver, params)
+            return -1
+        return form.execute(driver, params).rowcount
 
     def inserted_key(self, session: Session, params: dict) -> Any:
-        """Execute an INSERT for one parameter set; the primary key the database gave the new row."""
-        driver = self._driver(session)
-        if driver is None:
-            inserted = session.connection().execute(self.statement, params).inserted_primary_key
-            assert inserted is not None  # typed for any statement; an INSERT's result has its row
-            return inserted[0]
-        return driver.execute(*self._bind(params)).lastrowid
+        """Execute an INSERT ... RETURNING its primary key for one parameter set; the key the
+        database gave the new row."""
+        form, driver = self._form(session)
+        return form.execute(driver, params).fetchone()[0]
 
-    def _driver(self, session: Session):
-        """SQLite's own connection, in the session's transaction; None on other dialects. The session
-        flushes first, as the ORM's own statements autoflush: what the call holds counts, and goes first."""
+    def _form(self, session: Session) -> tuple[_Form, Any]:
+        """This statement compiled for the session's dialect, and the driver's connection in the
+        session's transaction. The session flushes first, as the ORM's own statements autoflush:
+        what the call holds counts, and goes first."""
         session.flush()
-        driver = session.info.get(SQLITE_DRIVER)
+        driver = session.info.get(SQLITE_DRIVER) or session.info.get(_PSYCOPG_DRIVER)
         if driver is None:
             connection = session.connection()
-            if connection.dialect.name != "sqlite":
-                return None
-            driver = connection.connection.driver_connection
-        if not self._sql:
-            self._compile(session.get_bind().dialect)
-        return driver
+            driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
+        dialect = session.get_bind().dialect
+        form = self._forms.get(dialect.name)
+        if form is None:
+            form = self._forms.setdefault(dialect.name, _Form(self.statement, self.column_keys, dialect))
+        return form, driver
 
-    def _compile(self, dialect: Dialect) -> None:
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+
+class _Form:
+    """A statement compiled for one dialect, with positional parameters (SQLite's qmark, psycopg's
+    format), its bind and result processors, and how to run it on the driver."""
+
+    def __init__(self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None, dialect: Dialect):
+        # psycopg also takes positional parameters: compile for them, so binding is the same list-building
+        # on both drivers. Processors stay the engine dialect's own.
+        compiling = dialect if dialect.positional else cast(Any, type(dialect))(paramstyle="format")
+        compiled = statement.compile(dialect=compiling, column_keys=column_keys)
         if compiled.insert_prefetch or compiled.update_prefetch:
-            raise ValueError(f"SQLAlchemy computes defaults of {self.statement} in Python: not preparable")
+            raise ValueError(f"SQLAlchemy computes defaults of {statement} in Python: not preparable")
         binds = compiled.binds
-        assert compiled.positiontup is not None  # SQLite's parameters are positional
-        self._binds = [
+        assert compiled.positiontup is not None  # compiled for positional parameters
+        self.binds: list[tuple[str, Any, Callable | None, bool]] = [  # name, default, processor, expanding
             (
                 name,
                 binds[name].effective_value,
@@ -147,21 +130,57 @@ class Prepared:
             )
             for name in compiled.positiontup
         ]
-        self._compiled = compiled
-        if isinstance(statement := self.statement, Select):
+        self.compiled = compiled
+        self.sql = compiled.string
+        self.expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
+        self.error = dialect.loaded_dbapi.Error
+        self.dialect = dialect
+        self.row: Callable[..., Any] = tuple
+        self.results: list[tuple[int, Callable]] = []
+        self.attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
+        self.key_at: list[int] = []  # ... and where the primary key's columns are
+        self.mapper: Any = None
+        if isinstance(statement, Select):
             columns = list(statement.selected_columns)
-            self._row = _row_class(statement.selected_columns.keys())
+            self.row = _row_class(statement.selected_columns.keys())
             (first, *others) = statement.column_descriptions
             if not others and first.get("entity") is not None and first["expr"] is first["entity"]:  # select(Entity)
-                mapper = self._mapper = first["entity"].__mapper__
-                self._attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
-                self._key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
-            self._results = [
+                mapper = self.mapper = first["entity"].__mapper__
+                self.attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
+                self.key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
+            self.results = [
                 (index, process)
                 for index, column in enumerate(columns)
                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             ]
-        self._sql = compiled.string  # last: instances share statements, and this says "compiled"
+
+    def execute(self, driver, params: dict):
+        sql, values = self._bind(params)
+        try:
+            return driver.execute(sql, values)
+        except self.error as error:
+            raise self._wrapped(sql, values, error) from error
+
+    def execute_many(self, driver, params: list[dict]) -> None:
+        try:
+            driver.cursor().executemany(self.sql, [self._bind(one)[1] for one in params])
+        except self.error as error:
+            raise self._wrapped(self.sql, params, error) from error
+
+    def fetch(self, driver, params: dict) -> list:
+        rows = self.execute(driver, params).fetchall()
+        make, results = self.row, self.results
+        if results:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index, process in results:
+                    row[index] = process(row[index])
+        return [make(*row) for row in rows]
+
+    def _wrapped(self, sql: str, values: Any, error: Exception) -> exc.StatementError:
+        """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
+        execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
+        return exc.DBAPIError.instance(sql, values, error, self.error, dialect=self.dialect)
 
     def _bind(self, params: dict) -> tuple[str, list]:
         """The SQL text and its values. An expanding list's items take its place, each processed as
@@ -169,7 +188,7 @@ class Prepared:
         included), made once per lengths."""
         values: list = []
         lengths: list[int] = []
-        for name, default, process, expanding in self._binds:
+        for name, default, process, expanding in self.binds:
             value = params.get(name, default)
             if expanding:
                 lengths.append(len(value))
@@ -177,13 +196,13 @@ class Prepared:
             else:
                 values.append(process(value) if process is not None else value)
         if not lengths:
-            return self._sql, values
+            return self.sql, values
         key = tuple(lengths)
-        sql = self._expanded.get(key)
+        sql = self.expanded.get(key)
         if sql is None:
-            if len(self._expanded) >= EXPANDED_TEXTS:
-                self._expanded.clear()
-            sql = self._expanded[key] = self._compiled.construct_expanded_state(params).statement
+            if len(self.expanded) >= EXPANDED_TEXTS:
+                self.expanded.clear()
+            sql = self.expanded[key] = self.compiled.construct_expanded_state(params).statement
         return sql, values
 
 
@@ -247,7 +266,7 @@ class PreparedInsert(Generic[Model]):
         self._key = mapper.get_property_by_column(key).key
         columns = [column for column in entity.__table__.columns if column is not key]
         self._columns = [(mapper.get_property_by_column(column).key, column.key) for column in columns]
-        self._insert = Prepared(insert(entity.__table__), tuple(column.key for column in columns))
+        self._insert = Prepared(insert(entity.__table__).returning(key), tuple(column.key for column in columns))
 
     def add(self, session: Session, instance: Model) -> Model:
         values = instance_dict(instance)
