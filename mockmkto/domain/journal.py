@@ -28,10 +28,8 @@ _KEPT = _TABLE.c.id >= bindparam("first")
 _SIZES = Prepared(
     select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
 )
-_SIZE_BEFORE = Prepared(
-    select(func.coalesce(func.sum(_TABLE.c.size), 0).label("size")).where(_KEPT, _TABLE.c.id < bindparam("keep_from"))
-)
-_DROP_BEFORE = Prepared(delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from")))
+# The dropped entries' sizes come back from the DELETE itself: one statement a call, not two.
+_DROP_BEFORE = Prepared(delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from")).returning(_TABLE.c.size))
 
 
 @dataclass
@@ -118,10 +116,7 @@ class Journal:
                     break
                 keep_from, remaining = row_id + 1, remaining - row_size
         if keep_from > first:
-            dropping = {"first": first, "keep_from": keep_from}
-            ((dropped,),) = _SIZE_BEFORE.rows(session, dropping)
-            _DROP_BEFORE.run(session, dropping)
-            total -= dropped
+            total -= sum(size for (size,) in _DROP_BEFORE.rows(session, {"first": first, "keep_from": keep_from}))
         self.store.write_state(session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total)
 
     def entries(

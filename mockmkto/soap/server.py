@@ -12,7 +12,7 @@ from spyne import Application, MethodContext
 from spyne.protocol import ProtocolBase
 from spyne.server import ServerBase
 
-from mockmkto.domain import auth, campaigns
+from mockmkto.domain import auth, campaign_runs
 from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.limits import REACHES_THE_OPERATION
@@ -197,7 +197,7 @@ class MktowsServer(ServerBase):
 
     def _call(self, ctx, session, instance: Instance, response: SoapResponse, body: bytes, started: float) -> None:
         # Scheduled campaign runs whose time has come happen before anything else reads the state.
-        campaigns.run_due(session, instance.clock)
+        campaign_runs.run_due(session, instance.clock)
         # Each params element names one method: the context becomes the call's own, where Spyne's
         # generate_method_contexts would copy it first.
         (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)

@@ -19,7 +19,7 @@ from contextlib import contextmanager, nullcontext
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
+from sqlalchemy import Integer, Table, bindparam, create_engine, event, exc, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
@@ -38,6 +38,8 @@ SEED_CACHE = "seed_cache"
 T = TypeVar("T")
 STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
 _READ_STATE = Prepared(select(*InstanceState.__table__.columns).where(InstanceState.id == 1))
+# PostgreSQL: the instance's lock, taken first in each unit of work (prepared: it runs on every call).
+_LOCK = Prepared(select(func.pg_advisory_xact_lock(bindparam("key"))))
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
 _STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
@@ -261,7 +263,7 @@ class Store:
             yield outer
             return
         with self._database_errors(), self._sessions() as session, session.begin():
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
+            _LOCK.rows(session, {"key": self._lock_key})
             self._began(session)
             self._current.session = session
             try:

@@ -35,7 +35,8 @@ Model = TypeVar("Model", bound=Base)
 
 class Prepared:
     """A SELECT (`rows`: its columns' keys are attributes of each row), or an INSERT/UPDATE/DELETE
-    of the given `column_keys` (`run`), whose defaults the database itself supplies. An expanding IN
+    of the given `column_keys` (`run`; `rows` gives the tuples of its RETURNING columns), whose
+    defaults the database itself supplies. An expanding IN
     list (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in
     SQLAlchemy. Compiled once per dialect: SQLite and PostgreSQL stores may share a process."""
 
@@ -135,7 +136,7 @@ class _Form:
         self.expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
         self.error = dialect.loaded_dbapi.Error
         self.dialect = dialect
-        self.row: Callable[..., Any] = tuple
+        self.row: Callable[..., Any] = _values  # a DML statement's RETURNING columns
         self.results: list[tuple[int, Callable]] = []
         self.attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
         self.key_at: list[int] = []  # ... and where the primary key's columns are
@@ -277,6 +278,10 @@ class PreparedInsert(Generic[Model]):
         values[self._key] = self._insert.inserted_key(session, row)
         make_transient_to_detached(instance)
         return instance
+
+
+def _values(*values: Any) -> tuple:
+    return values
 
 
 def _row_class(keys: list[str]) -> type:
