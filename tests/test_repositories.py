@@ -1,0 +1,113 @@
+"""The store's repositories: what a call reads of a table is what it wrote, on both stores.
+
+Each table a repository owns is written only through it (docs/architecture.md): these tests hold it
+to what the domain relies on, within one unit of work and across units of work.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from mockmkto.domain import activities
+from mockmkto.domain.lead_merge import merge_leads
+from mockmkto.domain.leads import LeadInput, sync_lead
+from mockmkto.store import activity_repository, lead_repository, list_member_repository, opportunity_repository
+from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole
+from mockmkto.store.models import Activity, ListMember, StaticList
+
+ADA, GRACE = 1, 2
+
+
+def test_a_lead_found_twice_in_a_unit_of_work_is_one_object_holding_what_was_written(instance):
+    with instance.store.session() as session:
+        by_id = lead_repository.find_newest(session, "IDNUM", ADA)
+        lead_repository.update(session, by_id, {"cookie": "id:written-here"})
+        by_cookie = lead_repository.find_newest(session, "COOKIE", "id:written-here")
+        assert by_cookie is by_id and by_id.cookie == "id:written-here"
+        assert [row.id for row in lead_repository.view_rows(session, "COOKIE", "id:written-here")] == [ADA]
+
+
+def test_a_written_lead_is_stored_for_the_next_unit_of_work(instance, clock):
+    now = clock.now()
+    with instance.store.session() as session:
+        lead = lead_repository.find_newest(session, "IDNUM", ADA)
+        lead_repository.update(session, lead, {"sfdc_lead_id": "00Q-NEXT", "updated_at": now})
+    with instance.store.session() as session:
+        (found,) = lead_repository.find(session, "SFDCLEADID", "00Q-NEXT")
+        assert (found.id, found.updated_at) == (ADA, now)
+
+
+def test_an_inserted_lead_is_found_by_each_of_its_keys_in_the_same_unit_of_work(instance, clock):
+    columns = {"email": "new@example.com", "cookie": "id:new", "foreign_sys_person_id": "NEW-1"}
+    with instance.store.session() as session:
+        lead = lead_repository.insert(session, columns | {"created_at": clock.now(), "updated_at": clock.now()})
+        for key_type, value in (("EMAIL", "new@example.com"), ("COOKIE", "id:new"), ("FOREIGNSYSPERSONID", "NEW-1")):
+            assert lead_repository.find(session, key_type, value) == [lead]
+        assert lead_repository.find_newest(session, "IDNUM", lead.id) is lead
+
+
+def test_of_several_leads_sharing_an_email_the_most_recently_updated_is_found_first(instance, clock):
+    now = clock.now()
+    shared = {"email": "shared@example.com", "created_at": now}
+    with instance.store.session() as session:
+        older = lead_repository.insert(session, shared | {"updated_at": now})
+        newer = lead_repository.insert(session, shared | {"updated_at": now + timedelta(seconds=1)})
+        assert lead_repository.find(session, "EMAIL", "shared@example.com") == [newer, older]
+        assert lead_repository.find_newest(session, "EMAIL", "shared@example.com") is newer
+
+
+def test_a_merged_loser_is_gone_from_the_table_and_from_the_unit_of_work(instance, clock):
+    with instance.store.session() as session:
+        loser = lead_repository.find_newest(session, "IDNUM", GRACE)
+        merge_leads(session, clock, [("IDNUM", str(ADA))], [[("IDNUM", str(GRACE))]])
+        assert lead_repository.find(session, "IDNUM", GRACE) == []
+        assert loser not in session
+    with instance.store.session() as session:
+        assert lead_repository.find(session, "IDNUM", GRACE) == []
+        assert session.scalars(select(Activity).where(Activity.lead_id == GRACE)).all() == []
+
+
+def test_moved_memberships_leave_one_membership_where_both_leads_were_members(instance):
+    with instance.store.session() as session:
+        (list_id,) = session.scalars(select(StaticList.id).limit(1))
+        list_member_repository.add(session, list_id, [ADA, GRACE])
+        list_member_repository.move_to_lead(session, GRACE, ADA)
+        members = session.scalars(select(ListMember.lead_id).where(ListMember.list_id == list_id)).all()
+    assert members.count(ADA) == 1 and GRACE not in members
+
+
+def test_activities_moved_to_another_lead_keep_their_order(instance, clock):
+    entries = [activities.entry(GRACE, kind, clock.now()) for kind in ("VisitWebpage", "ClickLink")]
+    with instance.store.session() as session:
+        activity_repository.add(session, entries)
+        activity_repository.move_to_lead(session, GRACE, ADA)
+        moved = session.scalars(
+            select(Activity.activity_type)
+            .where(Activity.lead_id == ADA, Activity.activity_type.in_(["VisitWebpage", "ClickLink"]))
+            .order_by(Activity.id)
+        ).all()
+    assert moved[-2:] == ["VisitWebpage", "ClickLink"]
+
+
+def test_a_deleted_opportunity_takes_its_person_roles_with_it(instance, clock):
+    now = {"created_at": clock.now(), "updated_at": clock.now()}
+    with instance.store.session() as session:
+        opportunity_id = opportunity_repository.insert(session, Opportunity, {"attributes": {"Name": "Deal"}} | now)
+        role_columns = {"opportunity_id": opportunity_id, "person_id": ADA, "attributes": {}} | now
+        role_id = opportunity_repository.insert(session, OpportunityPersonRole, role_columns)
+        role = opportunity_repository.by_id(session, OpportunityPersonRole, role_id)
+        opportunity_repository.delete(session, opportunity_repository.by_id(session, Opportunity, opportunity_id))
+        assert role not in session
+        assert opportunity_repository.by_id(session, OpportunityPersonRole, role_id) is None
+    with instance.store.session() as session:
+        assert opportunity_repository.by_id(session, Opportunity, opportunity_id) is None
+
+
+def test_a_lead_created_by_sync_lead_is_read_back_by_the_next_call(instance, clock):
+    with instance.store.session() as session:
+        created = sync_lead(session, clock, LeadInput(email="Fresh@Example.com"), marketo_cookie="id:fresh")
+    with instance.store.session() as session:
+        (lead,) = lead_repository.find(session, "COOKIE", "id:fresh")
+        assert (lead.id, lead.email, lead.anonymous) == (created.lead_id, "fresh@example.com", False)
