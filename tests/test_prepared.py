@@ -45,22 +45,16 @@ def test_datetimes_bind_and_read_back_as_sqlalchemy_stores_them(instance, micros
     at = datetime(2030, 1, 2, 3, 4, 5, microsecond, tzinfo=UTC)
     runs = Prepared(select(CampaignRun.id, CampaignRun.run_at).where(CampaignRun.run_at <= bindparam("now")))
     with instance.store.session() as session:
-        session.add(
-            CampaignRun(
-                campaign_id=session.scalars(select(Campaign.id)).first(),
-                source="SCHEDULE",
-                status="scheduled",
-                requested_at=at,
-                run_at=at,
-                tokens={},
-            )
+        campaign_id = session.scalars(select(Campaign.id)).first()
+        campaign_run_repository.add(
+            session, campaign_id=campaign_id, source="SCHEDULE", status="scheduled", requested_at=at, run_at=at
         )
-        session.flush()
         assert runs.rows(session, {"now": at - timedelta(microseconds=1)}) == []
         (row,) = runs.rows(session, {"now": at})
         assert row.run_at == at and row.run_at.tzinfo is not None
         assert [tuple(row)] == as_sqlalchemy_gives(session, runs, {"now": at})
-        assert campaign_run_repository.claim_due(session, at - timedelta(seconds=1)) == []
+    with instance.store.session() as session:  # the run's time, as the next unit of work reads it
+        assert campaign_run_repository.claim_due(session, at - timedelta(microseconds=1)) == []
         assert len(campaign_run_repository.claim_due(session, at)) == 1
 
 

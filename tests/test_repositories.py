@@ -10,9 +10,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from mockmkto.domain import activities
+from mockmkto.config import DEFAULT_SEED
+from mockmkto.domain import activities, campaign_runs
+from mockmkto.domain.campaigns import schedule_campaign
+from mockmkto.domain.instance import Instance
 from mockmkto.domain.lead_merge import merge_leads
 from mockmkto.domain.leads import LeadInput, sync_lead
+from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store import activity_repository, lead_repository, list_member_repository, opportunity_repository
 from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole
 from mockmkto.store.models import Activity, ListMember, StaticList
@@ -111,3 +115,32 @@ def test_a_lead_created_by_sync_lead_is_read_back_by_the_next_call(instance, clo
     with instance.store.session() as session:
         (lead,) = lead_repository.find(session, "COOKIE", "id:fresh")
         assert (lead.id, lead.email, lead.anonymous) == (created.lead_id, "fresh@example.com", False)
+
+
+def test_a_run_scheduled_through_one_process_is_carried_out_by_the_next_call_to_another(request, store_kind, tmp_path):
+    """When a run is due travels with the shared state, not in a process: a second Instance on the
+    same database stands for another process (or host)."""
+    if store_kind == "sqlite":
+        url = f"sqlite:///{tmp_path}/shared.db"
+    else:
+        url = request.getfixturevalue("postgres_databases").new("due")
+    seed = read_seed_file(DEFAULT_SEED)
+    scheduling, carrying_out = Instance("one", url, seed=seed), Instance("other", url, seed=None)
+    try:
+        with scheduling.unit_of_work() as session:
+            scheduled = schedule_campaign(
+                session,
+                scheduling.clock,
+                "Trav-Demo-Program",
+                "Batch Campaign Example",
+                run_at=scheduling.clock.now() + timedelta(hours=1),
+            )
+        assert scheduled.status == "scheduled"
+        carrying_out.clock.advance(timedelta(hours=2))
+        with carrying_out.unit_of_work() as session:
+            assert campaign_runs.run_due(session, carrying_out.clock) == 1
+            (run,) = campaign_runs.list_runs(session)
+        assert (run.id, run.status) == (scheduled.id, "completed")
+    finally:
+        scheduling.close()
+        carrying_out.close()

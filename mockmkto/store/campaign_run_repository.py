@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,10 +21,10 @@ from mockmkto.store.prepared import Prepared, PreparedInsert
 
 _INSERT = PreparedInsert(CampaignRun)
 _INSERT_LEADS = Prepared(insert(CampaignRunLead.__table__), ("run_id", "lead_id", "position", "tokens"))
-# The common case (nothing due) in one cheap probe.
-_DUE_PROBE = Prepared(
-    select(CampaignRun.id).where(CampaignRun.status == SCHEDULED, CampaignRun.run_at <= bindparam("now")).limit(1)
-)
+# session.info key: when the first scheduled run is due (None: no run is scheduled), as the unit of
+# work began (store/db.py reads it with the shared state) and as `add` has moved it since. Every
+# write to campaign_runs is here, so the common case (nothing due) needs no statement of its own.
+NEXT_RUN_AT = "next_run_at"
 _CLAIM = (
     update(CampaignRun.__table__)
     .where(CampaignRun.id == bindparam("run_id"), CampaignRun.status == SCHEDULED)
@@ -39,10 +39,21 @@ _INSERT_TOKENS = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", 
 _RUN_DEFAULTS: dict[str, Any] = {"tokens": {}, "requested_lead_ids": None, "cloned_from_program_id": None}
 
 
+_FIRST_SCHEDULED = select(func.min(CampaignRun.run_at)).where(CampaignRun.status == SCHEDULED)
+
+
+def next_run_at():
+    """The time the first scheduled run is due, as a column (a scalar subquery) for the state read."""
+    return _FIRST_SCHEDULED.scalar_subquery().label(NEXT_RUN_AT)
+
+
 def add(session: Session, **columns: Any) -> CampaignRun:
     """A new run of `columns` (tokens empty, no requested leads and no clone unless given)."""
     run = _INSERT.add(session, CampaignRun(**(_RUN_DEFAULTS | columns)))
     session.add(run)  # held by the session, as the runs `claim_due` reads: one instance per run
+    if run.status == SCHEDULED:
+        first = session.info.get(NEXT_RUN_AT)
+        session.info[NEXT_RUN_AT] = run.run_at if first is None else min(first, run.run_at)
     return run
 
 
@@ -59,7 +70,8 @@ def add_leads(session: Session, run_id: int, leads: list[tuple[int, dict]]) -> N
 def claim_due(session: Session, now: datetime) -> list[CampaignRun]:
     """The scheduled runs whose time has come, oldest first, each marked completed by this call:
     a run another call claimed first is left out."""
-    if not _DUE_PROBE.rows(session, {"now": now}):
+    first = session.info.get(NEXT_RUN_AT)
+    if first is None or first > now:
         return []
     due = session.scalars(
         select(CampaignRun)
@@ -72,6 +84,7 @@ def claim_due(session: Session, now: datetime) -> list[CampaignRun]:
         if cast(CursorResult, session.execute(_CLAIM, {"run_id": run.id})).rowcount == 1:
             set_committed_value(run, "status", COMPLETED)
             claimed.append(run)
+    session.info[NEXT_RUN_AT] = session.scalar(_FIRST_SCHEDULED)
     return claimed
 
 

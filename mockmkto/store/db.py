@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from mockmkto.store import (
     campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
+    campaign_run_repository,
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
 from mockmkto.store.models import Base
@@ -37,7 +38,11 @@ from mockmkto.store.state_models import InstanceState
 SEED_CACHE = "seed_cache"
 T = TypeVar("T")
 STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
-_READ_STATE = Prepared(select(*InstanceState.__table__.columns).where(InstanceState.id == 1))
+# The state row, and when the first scheduled campaign run is due (campaign_run_repository.NEXT_RUN_AT):
+# read together, so a call learns whether any run is due without a statement of its own.
+_READ_STATE = Prepared(
+    select(*InstanceState.__table__.columns, campaign_run_repository.next_run_at()).where(InstanceState.id == 1)
+)
 # PostgreSQL: the instance's lock, taken first in each unit of work (prepared: it runs on every call).
 _LOCK = Prepared(select(func.pg_advisory_xact_lock(bindparam("key"))))
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
@@ -237,8 +242,9 @@ class Store:
 
     def _began(self, session: Session) -> None:
         """Every unit of work starts here, holding the instance's lock: the shared state as it is now."""
-        (row,) = _READ_STATE.rows(session)
+        (*row, next_run_at) = _READ_STATE.rows(session)[0]
         self.state = SimpleNamespace(**dict(zip(STATE_KEYS, row, strict=True)))
+        session.info[campaign_run_repository.NEXT_RUN_AT] = next_run_at
         if self.state.generation != self._cache_generation:
             self.seed_cache.clear()
             self._cache_generation = self.state.generation
