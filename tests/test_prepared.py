@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from mockmkto.domain import activities
 from mockmkto.domain.mobject_fields import OPPORTUNITY
@@ -309,3 +309,18 @@ def test_an_instance_without_every_column_is_not_inserted(instance):
         with pytest.raises(ValueError, match="cloned_from_program_id"):
             PreparedInsert(CampaignRun).add(session, run)
         assert session.scalars(select(CampaignRun.id)).all() == before
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_a_lookup_planned_at_each_run_is_never_kept_prepared_on_the_server(instance):
+    """psycopg prepares a statement on the server at its fifth run; one planned at each run never is."""
+    kept = Prepared(select(Lead.id.label("kept_on_the_server")).where(Lead.email == bindparam("value")))
+    planned_lookup = select(Lead.id.label("planned_each_run")).where(Lead.email == bindparam("value"))
+    planned = Prepared(planned_lookup, plan_each_run=True)
+    with instance.store.session() as session:
+        for _ in range(10):
+            kept.rows(session, {"value": "nobody@example.com"})
+            planned.rows(session, {"value": "nobody@example.com"})
+        on_server = list(session.scalars(text("SELECT statement FROM pg_prepared_statements")))
+    assert any("kept_on_the_server" in statement for statement in on_server)
+    assert not any("planned_each_run" in statement for statement in on_server)

@@ -109,8 +109,8 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
     choose_partition = partition_chooser(session, None)
     now = clock.now()
     keys = [email_key(record.email) for record in records]
-    matches = {
-        key: _Match(row.id, dict(row._mapping), found=True)
+    matches: dict[str | None, _Match] = {
+        key: _Match(row["id"], row, found=True)
         for key, row in lead_repository.newest_by_email(session, filter(None, keys), *MATCHED_COLUMNS).items()
     }
     created: list[_Match] = []

@@ -359,7 +359,7 @@ def _apply_rows(
         )
     else:
         found = lead_repository.newest_by_email(session, [email_key(email) for _, email, _ in readable], Lead.id)
-        outcomes = [found[key].id if (key := email_key(email)) in found else None for _, email, _ in readable]
+        outcomes = [found[key]["id"] if (key := email_key(email)) in found else None for _, email, _ in readable]
     imported = []
     for (number, _, values), outcome in zip(readable, outcomes, strict=True):
         if isinstance(outcome, MarketoError):

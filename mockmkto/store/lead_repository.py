@@ -126,12 +126,23 @@ def ids_by_keys(session: Session, wanted: dict[str, set]) -> dict[tuple[str, Any
     return matches
 
 
-def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict:
-    """Email key -> the row (`columns`, Email first) of the most recently updated lead with it, as
-    `find_newest(session, "EMAIL", ...)` picks it."""
-    found: dict = {}
-    for row in session.execute(select(Lead.email, *columns).where(Lead.email.in_(set(emails))).order_by(*NEWEST_FIRST)):
-        found.setdefault(row[0], row)
+# `newest_by_email`'s query for each set of columns. importToList asks it of each chunk as it adds
+# thousands of leads a chunk (see plan_each_run).
+_BY_EMAILS: dict[tuple, Prepared] = {}
+
+
+def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict[str, dict[str, Any]]:
+    """Email key -> the most recently updated lead with it, as `find_newest(session, "EMAIL", ...)`
+    picks it: its `columns` and its email, by column key."""
+    prepared = _BY_EMAILS.get(columns)
+    if prepared is None:
+        query = select(Lead.email, *columns).where(Lead.email.in_(bindparam("emails", expanding=True)))
+        prepared = _BY_EMAILS.setdefault(columns, Prepared(query.order_by(*NEWEST_FIRST), plan_each_run=True))
+    keys = ("email", *(column.key for column in columns))
+    found: dict[str, dict[str, Any]] = {}
+    for row in prepared.rows(session, {"emails": list(set(emails))}):
+        if row[0] not in found:
+            found[row[0]] = dict(zip(keys, row, strict=True))
     return found
 
 

@@ -14,10 +14,12 @@ _IS_MEMBER = Prepared(
         ListMember.list_id == bindparam("list_id"), ListMember.lead_id == bindparam("lead_id")
     )
 )
+# importToList asks this of each chunk as it adds thousands of members a chunk (see plan_each_run).
 _MEMBERS_AMONG = Prepared(
     select(ListMember.lead_id).where(
         ListMember.list_id == bindparam("list_id"), ListMember.lead_id.in_(bindparam("lead_ids", expanding=True))
-    )
+    ),
+    plan_each_run=True,
 )
 _REMOVE = Prepared(
     delete(ListMember.__table__).where(

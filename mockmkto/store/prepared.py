@@ -38,11 +38,19 @@ class Prepared:
     of the given `column_keys` (`run`; `rows` gives the tuples of its RETURNING columns), whose
     defaults the database itself supplies. An expanding IN
     list (`bindparam(name, expanding=True)`) is bound item by item; not in an executemany, as in
-    SQLAlchemy. Compiled once per dialect: SQLite and PostgreSQL stores may share a process."""
+    SQLAlchemy. Compiled once per dialect: SQLite and PostgreSQL stores may share a process.
 
-    def __init__(self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None = None):
+    `plan_each_run`: PostgreSQL plans it afresh at every run, never keeping a server-side plan (psycopg
+    prepares a statement on the server at its fifth run, and the server may keep one plan for it): for
+    lookups over a table that a bulk write grows by thousands of rows between runs, where a plan made
+    while the table was small scans it whole."""
+
+    def __init__(
+        self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None = None, plan_each_run: bool = False
+    ):
         self.statement = statement
         self.column_keys = column_keys
+        self.plan_each_run = plan_each_run
         self._forms: dict[str, _Form] = {}
 
     @property
@@ -105,7 +113,8 @@ class Prepared:
         dialect = session.get_bind().dialect
         form = self._forms.get(dialect.name)
         if form is None:
-            form = self._forms.setdefault(dialect.name, _Form(self.statement, self.column_keys, dialect))
+            form = _Form(self.statement, self.column_keys, dialect, self.plan_each_run)
+            form = self._forms.setdefault(dialect.name, form)
         return form, driver
 
 
@@ -113,7 +122,9 @@ class _Form:
     """A statement compiled for one dialect, with positional parameters (SQLite's qmark, psycopg's
     format), its bind and result processors, and how to run it on the driver."""
 
-    def __init__(self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None, dialect: Dialect):
+    def __init__(
+        self, statement: Select | UpdateBase, column_keys: tuple[str, ...] | None, dialect: Dialect, plan_each_run: bool
+    ):
         # psycopg also takes positional parameters: compile for them, so binding is the same list-building
         # on both drivers. Processors stay the engine dialect's own.
         compiling = dialect if dialect.positional else cast(Any, type(dialect))(paramstyle="format")
@@ -135,6 +146,8 @@ class _Form:
         self.sql = compiled.string
         self.expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
         self.error = dialect.loaded_dbapi.Error
+        # psycopg's own switch (sqlite3 keeps no plans across runs of a statement's text).
+        self.options = {"prepare": False} if plan_each_run and dialect.name == "postgresql" else {}
         self.dialect = dialect
         self.row: Callable[..., Any] = _values  # a DML statement's RETURNING columns
         self.results: list[tuple[int, Callable]] = []
@@ -158,7 +171,7 @@ class _Form:
     def execute(self, driver, params: dict):
         sql, values = self._bind(params)
         try:
-            return driver.execute(sql, values)
+            return driver.execute(sql, values, **self.options)
         except self.error as error:
             raise self._wrapped(sql, values, error) from error
 
