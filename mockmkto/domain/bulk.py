@@ -136,7 +136,7 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
     updated = [match for match in matches.values() if match.found and match.changes]
     kept = SYNCED_COLUMNS[:-1]  # all but updated_at
     lead_repository.update_rows(
-        session, [{key: m.columns[key] for key in kept} | {"updated_at": now, "lead_id": m.id} for m in updated]
+        session, [(m.id, {key: m.columns[key] for key in kept} | {"updated_at": now}) for m in updated]
     )
     entries = [new_lead_activity(match.id, now) for match in created]
     for match in matches.values():

@@ -174,22 +174,11 @@ def update(session: Session, lead: Lead, columns: dict[str, Any]) -> None:
     _UPDATE.run(session, lead, columns)
 
 
-# The columns `update_rows` may write, one prepared form per set of them.
-_UPDATE_ROWS: dict[tuple[str, ...], Prepared] = {}
-
-
-def update_rows(session: Session, rows: list[dict]) -> None:
-    """Write many leads' columns in one statement: each row is {"lead_id": id, column: value...},
-    every row with the same columns. Copies of these leads the session holds load again when read."""
-    if not rows:
-        return
-    keys = tuple(sorted(key for key in rows[0] if key != "lead_id"))
-    prepared = _UPDATE_ROWS.get(keys)
-    if prepared is None:
-        statement = sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id"))
-        prepared = _UPDATE_ROWS.setdefault(keys, Prepared(statement, keys))
-    prepared.run(session, rows)
-    _forget(session, [row["lead_id"] for row in rows])
+def update_rows(session: Session, changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write many leads' columns in one statement, each given as (lead Id, {column: value}), every
+    lead the same columns. Copies of these leads the session holds load again when read."""
+    _UPDATE.run_rows(session, changes)
+    _forget(session, [lead_id for lead_id, _ in changes])
 
 
 def delete_lead(session: Session, lead: Lead) -> None:
@@ -199,7 +188,7 @@ def delete_lead(session: Session, lead: Lead) -> None:
 
 
 def renumber(session: Session, lead: Lead, new_id: int) -> None:
-    """Give a lead another (free) Id; the session holds it under the new one."""
+    """Give a lead another (free) Id; the session no longer holds it (read it again by its new Id)."""
     _RENUMBER.run(session, {"lead_id": lead.id, "id": new_id})
     _forget(session, [lead.id], expunge=True)
 

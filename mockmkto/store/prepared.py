@@ -261,11 +261,20 @@ class PreparedUpdate(Generic[Model]):
         if not columns:
             return
         session.flush()  # a pending instance gets its key; what the ORM still holds goes first
-        keys = tuple(sorted(columns))
-        form = self.forms.get(keys) or self.forms.setdefault(keys, Prepared(self._statement, keys))
-        form.run(session, {"primary_key": getattr(instance, self._key), **columns})
+        self._form(columns).run(session, {"primary_key": getattr(instance, self._key), **columns})
         for key, value in columns.items():
             set_committed_value(instance, key, value)
+
+    def run_rows(self, session: Session, changes: list[tuple[Any, dict[str, Any]]]) -> None:
+        """The same columns of many rows, each given as (primary key, {column: value}), in one
+        executemany; instances the session holds of them are the caller's to refresh."""
+        if changes:
+            rows = [{"primary_key": key, **columns} for key, columns in changes]
+            self._form(changes[0][1]).run(session, rows)
+
+    def _form(self, columns: dict[str, Any]) -> Prepared:
+        keys = tuple(sorted(columns))
+        return self.forms.get(keys) or self.forms.setdefault(keys, Prepared(self._statement, keys))
 
 
 class PreparedInsert(Generic[Model]):
