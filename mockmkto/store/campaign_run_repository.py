@@ -3,8 +3,8 @@ runs, and the My Token values importToList keeps for a campaign's next run, are 
 
 A run is written once (requested: completed at once; scheduled: waiting for its time) and later
 only claimed: the claim is a conditional UPDATE, so of two calls that find one run due, exactly
-one carries it out. Statements are prepared (store/prepared.py): the due probe runs before every
-SOAP operation.
+one carries it out. Every SOAP operation first asks whether a run is due: the answer comes with the
+shared state (NEXT_RUN_AT), not from a statement of its own.
 """
 
 from __future__ import annotations
