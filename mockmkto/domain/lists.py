@@ -55,28 +55,25 @@ def membership_change(activity_type: str, static_list: StaticList, lead_id: int,
 
 def add_to_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
     """Add a lead to a static list (AddToList activity); False when it was already a member."""
-    if list_member_repository.is_member(session, static_list.id, lead_id):
-        return False
-    add_all_to_list(session, clock, static_list, [lead_id])
-    return True
+    return bool(add_all_to_list(session, clock, static_list, [lead_id]))
 
 
-def add_all_to_list(session: Session, clock: Clock, static_list: StaticList, lead_ids: list[int]) -> None:
+def add_all_to_list(session: Session, clock: Clock, static_list: StaticList, lead_ids: list[int]) -> list[int]:
     """Add many leads to a static list, each not yet a member with its AddToList activity (a lead
-    given twice is added once)."""
+    given twice is added once); the leads added."""
     wanted = list(dict.fromkeys(lead_ids))
     held = list_member_repository.members_among(session, static_list.id, wanted)
     added = [lead_id for lead_id in wanted if lead_id not in held]
     list_member_repository.add(session, static_list.id, added)
     now = clock.now()
     activity_repository.add(session, [membership_change("AddToList", static_list, i, now) for i in added])
+    return added
 
 
 def remove_from_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
     """Remove a lead from a static list (RemoveFromList activity); False when it was no member."""
-    if not list_member_repository.is_member(session, static_list.id, lead_id):
+    if not list_member_repository.remove(session, static_list.id, lead_id):
         return False
-    list_member_repository.remove(session, static_list.id, lead_id)
     entry = membership_change("RemoveFromList", static_list, lead_id, clock.now())
     activity_repository.add(session, [entry])
     return True

@@ -61,8 +61,9 @@ def add(session: Session, list_id: int, lead_ids: list[int]) -> None:
         _INSERT.run(session, [{"list_id": list_id, "lead_id": lead_id} for lead_id in lead_ids])
 
 
-def remove(session: Session, list_id: int, lead_id: int) -> None:
-    _REMOVE.run(session, {"list_id": list_id, "lead_id": lead_id})
+def remove(session: Session, list_id: int, lead_id: int) -> bool:
+    """Remove a lead from the list; False when it was no member."""
+    return _REMOVE.run(session, {"list_id": list_id, "lead_id": lead_id}) == 1
 
 
 def clear(session: Session, list_id: int) -> None:
