@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mockmkto.store.campaign_models import COMPLETED, SCHEDULED, CampaignRun, CampaignRunLead, ImportedLeadTokens
-from mockmkto.store.prepared import Prepared, PreparedInsert
+from mockmkto.store.prepared import NewRow, Prepared, PreparedInsert
 
 _INSERT = PreparedInsert(CampaignRun)
 _INSERT_LEADS = Prepared(insert(CampaignRunLead.__table__), ("run_id", "lead_id", "position", "tokens"))
@@ -36,7 +36,7 @@ _IMPORTED_TOKENS = Prepared(
     )
 )
 _INSERT_TOKENS = Prepared(insert(ImportedLeadTokens.__table__), ("campaign_id", "lead_id", "import_id", "tokens"))
-_RUN_DEFAULTS: dict[str, Any] = {"tokens": {}, "requested_lead_ids": None, "cloned_from_program_id": None}
+_NEW_RUN = NewRow(CampaignRun.__table__)
 
 
 _FIRST_SCHEDULED = select(func.min(CampaignRun.run_at)).where(CampaignRun.status == SCHEDULED)
@@ -49,7 +49,7 @@ def next_run_at():
 
 def add(session: Session, **columns: Any) -> CampaignRun:
     """A new run of `columns` (tokens empty, no requested leads and no clone unless given)."""
-    run = _INSERT.add(session, CampaignRun(**(_RUN_DEFAULTS | columns)))
+    run = _INSERT.add(session, CampaignRun(**_NEW_RUN(columns)))
     session.add(run)  # held by the session, as the runs `claim_due` reads: one instance per run
     if run.status == SCHEDULED:
         first = session.info.get(NEXT_RUN_AT)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from mockmkto.store.models import Lead
-from mockmkto.store.prepared import Prepared, PreparedGet, PreparedInsert, PreparedUpdate
+from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate
 
 # A key type (Marketo's LeadKeyRef, and ForeignSysPersonId) -> the indexed column it looks up.
 KEY_COLUMNS = {
@@ -37,12 +37,7 @@ KEY_COLUMNS = {
 NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
 # What a lead's view reads: rows of these columns (`view_row` gives a Lead's).
 VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
-# A new lead's columns when not given: what the table's defaults would be.
-NEW_LEAD_DEFAULTS: dict[str, Any] = {column.key: None for column in Lead.__table__.columns if column.key != "id"} | {
-    "anonymous": False,
-    "attributes": {},
-}
-INSERT_COLUMNS = tuple(NEW_LEAD_DEFAULTS)
+_NEW_LEAD = NewRow(Lead.__table__)
 
 
 def _by_key(*columns, limit: int | None = None) -> dict[str, Prepared]:
@@ -57,7 +52,7 @@ _NEWEST_BY_KEY = _by_key(Lead, limit=1)
 _VIEW_ROWS_BY_KEY = _by_key(*VIEW_COLUMNS)
 _LEADS_BY_ID = PreparedGet(Lead)
 _INSERT = PreparedInsert(Lead)
-_INSERT_ROWS = Prepared(sa.insert(Lead.__table__), INSERT_COLUMNS)
+_INSERT_ROWS = Prepared(sa.insert(Lead.__table__), _NEW_LEAD.keys)
 _UPDATE = PreparedUpdate(Lead)
 _DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id")))
 _RENUMBER = Prepared(sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id")), ("id",))
@@ -153,7 +148,7 @@ def last_id(session: Session) -> int:
 
 def insert(session: Session, columns: dict[str, Any]) -> Lead:
     """A new lead of `columns` (the others as the table's defaults); its Id the database's."""
-    lead = Lead(**(NEW_LEAD_DEFAULTS | columns))
+    lead = Lead(**_NEW_LEAD(columns))
     session.add(_INSERT.add(session, lead))  # held by the session as any lead read here
     return lead
 
@@ -163,7 +158,7 @@ def insert_rows(session: Session, rows: list[dict]) -> range:
     statement; the new Ids, in the order given."""
     if not rows:
         return range(0)
-    _INSERT_ROWS.run(session, [NEW_LEAD_DEFAULTS | row for row in rows])
+    _INSERT_ROWS.run(session, [_NEW_LEAD(row) for row in rows])
     # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
     last = last_id(session)
     return range(last - len(rows) + 1, last + 1)

@@ -14,14 +14,14 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole
-from mockmkto.store.prepared import Prepared, PreparedInsert, PreparedUpdate
+from mockmkto.store.prepared import NewRow, Prepared, PreparedInsert, PreparedUpdate
 
 Record = Opportunity | OpportunityPersonRole
 MODELS: tuple[type[Record], ...] = (Opportunity, OpportunityPersonRole)
-_DEFAULTS = {model: {column.key: None for column in model.__table__.columns if column.key != "id"} for model in MODELS}
+_NEW = {model: NewRow(model.__table__) for model in MODELS}
 _INSERTS = {model: PreparedInsert(model) for model in MODELS}
 # A seeded record keeps its id: the same INSERT with the id given.
-_SEEDED_INSERTS = {model: Prepared(sa.insert(model.__table__), ("id", *_DEFAULTS[model])) for model in MODELS}
+_SEEDED_INSERTS = {model: Prepared(sa.insert(model.__table__), ("id", *_NEW[model].keys)) for model in MODELS}
 _UPDATES = {model: PreparedUpdate(model) for model in MODELS}
 _DELETES = {model: Prepared(sa.delete(model.__table__).where(model.id == bindparam("record_id"))) for model in MODELS}
 _ROLES_OF = Prepared(
@@ -39,8 +39,9 @@ def by_id(session: Session, model: type[Record], record_id: int) -> Record | Non
 
 
 def insert(session: Session, model: type[Record], columns: dict[str, Any], record_id: int | None = None) -> int:
-    """A new record of `columns` (the others null); its id the database's, or `record_id` (seeds)."""
-    values = _DEFAULTS[model] | columns
+    """A new record of `columns` (the others as the table declares); its id the database's, or
+    `record_id` (seeds)."""
+    values = _NEW[model](columns)
     if record_id is not None:
         _SEEDED_INSERTS[model].run(session, {"id": record_id, **values})
         return record_id

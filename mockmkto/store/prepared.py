@@ -13,12 +13,13 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, exc, insert, select, update
+from sqlalchemy import Select, Table, bindparam, exc, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.schema import ColumnDefault
 
 from mockmkto.store.models import Base
 
@@ -300,6 +301,30 @@ class PreparedInsert(Generic[Model]):
         values[self._key] = self._insert.inserted_key(session, row)
         make_transient_to_detached(instance)
         return instance
+
+
+class NewRow:
+    """The columns of a new row of `table` (all but its primary key) for a prepared INSERT, which
+    applies none of SQLAlchemy's defaults: the columns given, and for each other its declared default
+    (a callable one called afresh for each row), else None."""
+
+    def __init__(self, table: Table):
+        self._defaults: list[tuple[str, ColumnDefault | None]] = []
+        for column in table.columns:
+            if column.primary_key:
+                continue
+            if column.default is not None and not isinstance(column.default, ColumnDefault):
+                raise ValueError(f"{column} has a default a prepared INSERT cannot apply: {column.default}")
+            self._defaults.append((column.key, column.default))
+        self.keys = tuple(key for key, _ in self._defaults)
+
+    def __call__(self, columns: dict[str, Any]) -> dict[str, Any]:
+        row = {
+            key: None if default is None else default.arg(None) if default.is_callable else default.arg
+            for key, default in self._defaults
+            if key not in columns
+        }
+        return row | columns
 
 
 def _values(*values: Any) -> tuple:
