@@ -67,8 +67,8 @@ class Instance:
 
     @property
     def turn(self) -> AbstractContextManager:
-        """Held by a SOAP call from parse to answer: on SQLite, this process's calls take turns whole
-        (store/db.py says why); elsewhere a no-op, the database serializing the units of work."""
+        """Held by a SOAP call from parse to answer: this process's calls take turns whole (store/db.py
+        says why); the processes' units of work are serialized by the database."""
         return self.store.lock
 
     @property

@@ -195,11 +195,15 @@ class Store:
             # Sessions of a SQLite store take turns, so one connection and one Session serve them all,
             # with no pool checkout, reset or new Session per call (their cost: bench/results.md).
             self._connection: Connection | None = self.engine.connect() if self.dialect == "sqlite" else None
+        # SOAP calls of this process take turns whole, parse to answer (the SOAP server holds it:
+        # `Instance.turn`; reentrant). Python runs one thread at a time, and the drivers and lxml let
+        # go of it while they wait: a call let others in at every statement, then waited to get the
+        # interpreter back, holding the store (on PostgreSQL, the instance's lock, so every process
+        # waited; bench/results.md). On SQLite every unit of work takes it too: SQLite has one writer,
+        # so concurrent calls see each other's work whole (parallel syncLead of one new Email creates
+        # one lead).
+        self.lock: Any = threading.RLock()
         if self.dialect == "sqlite":
-            # SQLite has one writer: requests of this process take turns, so concurrent calls see
-            # each other's work whole (parallel syncLead of one new Email creates one lead).
-            # Reentrant: the SOAP server holds it over a whole call, sessions included.
-            self.lock: Any = threading.RLock()
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0
             self._driver: sqlite3.Connection  # SQLite's own, under the Session's connection
@@ -207,7 +211,6 @@ class Store:
         else:
             # The database serializes the instance's units of work (the advisory lock); threads of
             # this process each have their own connection and session meanwhile.
-            self.lock = nullcontext()
             self._current = threading.local()
             self._sessions = sessionmaker(self.engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self.session = self._pooled_session
