@@ -41,6 +41,13 @@ def test_big_answers_drop_the_oldest_calls_beyond_the_byte_budget(journal_of):
     assert [e.request for e in journal.entries()] == ["<r3/>", "<r4/>"]
 
 
+def test_calls_dropped_by_the_cap_free_their_share_of_the_byte_budget(journal_of):
+    journal = journal_of(cap=2, max_bytes=2500)
+    for n in range(6):
+        call(journal, f"<r{n}/>".encode(), b"x" * 1000)
+    assert [e.id for e in journal.entries()] == [5, 6]
+
+
 def test_the_newest_call_is_kept_even_when_it_alone_is_over_the_budget(journal_of):
     journal = journal_of(cap=1000, max_bytes=100)
     call(journal, b"<small/>", b"ok")

@@ -1,0 +1,95 @@
+"""The `journal` table: the one way the request journal is written and read.
+
+The entries kept are ids [first, next) (the instance's state holds both: domain/journal.py). Every
+call writes an entry and, once the journal is full, drops the oldest, inside the instance's lock: on
+PostgreSQL one statement does both (bench/results.md), on SQLite two, each prepared.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, delete, false, func, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from mockmkto.store.prepared import Prepared
+from mockmkto.store.state_models import JournalRow
+
+_TABLE = JournalRow.__table__
+# An entry's columns, as `append` takes them.
+ENTRY_KEYS = tuple(column.key for column in _TABLE.columns)
+_INSERT = Prepared(insert(_TABLE), ENTRY_KEYS)
+# A range of entries starts at the first kept: PostgreSQL's index keeps the entries dropped until a
+# vacuum, and a range open below walks them all (thousands a call under load).
+_KEPT = _TABLE.c.id >= bindparam("first")
+_SIZES = Prepared(
+    select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
+)
+# The dropped entries' sizes come back from the DELETE itself.
+_DROP = delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from")).returning(_TABLE.c.size)
+_DROP_BEFORE = Prepared(_DROP)
+# PostgreSQL: the entry written and the oldest dropped by one statement, the bytes dropped its answer
+# (data-modifying WITH clauses run once and whole, read or not).
+_DROPPED = _DROP.cte("dropped")
+_APPEND = Prepared(
+    select(func.coalesce(func.sum(_DROPPED.c.size), 0)).add_cte(
+        insert(_TABLE).values({key: bindparam(key) for key in ENTRY_KEYS}).cte("entry")
+    )
+)
+
+
+def append(session: Session, entry: dict, first: int, keep_from: int) -> int:
+    """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from); the bytes of
+    bodies dropped."""
+    if session.get_bind().dialect.name == "postgresql":
+        ((dropped,),) = _APPEND.rows(session, entry | {"first": first, "keep_from": keep_from})
+        return dropped
+    _INSERT.run(session, entry)
+    if keep_from <= first:
+        return 0
+    return sum(size for (size,) in _DROP_BEFORE.rows(session, {"first": first, "keep_from": keep_from}))
+
+
+def sizes(session: Session, first: int, before: int) -> list[tuple[int, int]]:
+    """(id, size) of the entries [first, before), oldest first."""
+    return _SIZES.rows(session, {"first": first, "before": before})
+
+
+def rows(
+    session: Session,
+    operation: str | None,
+    fault: str | None,
+    user_id: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[JournalRow]:
+    """Matching entries, newest first: `limit` (all, when None) after the `offset` newest. `fault`
+    is a code, "any" or "none"."""
+    query = _matching(select(JournalRow), operation, fault, user_id).order_by(JournalRow.id.desc())
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def count(session: Session, operation: str | None, fault: str | None, user_id: str | None) -> int:
+    query = _matching(select(func.count()).select_from(JournalRow), operation, fault, user_id)
+    return session.scalar(query) or 0
+
+
+def by_id(session: Session, entry_id: int) -> JournalRow | None:
+    return session.get(JournalRow, entry_id)
+
+
+def clear(session: Session) -> None:
+    session.execute(delete(JournalRow))
+
+
+def _matching(query: Select, operation: str | None, fault: str | None, user_id: str | None) -> Select:
+    if operation:
+        query = query.where(JournalRow.operation == operation)
+    if user_id:
+        query = query.where(JournalRow.user_id == user_id)
+    if fault == "any":
+        query = query.where(JournalRow.fault_code.is_not(None))
+    elif fault == "none":
+        query = query.where(JournalRow.fault_code.is_(None))
+    elif fault:
+        query = query.where(JournalRow.fault_code == int(fault)) if fault.isdigit() else query.where(false())
+    return query
