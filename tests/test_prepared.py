@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, exc, insert, select, text, update
 
 from mockmkto.domain import activities
 from mockmkto.domain.mobject_fields import OPPORTUNITY
@@ -324,3 +324,19 @@ def test_a_lookup_planned_at_each_run_is_never_kept_prepared_on_the_server(insta
         on_server = list(session.scalars(text("SELECT statement FROM pg_prepared_statements")))
     assert any("kept_on_the_server" in statement for statement in on_server)
     assert not any("planned_each_run" in statement for statement in on_server)
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_a_script_runs_its_statements_in_order_in_the_unit_of_work(instance):
+    with instance.store.session() as session:
+        prepared.run_script(session, "CREATE TEMP TABLE script_rows (n int); INSERT INTO script_rows VALUES (1), (2)")
+        assert list(session.scalars(text("SELECT n FROM script_rows ORDER BY n"))) == [1, 2]
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_a_script_that_fails_raises_the_database_error_as_sqlalchemy_does(instance):
+    with pytest.raises(exc.ProgrammingError, match="no_such_table"):
+        with instance.store.session() as session:
+            prepared.run_script(session, "SELECT 1; SELECT * FROM no_such_table")
+    with instance.store.session() as session:  # the unit of work rolled back whole, the next one begins
+        assert session.scalar(select(Lead.id).where(Lead.id == 2)) == 2

@@ -19,7 +19,7 @@ from contextlib import contextmanager, nullcontext
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, Table, bindparam, create_engine, event, exc, func, insert, select, text, update
+from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
@@ -31,7 +31,7 @@ from mockmkto.store import (
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, run_script
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -43,8 +43,6 @@ STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
 _READ_STATE = Prepared(
     select(*InstanceState.__table__.columns, campaign_run_repository.next_run_at()).where(InstanceState.id == 1)
 )
-# PostgreSQL: the instance's lock, taken first in each unit of work (prepared: it runs on every call).
-_LOCK = Prepared(select(func.pg_advisory_xact_lock(bindparam("key"))))
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
 _STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
@@ -81,7 +79,8 @@ def is_memory_url(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:")
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+def make_engine(url: str, schema: str | None = None, autocommit: bool = False) -> Engine:
+    """`autocommit` (PostgreSQL): psycopg begins no transaction itself; its user sends BEGIN."""
     if is_memory_url(url):
         # One shared connection, so every thread sees the same in-memory database.
         return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
@@ -109,7 +108,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         return engine
     # A connection the server dropped (a restart) is found before use and replaced: the server
     # reconnects by itself.
-    options = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
+    options: dict[str, Any] = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
+    if autocommit:
+        options["autocommit"] = True
     return create_engine(url, pool_pre_ping=True, connect_args=options)
 
 
@@ -210,9 +211,14 @@ class Store:
             self.session = self._turn_session
         else:
             # The database serializes the instance's units of work (the advisory lock); threads of
-            # this process each have their own connection and session meanwhile.
+            # this process each have their own connection and session meanwhile. A unit of work
+            # sends its BEGIN with the lock, in one round trip where psycopg would take two.
             self._current = threading.local()
-            self._sessions = sessionmaker(self.engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
+            self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
+            self._units_engine = make_engine(self.url, schema, autocommit=True)
+            self._sessions = sessionmaker(
+                self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
+            )
             self.session = self._pooled_session
 
     @contextmanager
@@ -231,6 +237,8 @@ class Store:
                 self._connection.close()
                 if self._turns is not None:
                     self._turns.close()
+            else:
+                self._units_engine.dispose()
             self.engine.dispose()
 
     @contextmanager
@@ -272,7 +280,7 @@ class Store:
             yield outer
             return
         with self._database_errors(), self._sessions() as session, session.begin():
-            _LOCK.rows(session, {"key": self._lock_key})
+            run_script(session, self._begin_locked)
             self._began(session)
             self._current.session = session
             try:

@@ -107,16 +107,24 @@ class Prepared:
         session's transaction. The session flushes first, as the ORM's own statements autoflush:
         what the call holds counts, and goes first."""
         session.flush()
-        driver = session.info.get(SQLITE_DRIVER) or session.info.get(_PSYCOPG_DRIVER)
-        if driver is None:
-            connection = session.connection()
-            driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
+        driver = _driver(session)
         dialect = session.get_bind().dialect
         form = self._forms.get(dialect.name)
         if form is None:
             form = _Form(self.statement, self.column_keys, dialect, self.plan_each_run)
             form = self._forms.setdefault(dialect.name, form)
         return form, driver
+
+
+def run_script(session: Session, script: str) -> None:
+    """A fixed SQL text of several statements without parameters, sent as one (PostgreSQL's simple
+    query protocol): one round trip for all of them, each run with a snapshot of its own."""
+    driver = _driver(session)
+    dialect = session.get_bind().dialect
+    try:
+        driver.execute(script.encode(), prepare=False)  # never prepared: a prepared statement is one statement
+    except dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(script, (), error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
 
 class _Form:
@@ -325,6 +333,15 @@ class NewRow:
             if key not in columns
         }
         return row | columns
+
+
+def _driver(session: Session) -> Any:
+    """The driver's connection under the session's, in its transaction."""
+    driver = session.info.get(SQLITE_DRIVER) or session.info.get(_PSYCOPG_DRIVER)
+    if driver is None:
+        connection = session.connection()
+        driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
+    return driver
 
 
 def _values(*values: Any) -> tuple:
