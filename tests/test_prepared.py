@@ -82,6 +82,29 @@ def test_activity_inserts_write_what_sqlalchemy_reads_back(instance):
     assert written == [(1, "NewLead", at, {"Source Type": "Web service API"}), (2, "Visit", at, {})]
 
 
+def test_many_rows_inserted_at_once_are_the_rows_inserted_one_by_one(instance):
+    """On PostgreSQL as many rows as prepared.COPY_ROWS go by COPY: the same rows, however their text."""
+    at = datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    tricky = 'tab\there, "quoted", back\\slash, \\N, new\nline, é'
+    entries = [
+        activities.entry(1, "NewLead", at + timedelta(days=n), {"Note": tricky} if n % 2 else None, tricky, None)
+        for n in range(prepared.COPY_ROWS + 5)
+    ]
+
+    def written(session, since: datetime) -> list[tuple]:
+        query = select(Activity).where(Activity.created_at >= since).order_by(Activity.created_at, Activity.id)
+        return [(a.lead_id, a.created_at, a.attributes, a.asset_name, a.campaign) for a in session.scalars(query)]
+
+    with instance.store.session() as session:
+        activity_repository.add(session, entries)
+        at_once = written(session, at)
+        session.execute(Activity.__table__.delete().where(Activity.created_at >= at))
+        for one in entries:
+            activity_repository.add(session, [one])
+        assert at_once == written(session, at)
+    assert at_once[1][2:] == ({"Note": tricky}, tricky, None)
+
+
 def test_an_update_sets_only_its_column_keys(instance):
     statement = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
     prepared = Prepared(statement, ("foreign_sys_type",))

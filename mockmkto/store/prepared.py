@@ -13,7 +13,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, exc, insert, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, exc, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -27,6 +27,9 @@ from mockmkto.store.models import Base
 SQLITE_DRIVER = "sqlite_driver"
 # session.info key: psycopg's connection of a session (one session is one transaction there).
 _PSYCOPG_DRIVER = "psycopg_driver"
+# PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
+# importToList's chunks (bench/results.md). Fewer go as INSERTs: COPY takes two round trips.
+COPY_ROWS = 50
 # The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
 # per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
 EXPANDED_TEXTS = 256
@@ -176,6 +179,7 @@ class _Form:
                 for index, column in enumerate(columns)
                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             ]
+        self.copy = _copy_sql(statement, compiled.positiontup) if dialect.name == "postgresql" else None
 
     def execute(self, driver, params: dict):
         sql, values = self._bind(params)
@@ -186,6 +190,11 @@ class _Form:
 
     def execute_many(self, driver, params: list[dict]) -> None:
         try:
+            if self.copy is not None and len(params) >= COPY_ROWS:
+                with driver.cursor() as cursor, cursor.copy(self.copy) as copy:
+                    for one in params:
+                        copy.write_row(self._bind(one)[1])
+                return
             driver.cursor().executemany(self.sql, [self._bind(one)[1] for one in params])
         except self.error as error:
             raise self._wrapped(self.sql, params, error) from error
@@ -342,6 +351,24 @@ def _driver(session: Session) -> Any:
         connection = session.connection()
         driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
     return driver
+
+
+def _copy_sql(statement: Select | UpdateBase, binds: list[str]) -> str | None:
+    """PostgreSQL: the COPY that writes the rows a plain INSERT of one row a parameter set would
+    (each bind a column of its own, no RETURNING, no ON CONFLICT); None for any other statement."""
+    if not isinstance(statement, Insert) or statement._returning or statement._post_values_clause is not None:
+        return None
+    if statement.select is not None or statement._values or statement._multi_values:
+        return None
+    table = statement.table
+    if not isinstance(table, Table) or not all(name in table.c for name in binds):
+        return None
+    columns = ", ".join(_quoted(table.c[name].name) for name in binds)
+    return f"COPY {_quoted(table.name)} ({columns}) FROM STDIN"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _values(*values: Any) -> tuple:
