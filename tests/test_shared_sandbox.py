@@ -15,12 +15,14 @@ from itertools import cycle
 import pytest
 import requests
 from lxml import etree
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.domain import lead_views
+from mockmkto.store.db import Store
 from tests.servers import Server, start_servers
 from tests.soap import envelope, fault_code
 from tests.stores import PrivateCluster, store_url
@@ -236,6 +238,26 @@ def test_a_postgresql_restart_under_load_is_20011_then_the_server_reconnects(pri
         assert not acknowledged - {lead.get("Email") for lead in exported_leads(server)}
     finally:
         server.stop()
+
+
+def test_units_of_work_begun_after_a_postgresql_restart_find_live_connections(private_postgres):
+    """Every connection the store pooled before the restart is dead after it; none is handed to a call."""
+    store = Store(private_postgres.url)
+    try:
+
+        def hold_a_connection() -> None:
+            with store.session():
+                time.sleep(0.05)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:  # four connections pooled, idle once done
+            for held in [pool.submit(hold_a_connection) for _ in range(4)]:
+                held.result()
+        private_postgres.restart()
+        for _ in range(6):
+            with store.session() as session:
+                assert session.scalar(text("SELECT 1")) == 1
+    finally:
+        store.close()
 
 
 def test_a_database_lost_in_the_middle_of_an_operation_is_20011_not_an_internal_error(monkeypatch):

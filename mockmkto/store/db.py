@@ -17,11 +17,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.elements import TextClause
 
@@ -79,8 +79,10 @@ def is_memory_url(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:")
 
 
-def make_engine(url: str, schema: str | None = None, autocommit: bool = False) -> Engine:
-    """`autocommit` (PostgreSQL): psycopg begins no transaction itself; its user sends BEGIN."""
+def make_engine(url: str, schema: str | None = None, units_of_work: bool = False) -> Engine:
+    """`units_of_work` (PostgreSQL): the engine of `Store`'s units of work, which send BEGIN with the
+    instance's lock (psycopg begins no transaction itself) and find a connection the server dropped by
+    that first statement (`Store._locked_session`), where others ping each before use."""
     if is_memory_url(url):
         # One shared connection, so every thread sees the same in-memory database.
         return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
@@ -106,12 +108,11 @@ def make_engine(url: str, schema: str | None = None, autocommit: bool = False) -
             connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
         return engine
-    # A connection the server dropped (a restart) is found before use and replaced: the server
-    # reconnects by itself.
+    # A connection the server dropped (a restart) is found and replaced: the server reconnects by itself.
     options: dict[str, Any] = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
-    if autocommit:
+    if units_of_work:
         options["autocommit"] = True
-    return create_engine(url, pool_pre_ping=True, connect_args=options)
+    return create_engine(url, pool_pre_ping=not units_of_work, connect_args=options)
 
 
 def _first_line(error: exc.DBAPIError) -> str:
@@ -215,7 +216,7 @@ class Store:
             # sends its BEGIN with the lock, in one round trip where psycopg would take two.
             self._current = threading.local()
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
-            self._units_engine = make_engine(self.url, schema, autocommit=True)
+            self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
             )
@@ -279,14 +280,42 @@ class Store:
         if outer is not None:
             yield outer
             return
-        with self._database_errors(), self._sessions() as session, session.begin():
-            run_script(session, self._begin_locked)
-            self._began(session)
-            self._current.session = session
+        with self._database_errors():
+            session, transaction = self._locked_session()
+            with session, transaction:
+                self._began(session)
+                self._current.session = session
+                try:
+                    yield session
+                finally:
+                    self._current.session = None
+
+    def _locked_session(self) -> tuple[Session, SessionTransaction]:
+        """A session in a transaction holding the instance's lock. Its connection was not pinged (a
+        round trip a call): one the server dropped (it restarted) fails this first statement, before
+        the unit of work did anything on it; the pool's connections are then let go, as old as it,
+        and the unit of work begins once more, on a new connection."""
+        retried = False
+        while True:
+            session = self._sessions()
+            transaction = session.begin()
             try:
-                yield session
-            finally:
-                self._current.session = None
+                run_script(session, self._begin_locked)
+                return session, transaction
+            except exc.DBAPIError as error:
+                connection = session.connection()
+                driver = connection.connection.dbapi_connection
+                dropped = self._units_engine.dialect.is_disconnect(cast(Any, error.orig), driver, None)
+                if dropped:
+                    connection.invalidate()
+                session.close()
+                if not dropped or retried:
+                    raise
+                self._units_engine.dispose()
+                retried = True
+            except BaseException:
+                session.close()
+                raise
 
     @contextmanager
     def _turn_session(self) -> Iterator[Session]:
