@@ -164,6 +164,13 @@ def test_every_call_is_journalled_once_across_processes(sandbox):
     assert Counter(entry["operation"] for entry in journal["entries"]) == {"syncLead": 100, "getLead": 100}
 
 
+def test_read_only_calls_at_once_across_processes_are_each_answered_and_journalled_once(sandbox):
+    roots = call_all(sandbox, [GET_ADA] * 240)
+    assert Counter(fault_code(root) for root in roots) == {None: 240}
+    journal = requests.get(f"{sandbox[1].base}/_admin/journal", params={"bodies": "false"}, timeout=30).json()
+    assert sorted(entry["id"] for entry in journal["entries"]) == list(range(1, 241))
+
+
 def test_a_process_killed_mid_call_loses_no_acknowledged_write(request, store_kind, tmp_path):
     """kill -9 of one process while calls are in flight: every call it acknowledged is in the store."""
     if store_kind == "sqlite":

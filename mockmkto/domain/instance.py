@@ -22,6 +22,9 @@ from mockmkto.domain.worker import Worker
 from mockmkto.store.db import Store, StoreConflict
 from mockmkto.store.models import User
 
+# Calls that read the instance and change nothing of it but their journal entry.
+READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity"})
+
 
 class Instance:
     def __init__(
@@ -58,11 +61,13 @@ class Instance:
         self.store.close()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self, reads_only: bool = False) -> Iterator[Session]:
         """One unit of work of this instance: a transaction, serialized with every other unit of work of
         the instance in any process, committed when the block ends and rolled back on an error; a
-        block inside a block is part of the outer one. soap/ and admin/ work through this, not the store."""
-        with self.store.session() as session:
+        block inside a block is part of the outer one. soap/ and admin/ work through this, not the store.
+        `reads_only`: a call of READS_ONLY, which changes nothing but its journal entry; on PostgreSQL
+        such calls of several processes run at once (`Store.session`)."""
+        with self.store.session(reads_only) as session:
             yield session
 
     @property

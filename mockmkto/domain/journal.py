@@ -71,6 +71,7 @@ class Journal:
 
     def append(self, session, time: datetime, body: bytes, result, duration_ms: float) -> None:
         """Journal one call in `session`: a call that succeeded is journalled in its own unit of work."""
+        self.store.own_state(session)
         size = len(body) + len(result.body)
         state = self.store.state
         entry_id, first, total = state.next_journal_id, state.journal_first_id, state.journal_bytes + size

@@ -45,6 +45,8 @@ _READ_STATE = Prepared(
 )
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
 _STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
+# session.info key: the unit of work holds the instance's lock shared and does not own the state yet.
+_SHARED = "shared"
 
 
 class StoreUnavailable(Exception):
@@ -216,6 +218,11 @@ class Store:
             # sends its BEGIN with the lock, in one round trip where psycopg would take two.
             self._current = threading.local()
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
+            self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
+            # The shared state's own lock, for units of work that share the instance's (`own_state`):
+            # the same key as two 32-bit halves, a key space of its own (it can meet no instance lock).
+            high, low = self._lock_key >> 32, ((self._lock_key & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            self._lock_state = f"SELECT pg_advisory_xact_lock({high}, {low})"
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
@@ -261,8 +268,19 @@ class Store:
             self.seed_cache.clear()
             self._cache_generation = self.state.generation
 
+    def own_state(self, session: Session) -> None:
+        """Make this unit of work the only one that may change the shared state until it ends. A unit
+        that holds the instance's lock shared (`session(reads_only=True)`) takes the state's own lock
+        and reads the state again, as another such unit may have changed it meanwhile; any other unit
+        owns it already. Call it before reading the state to change it."""
+        if session.info.pop(_SHARED, False):
+            run_script(session, self._lock_state)
+            self._began(session)
+
     def write_state(self, session: Session, **values: Any) -> None:
         """Change the shared state in this unit of work (`state` shows it at once in this process)."""
+        if session.info.get(_SHARED):
+            raise RuntimeError("a unit of work that shares the instance's lock changes the state after own_state")
         keys = tuple(sorted(values))
         form = _STATE_UPDATES.get(keys)
         if form is None:
@@ -272,35 +290,49 @@ class Store:
         self.state = SimpleNamespace(**(vars(self.state) | values))
 
     @contextmanager
-    def _pooled_session(self) -> Iterator[Session]:
+    def _pooled_session(self, reads_only: bool = False) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error. A block
         inside a block on the same thread is part of the outer one's transaction (a second one would
-        wait for the lock the first holds)."""
+        wait for the lock the first holds).
+
+        `reads_only`: the unit of work changes nothing but the shared state, after `own_state` (a
+        call's journal entry); it holds the instance's lock shared, so such units of several processes
+        run at once, unless the state shows that a call may change more of it (a fault to fire, quotas
+        on, a scheduled campaign run): then it holds the lock alone, as any other unit."""
         outer = getattr(self._current, "session", None)
         if outer is not None:
             yield outer
             return
         with self._database_errors():
-            session, transaction = self._locked_session()
+            session, transaction = self._locked_session(reads_only)
             with session, transaction:
-                self._began(session)
                 self._current.session = session
                 try:
                     yield session
                 finally:
                     self._current.session = None
 
-    def _locked_session(self) -> tuple[Session, SessionTransaction]:
-        """A session in a transaction holding the instance's lock. Its connection was not pinged (a
-        round trip a call): one the server dropped (it restarted) fails this first statement, before
-        the unit of work did anything on it; the pool's connections are then let go, as old as it,
-        and the unit of work begins once more, on a new connection."""
+    def _locked_session(self, shared: bool) -> tuple[Session, SessionTransaction]:
+        """A session in a transaction holding the instance's lock (`shared`: if the state allows), the
+        state read. Its connection was not pinged (a round trip a call): one the server dropped (it
+        restarted) fails this first statement, before the unit of work did anything on it; the
+        pool's connections are then let go, as old as it, and the unit of work begins once more, on
+        a new connection."""
         retried = False
         while True:
             session = self._sessions()
             transaction = session.begin()
             try:
-                run_script(session, self._begin_locked)
+                run_script(session, self._begin_shared if shared else self._begin_locked)
+                self._began(session)
+                if shared:
+                    state = self.state
+                    counted = state.active_faults or state.quotas_enabled
+                    if counted or session.info[campaign_run_repository.NEXT_RUN_AT] is not None:
+                        session.close()
+                        shared = False
+                        continue
+                    session.info[_SHARED] = True
                 return session, transaction
             except exc.DBAPIError as error:
                 connection = session.connection()
@@ -318,14 +350,15 @@ class Store:
                 raise
 
     @contextmanager
-    def _turn_session(self) -> Iterator[Session]:
+    def _turn_session(self, reads_only: bool = False) -> Iterator[Session]:
         """The same, for a store whose sessions take turns on one connection.
 
         SQLAlchemy's transaction outlives the block: each block is a transaction of SQLite's
         own, begun and committed on the driver (SQLAlchemy's begin, commit and close of a Session
         cost as much as the rest of a getLead). An error ends SQLAlchemy's transaction too, and
         with it SQLite's; the next block begins both again. A block inside a block on the same
-        thread is part of the outer one's transaction.
+        thread is part of the outer one's transaction. SQLite has one writer: every block holds the
+        store alone, `reads_only` or not.
         """
         with self.lock:
             session = self._session

@@ -1,0 +1,119 @@
+"""Calls that only read (domain/instance.py READS_ONLY) hold a PostgreSQL instance's lock shared, so
+such calls of several processes run at once; anything that changes the instance still runs alone,
+and the shared state (the journal's numbering) is changed by one unit of work at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from lxml import etree
+from sqlalchemy import text
+
+from mockmkto.domain.instance import READS_ONLY
+from mockmkto.soap.server import MktowsServer
+from mockmkto.store.db import Store
+from tests.soap import envelope, fault_code
+
+pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+
+WAIT = 30  # seconds: how long a unit of work that should get through may take at most
+LEAD_2 = "<leadKey><keyType>IDNUM</keyType><keyValue>2</keyValue></leadKey>"
+READS = {
+    "getLead": f"<ns1:paramsGetLead>{LEAD_2}</ns1:paramsGetLead>",
+    "getMultipleLeads": (
+        '<ns1:paramsGetMultipleLeads><leadSelector xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:type="ns1:LeadKeySelector"><keyType>IDNUM</keyType><keyValues><stringItem>1</stringItem>'
+        "<stringItem>2</stringItem></keyValues></leadSelector></ns1:paramsGetMultipleLeads>"
+    ),
+    "getLeadActivity": f"<ns1:paramsGetLeadActivity>{LEAD_2}</ns1:paramsGetLeadActivity>",
+}
+
+
+class HeldUnit:
+    """A unit of work held open on a thread of its own until `release`."""
+
+    def __init__(self, store: Store, reads_only: bool):
+        self.begun, self._release = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._hold, args=(store, reads_only))
+        self._thread.start()
+        assert self.begun.wait(WAIT)
+
+    def _hold(self, store: Store, reads_only: bool) -> None:
+        with store.session(reads_only):
+            self.begun.set()
+            self._release.wait(WAIT)
+
+    def release(self) -> None:
+        self._release.set()
+        self._thread.join(WAIT)
+
+
+def unit_of_work_done(store: Store, reads_only: bool) -> threading.Event:
+    """Set once a unit of work begun on another thread now has ended."""
+    done = threading.Event()
+
+    def run() -> None:
+        with store.session(reads_only):
+            pass
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+def test_read_only_units_of_work_run_at_once(instance):
+    held = HeldUnit(instance.store, reads_only=True)
+    try:
+        assert unit_of_work_done(instance.store, reads_only=True).wait(WAIT)
+    finally:
+        held.release()
+
+
+def test_a_unit_of_work_that_changes_the_instance_waits_for_read_only_ones(instance):
+    held = HeldUnit(instance.store, reads_only=True)
+    done = unit_of_work_done(instance.store, reads_only=False)
+    try:
+        assert not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+
+
+def test_read_only_units_of_work_run_alone_while_a_fault_may_fire(instance):
+    with instance.store.session() as session:
+        instance.store.write_state(session, active_faults=1)
+    held = HeldUnit(instance.store, reads_only=True)
+    done = unit_of_work_done(instance.store, reads_only=True)
+    try:
+        assert not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+
+
+def test_a_read_only_unit_of_work_changes_the_state_only_once_it_owns_it(instance):
+    store = instance.store
+    with store.session(reads_only=True) as session:
+        with pytest.raises(RuntimeError):
+            store.write_state(session, journal_bytes=0)
+        store.own_state(session)
+        store.write_state(session, journal_bytes=store.state.journal_bytes)
+
+
+def test_read_only_calls_write_nothing_before_their_journal_entry(instance, monkeypatch):
+    """PostgreSQL gives a transaction an id at its first write: none has one when its journal entry begins."""
+    ids_at_the_journal = []
+    own_state = Store.own_state
+
+    def noting_the_transaction_id(store: Store, session) -> None:
+        ids_at_the_journal.append(session.scalar(text("SELECT pg_current_xact_id_if_assigned()")))
+        own_state(store, session)
+
+    monkeypatch.setattr(Store, "own_state", noting_the_transaction_id)
+    server = MktowsServer(auth_required=False)
+    assert set(READS) == READS_ONLY
+    for operation, body in READS.items():
+        response = server.handle(envelope(body).encode(), instance)
+        assert response.status == 200, (operation, fault_code(etree.fromstring(response.body)))
+    assert ids_at_the_journal == [None] * len(READS)
