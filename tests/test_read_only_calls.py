@@ -62,34 +62,34 @@ def unit_of_work_done(store: Store, reads_only: bool) -> threading.Event:
     return done
 
 
+def waits_for_a_held_read_only_unit(store: Store, reads_only: bool) -> bool:
+    """Whether a unit of work begun while a read-only one is held open waits for it to end."""
+    held = HeldUnit(store, reads_only=True)
+    done = unit_of_work_done(store, reads_only)
+    try:
+        waited = not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+    return waited
+
+
 def test_read_only_units_of_work_run_at_once(instance):
     held = HeldUnit(instance.store, reads_only=True)
-    try:
+    try:  # the second one ends while the first is held open
         assert unit_of_work_done(instance.store, reads_only=True).wait(WAIT)
     finally:
         held.release()
 
 
 def test_a_unit_of_work_that_changes_the_instance_waits_for_read_only_ones(instance):
-    held = HeldUnit(instance.store, reads_only=True)
-    done = unit_of_work_done(instance.store, reads_only=False)
-    try:
-        assert not done.wait(0.5)
-    finally:
-        held.release()
-    assert done.wait(WAIT)
+    assert waits_for_a_held_read_only_unit(instance.store, reads_only=False)
 
 
 def test_read_only_units_of_work_run_alone_while_a_fault_may_fire(instance):
     with instance.store.session() as session:
         instance.store.write_state(session, active_faults=1)
-    held = HeldUnit(instance.store, reads_only=True)
-    done = unit_of_work_done(instance.store, reads_only=True)
-    try:
-        assert not done.wait(0.5)
-    finally:
-        held.release()
-    assert done.wait(WAIT)
+    assert waits_for_a_held_read_only_unit(instance.store, reads_only=True)
 
 
 def test_a_read_only_unit_of_work_changes_the_state_only_once_it_owns_it(instance):
