@@ -127,7 +127,7 @@ def run_script(session: Session, script: str) -> None:
     try:
         driver.execute(script.encode(), prepare=False)  # never prepared: a prepared statement is one statement
     except dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(script, (), error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+        raise _as_sqlalchemy_error(script, (), error, dialect) from error
 
 
 class _Form:
@@ -179,14 +179,14 @@ class _Form:
                 for index, column in enumerate(columns)
                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             ]
-        self.copy = _copy_sql(statement, compiled.positiontup) if dialect.name == "postgresql" else None
+        self.copy = _copy_sql(statement, compiled.positiontup, dialect) if dialect.name == "postgresql" else None
 
     def execute(self, driver, params: dict):
         sql, values = self._bind(params)
         try:
             return driver.execute(sql, values, **self.options)
         except self.error as error:
-            raise self._wrapped(sql, values, error) from error
+            raise _as_sqlalchemy_error(sql, values, error, self.dialect) from error
 
     def execute_many(self, driver, params: list[dict]) -> None:
         try:
@@ -197,7 +197,7 @@ class _Form:
                 return
             driver.cursor().executemany(self.sql, [self._bind(one)[1] for one in params])
         except self.error as error:
-            raise self._wrapped(self.sql, params, error) from error
+            raise _as_sqlalchemy_error(self.sql, params, error, self.dialect) from error
 
     def fetch(self, driver, params: dict) -> list:
         rows = self.execute(driver, params).fetchall()
@@ -208,11 +208,6 @@ class _Form:
                 for index, process in results:
                     row[index] = process(row[index])
         return [make(*row) for row in rows]
-
-    def _wrapped(self, sql: str, values: Any, error: Exception) -> exc.StatementError:
-        """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
-        execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
-        return exc.DBAPIError.instance(sql, values, error, self.error, dialect=self.dialect)
 
     def _bind(self, params: dict) -> tuple[str, list]:
         """The SQL text and its values. An expanding list's items take its place, each processed as
@@ -353,7 +348,7 @@ def _driver(session: Session) -> Any:
     return driver
 
 
-def _copy_sql(statement: Select | UpdateBase, binds: list[str]) -> str | None:
+def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect) -> str | None:
     """PostgreSQL: the COPY that writes the rows a plain INSERT of one row a parameter set would
     (each bind a column of its own, no RETURNING, no ON CONFLICT); None for any other statement."""
     if not isinstance(statement, Insert) or statement._returning or statement._post_values_clause is not None:
@@ -363,12 +358,15 @@ def _copy_sql(statement: Select | UpdateBase, binds: list[str]) -> str | None:
     table = statement.table
     if not isinstance(table, Table) or not all(name in table.c for name in binds):
         return None
-    columns = ", ".join(_quoted(table.c[name].name) for name in binds)
-    return f"COPY {_quoted(table.name)} ({columns}) FROM STDIN"
+    quote = dialect.identifier_preparer
+    columns = ", ".join(quote.format_column(table.c[name]) for name in binds)
+    return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _as_sqlalchemy_error(sql: str, values: Any, error: Exception, dialect: Dialect) -> exc.StatementError:
+    """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
+    execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
+    return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def _values(*values: Any) -> tuple:
