@@ -220,8 +220,8 @@ class Store:
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
             self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
             # The shared state's own lock, for units of work that share the instance's (`own_state`):
-            # the same key as two 32-bit halves, a key space of its own (it can meet no instance lock).
-            high, low = self._lock_key >> 32, ((self._lock_key & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            # a key of two 32-bit numbers, a key space of its own (it can meet no instance's lock).
+            high, low = (int.from_bytes(digest[at : at + 4], "big", signed=True) for at in (8, 12))
             self._lock_state = f"SELECT pg_advisory_xact_lock({high}, {low})"
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
