@@ -129,6 +129,23 @@ def test_no_acknowledged_change_is_lost_across_processes(sandbox):
         assert ada["attributes"][field].startswith(f"{field}-"), field
 
 
+def test_no_acknowledged_change_is_lost_when_calls_name_one_lead_by_different_keys(sandbox):
+    (ada_id,) = [lead["Id"] for lead in exported_leads(sandbox[0]) if lead.get("Email") == ADA]
+    by_key = [f"<Id>{ada_id}</Id>", f"<Email>{ADA}</Email>"]
+    bodies = [
+        sync_lead(
+            f"{by_key[n % 2]}<leadAttributeList><attribute><attrName>{field}</attrName>"
+            f"<attrValue>{field}-{n}</attrValue></attribute></leadAttributeList>"
+        )
+        for n, field in enumerate(FIELDS * 5)
+    ]
+    roots = call_all(sandbox, bodies)
+    assert statuses(roots) == {"UPDATED": len(bodies)}
+    (ada,) = [lead for lead in exported_leads(sandbox[1]) if lead.get("Email") == ADA]
+    for field in FIELDS:
+        assert ada["attributes"][field].startswith(f"{field}-"), field
+
+
 def test_a_fault_count_is_consumed_exactly_once_across_processes(sandbox):
     fault = {"operation": "getLead", "code": 20024, "count": 7}
     requests.post(f"{sandbox[0].base}/_admin/faults", json=fault, timeout=10).raise_for_status()

@@ -24,6 +24,9 @@ from mockmkto.store.models import User
 
 # Calls that read the instance and change nothing of it but their journal entry.
 READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity"})
+# Calls whose units of work share the instance (`unit_of_work(shared=True)`): the reads, and syncLead,
+# which changes one lead (and a cookie's holder) under the locks of its keys and of its row.
+SHARE_THE_INSTANCE = READS_ONLY | {"syncLead"}
 
 
 class Instance:
@@ -61,13 +64,13 @@ class Instance:
         self.store.close()
 
     @contextmanager
-    def unit_of_work(self, reads_only: bool = False) -> Iterator[Session]:
+    def unit_of_work(self, shared: bool = False) -> Iterator[Session]:
         """One unit of work of this instance: a transaction, serialized with every other unit of work of
         the instance in any process, committed when the block ends and rolled back on an error; a
         block inside a block is part of the outer one. soap/ and admin/ work through this, not the store.
-        `reads_only`: a call of READS_ONLY, which changes nothing but its journal entry; on PostgreSQL
-        such calls of several processes run at once (`Store.session`)."""
-        with self.store.session(reads_only) as session:
+        `shared`: a call of SHARE_THE_INSTANCE; on PostgreSQL such calls of several processes run at
+        once (`Store.session`)."""
+        with self.store.session(shared) as session:
             yield session
 
     @property

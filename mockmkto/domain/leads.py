@@ -61,10 +61,11 @@ def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple
 
     Precedence: Id > ForeignSysPersonId > Marketo cookie > Email. Every key but Email is unique;
     an Email shared by several leads matches the most recently updated one. An Id that matches
-    nothing is an error (a lead cannot be created with a caller-chosen Id).
+    nothing is an error (a lead cannot be created with a caller-chosen Id). The lead found is the
+    one to write: locked where other units may write leads meanwhile (`find_newest_to_write`).
     """
     if record.id is not None:
-        lead = lead_repository.find_newest(session, "IDNUM", lead_id_value(record.id))
+        lead = lead_repository.find_newest_to_write(session, "IDNUM", lead_id_value(record.id))
         if lead is None:
             raise MarketoError(20103, f"No lead found with IDNUM = {record.id}")
         return lead, "Id"
@@ -73,7 +74,7 @@ def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple
         ("COOKIE", cookie, "Cookie"),
         ("EMAIL", email_key(record.email), "Email"),
     ):
-        lead = lead_repository.find_newest(session, key_type, value)
+        lead = lead_repository.find_newest_to_write(session, key_type, value)
         if lead is not None:
             return lead, matched_by
     return None, None
@@ -126,6 +127,7 @@ def sync_lead(
     check_record_keys(record)
     values = record_values(lead_schema(session), record)
     workspace = resolve_workspace(session, target_workspace)
+    lead_repository.lock_keys(session, _keys_in_play(record, values, cookie))
     lead, matched_by = find_match(session, record, cookie)
     if lead is not None and workspace is not None and matched_by != "Email" and workspaces_enabled(session):
         if lead.partition_id != workspace.primary_partition_id:
@@ -134,6 +136,16 @@ def sync_lead(
     if cookie is not None:
         _attach_cookie(session, lead, cookie, move_cookie)
     return SyncResult(lead.id, status, views(session, [lead_repository.view_row(lead)])[0] if return_lead else None)
+
+
+def _keys_in_play(record: LeadInput, values: dict[str, str], cookie: str | None) -> list[tuple[str, str | None]]:
+    """Every key by which a syncLead finds a lead, or that it gives one (an Email attribute too)."""
+    return [
+        ("FOREIGNSYSPERSONID", record.foreign_sys_person_id or None),
+        ("COOKIE", cookie),
+        ("EMAIL", email_key(record.email)),
+        ("EMAIL", email_key(values.get("Email"))),
+    ]
 
 
 def write_lead(

@@ -14,7 +14,7 @@ from spyne.server import ServerBase
 
 from mockmkto.domain import auth, campaign_runs
 from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoError
-from mockmkto.domain.instance import READS_ONLY, Instance
+from mockmkto.domain.instance import SHARE_THE_INSTANCE, Instance
 from mockmkto.domain.limits import REACHES_THE_OPERATION
 from mockmkto.soap.campaign_service import CampaignService
 from mockmkto.soap.faults import UNAVAILABLE_PAGE, fault_envelope, request_too_large
@@ -136,7 +136,7 @@ class MktowsServer(ServerBase):
             # others in waited to get it back after every parse and statement (bench/results.md).
             with instance.turn:
                 ctx = self._parse(body, response)
-                with instance.unit_of_work(reads_only=response.operation in READS_ONLY) as session:
+                with instance.unit_of_work(shared=response.operation in SHARE_THE_INSTANCE) as session:
                     response.time = instance.clock.now()
                     response.user_id = self._authenticate(ctx, session, instance)
                     if response.operation is None:

@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import TextClause
 from mockmkto.store import (
     campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
     campaign_run_repository,
+    lead_repository,
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
 from mockmkto.store.models import Base
@@ -223,6 +224,8 @@ class Store:
             # a key of two 32-bit numbers, a key space of its own (it can meet no instance's lock).
             high, low = (int.from_bytes(digest[at : at + 4], "big", signed=True) for at in (8, 12))
             self._lock_state = f"SELECT pg_advisory_xact_lock({high}, {low})"
+            # What names this instance's leads' own locks (lead_repository.lock_keys).
+            self._lead_locks = digest
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
@@ -270,7 +273,7 @@ class Store:
 
     def own_state(self, session: Session) -> None:
         """Make this unit of work the only one that may change the shared state until it ends. A unit
-        that holds the instance's lock shared (`session(reads_only=True)`) takes the state's own lock
+        that holds the instance's lock shared (`session(shared=True)`) takes the state's own lock
         and reads the state again, as another such unit may have changed it meanwhile; any other unit
         owns it already. Call it before reading the state to change it."""
         if session.info.pop(_SHARED, False):
@@ -290,21 +293,22 @@ class Store:
         self.state = SimpleNamespace(**(vars(self.state) | values))
 
     @contextmanager
-    def _pooled_session(self, reads_only: bool = False) -> Iterator[Session]:
+    def _pooled_session(self, shared: bool = False) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error. A block
         inside a block on the same thread is part of the outer one's transaction (a second one would
         wait for the lock the first holds).
 
-        `reads_only`: the unit of work changes nothing but the shared state, after `own_state` (a
-        call's journal entry); it holds the instance's lock shared, so such units of several processes
-        run at once, unless the state shows that a call may change more of it (a fault to fire, quotas
-        on, a scheduled campaign run): then it holds the lock alone, as any other unit."""
+        `shared`: the unit of work changes nothing but the shared state, after `own_state` (a call's
+        journal entry), and leads under their own locks (lead_repository's `lock_keys` and
+        `find_newest_to_write`); it holds the instance's lock shared, so such units of several
+        processes run at once, unless the state shows that a call may change more of it (a fault to
+        fire, quotas on, a scheduled campaign run): then it holds the lock alone, as any other unit."""
         outer = getattr(self._current, "session", None)
         if outer is not None:
             yield outer
             return
         with self._database_errors():
-            session, transaction = self._locked_session(reads_only)
+            session, transaction = self._locked_session(shared)
             with session, transaction:
                 self._current.session = session
                 try:
@@ -333,6 +337,7 @@ class Store:
                         shared = False
                         continue
                     session.info[_SHARED] = True
+                    session.info[lead_repository.SHARED_LEADS] = self._lead_locks
                 return session, transaction
             except exc.DBAPIError as error:
                 connection = session.connection()
@@ -350,7 +355,7 @@ class Store:
                 raise
 
     @contextmanager
-    def _turn_session(self, reads_only: bool = False) -> Iterator[Session]:
+    def _turn_session(self, shared: bool = False) -> Iterator[Session]:
         """The same, for a store whose sessions take turns on one connection.
 
         SQLAlchemy's transaction outlives the block: each block is a transaction of SQLite's
@@ -358,7 +363,7 @@ class Store:
         cost as much as the rest of a getLead). An error ends SQLAlchemy's transaction too, and
         with it SQLite's; the next block begins both again. A block inside a block on the same
         thread is part of the outer one's transaction. SQLite has one writer: every block holds the
-        store alone, `reads_only` or not.
+        store alone, `shared` or not.
         """
         with self.lock:
             session = self._session

@@ -9,6 +9,7 @@ with what this module gives and never adds, flushes or deletes leads itself.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from mockmkto.store.models import Lead
-from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate
+from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate, run_script
 
 # A key type (Marketo's LeadKeyRef, and ForeignSysPersonId) -> the indexed column it looks up.
 KEY_COLUMNS = {
@@ -38,17 +39,23 @@ NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
 # What a lead's view reads: rows of these columns (`view_row` gives a Lead's).
 VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
 _NEW_LEAD = NewRow(Lead.__table__)
+# session.info key (set by store/db.py): the unit of work holds the instance's lock shared, so units
+# of other processes may write leads meanwhile (PostgreSQL: syncLead). Its value (bytes) names the
+# instance: the key space of its leads' locks.
+SHARED_LEADS = "shared_leads"
 
 
-def _by_key(*columns, limit: int | None = None) -> dict[str, Prepared]:
-    return {
-        key_type: Prepared(select(*columns).where(column == bindparam("value")).order_by(*NEWEST_FIRST).limit(limit))
-        for key_type, column in KEY_COLUMNS.items()
-    }
+def _by_key(*columns, limit: int | None = None, for_update: bool = False) -> dict[str, Prepared]:
+    prepared = {}
+    for key_type, column in KEY_COLUMNS.items():
+        query = select(*columns).where(column == bindparam("value")).order_by(*NEWEST_FIRST).limit(limit)
+        prepared[key_type] = Prepared(query.with_for_update() if for_update else query)
+    return prepared
 
 
 _LEADS_BY_KEY = _by_key(Lead)
 _NEWEST_BY_KEY = _by_key(Lead, limit=1)
+_NEWEST_BY_KEY_LOCKED = _by_key(Lead, limit=1, for_update=True)
 _VIEW_ROWS_BY_KEY = _by_key(*VIEW_COLUMNS)
 _LEADS_BY_ID = PreparedGet(Lead)
 _INSERT = PreparedInsert(Lead)
@@ -80,6 +87,37 @@ def find_newest(session: Session, key_type: str, value: Any) -> Lead | None:
     if value is None or key_type == "IDNUM":
         return next(iter(find(session, key_type, value)), None)
     return _NEWEST_BY_KEY[key_type].first(session, {"value": value})
+
+
+def find_newest_to_write(session: Session, key_type: str, value: Any) -> Lead | None:
+    """`find_newest`, for a unit of work that may change the lead. Where units of other processes
+    may write leads meanwhile (SHARED_LEADS), the lead's row stays locked until this unit ends, and
+    the lead is as the lock found it: a change committed meanwhile is read, and a lead that no
+    longer holds `value` is passed over. No change to it is then lost to another unit's (the
+    attributes are written back whole). The unit's first read of that lead."""
+    if value is None or SHARED_LEADS not in session.info:
+        return find_newest(session, key_type, value)
+    return _NEWEST_BY_KEY_LOCKED[key_type].first(session, {"value": value})
+
+
+def lock_keys(session: Session, keys: Iterable[tuple[str, Any]]) -> None:
+    """Hold, until the unit of work ends, the lock of each (key type, value) by which it may find a
+    lead or give one that value (None: no key), where units of other processes may write leads
+    meanwhile (SHARED_LEADS); elsewhere the unit holds the store alone already. Two syncLeads of one
+    new Email then create one lead: the second finds the first's. Taken in one statement, in the
+    order of their numbers, before any lead's row is locked: units locking overlapping keys never
+    wait on each other in a cycle."""
+    space = session.info.get(SHARED_LEADS)
+    if space is None:
+        return
+    numbers = sorted({_lock_number(space, key_type, value) for key_type, value in keys if value is not None})
+    if numbers:
+        run_script(session, "SELECT " + ", ".join(f"pg_advisory_xact_lock({number})" for number in numbers))
+
+
+def _lock_number(space: bytes, key_type: str, value: Any) -> int:
+    digest = hashlib.sha1(space + f"{key_type}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def newest_with_attribute(session: Session, name: str, value: str) -> Lead | None:

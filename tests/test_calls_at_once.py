@@ -1,0 +1,182 @@
+"""Calls that share the instance (domain/instance.py SHARE_THE_INSTANCE: the reads, and syncLead) hold a
+PostgreSQL instance's lock shared, so such calls of several processes run at once; a syncLead waits
+only for units of work holding its lead or one of its keys; anything else that changes the instance
+still runs alone, and the shared state (the journal's numbering) is changed by one unit at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from lxml import etree
+from sqlalchemy import text
+
+from mockmkto.domain import lead_views, leads
+from mockmkto.domain.instance import READS_ONLY
+from mockmkto.soap.server import MktowsServer
+from mockmkto.store.db import Store
+from tests.soap import envelope, fault_code
+
+pytestmark = pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+
+WAIT = 30  # seconds: how long a unit of work that should get through may take at most
+LEAD_2 = "<leadKey><keyType>IDNUM</keyType><keyValue>2</keyValue></leadKey>"
+READS = {
+    "getLead": f"<ns1:paramsGetLead>{LEAD_2}</ns1:paramsGetLead>",
+    "getMultipleLeads": (
+        '<ns1:paramsGetMultipleLeads><leadSelector xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:type="ns1:LeadKeySelector"><keyType>IDNUM</keyType><keyValues><stringItem>1</stringItem>'
+        "<stringItem>2</stringItem></keyValues></leadSelector></ns1:paramsGetMultipleLeads>"
+    ),
+    "getLeadActivity": f"<ns1:paramsGetLeadActivity>{LEAD_2}</ns1:paramsGetLeadActivity>",
+}
+
+
+class HeldUnit:
+    """A unit of work held open on a thread of its own until `release`, once `work(session)` is done in it."""
+
+    def __init__(self, store: Store, shared: bool, work=lambda session: None):
+        self.begun, self._release = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._hold, args=(store, shared, work))
+        self._thread.start()
+        assert self.begun.wait(WAIT)
+
+    def _hold(self, store: Store, shared: bool, work) -> None:
+        with store.session(shared) as session:
+            work(session)
+            self.begun.set()
+            self._release.wait(WAIT)
+
+    def release(self) -> None:
+        self._release.set()
+        self._thread.join(WAIT)
+
+
+def unit_of_work_done(store: Store, shared: bool) -> threading.Event:
+    """Set once a unit of work begun on another thread now has ended."""
+    done = threading.Event()
+
+    def run() -> None:
+        with store.session(shared):
+            pass
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+def waits_for_a_held_read_only_unit(store: Store, shared: bool) -> bool:
+    """Whether a unit of work begun while a read-only one is held open waits for it to end."""
+    held = HeldUnit(store, shared=True)
+    done = unit_of_work_done(store, shared)
+    try:
+        waited = not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+    return waited
+
+
+def test_read_only_units_of_work_run_at_once(instance):
+    held = HeldUnit(instance.store, shared=True)
+    try:  # the second one ends while the first is held open
+        assert unit_of_work_done(instance.store, shared=True).wait(WAIT)
+    finally:
+        held.release()
+
+
+def test_a_unit_of_work_that_changes_the_instance_waits_for_read_only_ones(instance):
+    assert waits_for_a_held_read_only_unit(instance.store, shared=False)
+
+
+def test_read_only_units_of_work_run_alone_while_a_fault_may_fire(instance):
+    with instance.store.session() as session:
+        instance.store.write_state(session, active_faults=1)
+    assert waits_for_a_held_read_only_unit(instance.store, shared=True)
+
+
+def test_a_read_only_unit_of_work_changes_the_state_only_once_it_owns_it(instance):
+    store = instance.store
+    with store.session(shared=True) as session:
+        with pytest.raises(RuntimeError):
+            store.write_state(session, journal_bytes=0)
+        store.own_state(session)
+        store.write_state(session, journal_bytes=store.state.journal_bytes)
+
+
+def test_read_only_calls_write_nothing_before_their_journal_entry(instance, monkeypatch):
+    """PostgreSQL gives a transaction an id at its first write: none has one when its journal entry begins."""
+    ids_at_the_journal = []
+    own_state = Store.own_state
+
+    def noting_the_transaction_id(store: Store, session) -> None:
+        ids_at_the_journal.append(session.scalar(text("SELECT pg_current_xact_id_if_assigned()")))
+        own_state(store, session)
+
+    monkeypatch.setattr(Store, "own_state", noting_the_transaction_id)
+    server = MktowsServer(auth_required=False)
+    assert set(READS) == READS_ONLY
+    for operation, body in READS.items():
+        response = server.handle(envelope(body).encode(), instance)
+        assert response.status == 200, (operation, fault_code(etree.fromstring(response.body)))
+    assert ids_at_the_journal == [None] * len(READS)
+
+
+def sync_lead_call(instance, record: str) -> tuple[threading.Event, list]:
+    """A syncLead of `record` sent on a thread of its own: set once answered, with its answer's status."""
+    done, answered = threading.Event(), []
+    body = envelope(
+        f"<ns1:paramsSyncLead><leadRecord>{record}</leadRecord><returnLead>false</returnLead></ns1:paramsSyncLead>"
+    ).encode()
+
+    def run() -> None:
+        response = MktowsServer(auth_required=False).handle(body, instance)
+        answered.append(etree.fromstring(response.body).findtext(".//syncStatus/status"))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done, answered
+
+
+def holding_a_sync_lead(instance, record: leads.LeadInput) -> HeldUnit:
+    """A syncLead's unit of work, as the SOAP server runs it, held open once it has written the lead."""
+    return HeldUnit(instance.store, shared=True, work=lambda session: leads.sync_lead(session, instance.clock, record))
+
+
+def test_sync_leads_of_different_leads_run_at_once(instance):
+    held = holding_a_sync_lead(instance, leads.LeadInput(email="ada@example.com", attributes=[("City", "London")]))
+    try:
+        done, answered = sync_lead_call(instance, "<Email>hedy@example.com</Email>")
+        assert done.wait(WAIT)
+    finally:
+        held.release()
+    assert answered == ["CREATED"]
+
+
+def test_a_sync_lead_of_a_lead_another_unit_is_writing_waits_for_it(instance):
+    held = holding_a_sync_lead(instance, leads.LeadInput(email="ada@example.com", attributes=[("City", "London")]))
+    try:
+        done, answered = sync_lead_call(
+            instance,
+            "<Id>1</Id><leadAttributeList><attribute><attrName>Title</attrName>"
+            "<attrValue>Countess</attrValue></attribute></leadAttributeList>",
+        )
+        assert not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+    assert answered == ["UPDATED"]
+    with instance.unit_of_work() as session:
+        (ada,) = lead_views.get_leads(session, "IDNUM", "1")
+    assert {("City", "London"), ("Title", "Countess")} <= {(name, value) for name, _, value in ada.attributes}
+
+
+def test_a_sync_lead_of_a_new_email_another_unit_is_creating_waits_for_it_and_finds_its_lead(instance):
+    held = holding_a_sync_lead(instance, leads.LeadInput(email="hedy@example.com"))
+    try:
+        done, answered = sync_lead_call(instance, "<Email>Hedy@example.com</Email>")
+        assert not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+    assert answered == ["UPDATED"]
