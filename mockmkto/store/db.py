@@ -41,9 +41,12 @@ T = TypeVar("T")
 STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
 # The state row, and when the first scheduled campaign run is due (campaign_run_repository.NEXT_RUN_AT):
 # read together, so a call learns whether any run is due without a statement of its own.
-_READ_STATE = Prepared(
-    select(*InstanceState.__table__.columns, campaign_run_repository.next_run_at()).where(InstanceState.id == 1)
+_STATE_QUERY = select(*InstanceState.__table__.columns, campaign_run_repository.next_run_at()).where(
+    InstanceState.id == 1
 )
+_READ_STATE = Prepared(_STATE_QUERY)
+# The same, the row locked until the unit of work ends (PostgreSQL): `own_state`.
+_READ_STATE_LOCKED = Prepared(_STATE_QUERY.with_for_update(of=InstanceState.__table__))
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
 _STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
 # session.info key: the unit of work holds the instance's lock shared and does not own the state yet.
@@ -220,10 +223,6 @@ class Store:
             self._current = threading.local()
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
             self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
-            # The shared state's own lock, for units of work that share the instance's (`own_state`):
-            # a key of two 32-bit numbers, a key space of its own (it can meet no instance's lock).
-            high, low = (int.from_bytes(digest[at : at + 4], "big", signed=True) for at in (8, 12))
-            self._lock_state = f"SELECT pg_advisory_xact_lock({high}, {low})"
             # What names this instance's leads' own locks (lead_repository.lock_keys).
             self._lead_locks = digest
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
@@ -262,9 +261,9 @@ class Store:
         except exc.IntegrityError as error:
             raise StoreConflict(_first_line(error)) from error
 
-    def _began(self, session: Session) -> None:
+    def _began(self, session: Session, read: Prepared = _READ_STATE) -> None:
         """Every unit of work starts here, holding the instance's lock: the shared state as it is now."""
-        (*row, next_run_at) = _READ_STATE.rows(session)[0]
+        (*row, next_run_at) = read.rows(session)[0]
         self.state = SimpleNamespace(**dict(zip(STATE_KEYS, row, strict=True)))
         session.info[campaign_run_repository.NEXT_RUN_AT] = next_run_at
         if self.state.generation != self._cache_generation:
@@ -273,12 +272,11 @@ class Store:
 
     def own_state(self, session: Session) -> None:
         """Make this unit of work the only one that may change the shared state until it ends. A unit
-        that holds the instance's lock shared (`session(shared=True)`) takes the state's own lock
-        and reads the state again, as another such unit may have changed it meanwhile; any other unit
-        owns it already. Call it before reading the state to change it."""
+        that holds the instance's lock shared (`session(shared=True)`) reads the state again, its row
+        locked (FOR UPDATE: one statement takes the lock and reads what the last unit to hold it
+        committed); any other unit owns it already. Call it before reading the state to change it."""
         if session.info.pop(_SHARED, False):
-            run_script(session, self._lock_state)
-            self._began(session)
+            self._began(session, _READ_STATE_LOCKED)
 
     def write_state(self, session: Session, **values: Any) -> None:
         """Change the shared state in this unit of work (`state` shows it at once in this process)."""
