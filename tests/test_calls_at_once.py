@@ -180,3 +180,24 @@ def test_a_sync_lead_of_a_new_email_another_unit_is_creating_waits_for_it_and_fi
         held.release()
     assert done.wait(WAIT)
     assert answered == ["UPDATED"]
+
+
+def test_a_sync_lead_giving_a_lead_a_key_another_unit_is_creating_a_lead_of_waits_and_finds_that_lead(instance):
+    new_lead = leads.LeadInput(foreign_sys_person_id="SF-NEW", foreign_sys_type="CUSTOM")
+    held = holding_a_sync_lead(instance, new_lead)
+    try:  # found by Email first, it would give Ada the ForeignSysPersonId being created
+        done, answered = sync_lead_call(
+            instance,
+            "<Email>ada@example.com</Email><ForeignSysPersonId>SF-NEW</ForeignSysPersonId>"
+            "<ForeignSysType>CUSTOM</ForeignSysType>",
+        )
+        assert not done.wait(0.5)
+    finally:
+        held.release()
+    assert done.wait(WAIT)
+    assert answered == ["UPDATED"]  # the new lead, found by ForeignSysPersonId (it comes before Email)
+    with instance.unit_of_work() as session:
+        (found,) = lead_views.get_leads(session, "IDNUM", "1")
+        (created,) = lead_views.get_leads(session, "EMAIL", "ada@example.com")[:1]
+    assert found.foreign_sys_person_id is None
+    assert created.foreign_sys_person_id == "SF-NEW"

@@ -127,8 +127,12 @@ def sync_lead(
     check_record_keys(record)
     values = record_values(lead_schema(session), record)
     workspace = resolve_workspace(session, target_workspace)
-    lead_repository.lock_keys(session, _keys_in_play(record, values, cookie))
     lead, matched_by = find_match(session, record, cookie)
+    keys = _keys_in_play(record, values, cookie)
+    gives_keys = lead is None or not all(lead_repository.holds(lead, key_type, value) for key_type, value in keys)
+    if gives_keys and lead_repository.lock_keys(session, keys):
+        # Found again under the keys' locks: a lead another unit gave one of them meanwhile counts.
+        lead, matched_by = find_match(session, record, cookie)
     if lead is not None and workspace is not None and matched_by != "Email" and workspaces_enabled(session):
         if lead.partition_id != workspace.primary_partition_id:
             raise MarketoError(20106, f"Lead {lead.id} is not in the primary partition of workspace {workspace.name}")
@@ -139,7 +143,9 @@ def sync_lead(
 
 
 def _keys_in_play(record: LeadInput, values: dict[str, str], cookie: str | None) -> list[tuple[str, str | None]]:
-    """Every key by which a syncLead finds a lead, or that it gives one (an Email attribute too)."""
+    """Every key by which a syncLead finds a lead, or that it gives one (an Email attribute too); None
+    where the record names none. A lead that holds them all gets no new key, nor could another
+    unit make a lead of them: they need no lock (lead_repository.lock_keys)."""
     return [
         ("FOREIGNSYSPERSONID", record.foreign_sys_person_id or None),
         ("COOKIE", cookie),

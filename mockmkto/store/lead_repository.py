@@ -100,19 +100,28 @@ def find_newest_to_write(session: Session, key_type: str, value: Any) -> Lead | 
     return _NEWEST_BY_KEY_LOCKED[key_type].first(session, {"value": value})
 
 
-def lock_keys(session: Session, keys: Iterable[tuple[str, Any]]) -> None:
+def holds(lead: Lead, key_type: str, value: Any) -> bool:
+    """Whether the lead's `key_type` column holds `value` (None: any lead holds no key)."""
+    return value is None or getattr(lead, KEY_COLUMNS[key_type].key) == value
+
+
+def lock_keys(session: Session, keys: Iterable[tuple[str, Any]]) -> bool:
     """Hold, until the unit of work ends, the lock of each (key type, value) by which it may find a
     lead or give one that value (None: no key), where units of other processes may write leads
-    meanwhile (SHARED_LEADS); elsewhere the unit holds the store alone already. Two syncLeads of one
-    new Email then create one lead: the second finds the first's. Taken in one statement, in the
-    order of their numbers, before any lead's row is locked: units locking overlapping keys never
-    wait on each other in a cycle."""
+    meanwhile (SHARED_LEADS); whether it took them (elsewhere the unit holds the store alone
+    already). Look the lead up again once they are held: two syncLeads of one new Email then create
+    one lead, the second finding the first's. Taken in one statement, in the order of their numbers.
+    A unit may wait here holding the row of the lead it found (it gives that lead a new key); the
+    waits make a cycle only if a unit holding one of these keys then locks that row, as it does
+    when it finds the lead by a key another unit just gave it: PostgreSQL then ends one of them
+    (fault 20011, docs/behaviour.md)."""
     space = session.info.get(SHARED_LEADS)
     if space is None:
-        return
+        return False
     numbers = sorted({_lock_number(space, key_type, value) for key_type, value in keys if value is not None})
     if numbers:
         run_script(session, "SELECT " + ", ".join(f"pg_advisory_xact_lock({number})" for number in numbers))
+    return True
 
 
 def _lock_number(space: bytes, key_type: str, value: Any) -> int:
