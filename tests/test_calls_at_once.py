@@ -138,33 +138,33 @@ def sync_lead_call(instance, record: str) -> tuple[threading.Event, list]:
     return done, answered
 
 
-def holding_a_sync_lead(instance, record: leads.LeadInput) -> HeldUnit:
-    """A syncLead's unit of work, as the SOAP server runs it, held open once it has written the lead."""
-    return HeldUnit(instance.store, shared=True, work=lambda session: leads.sync_lead(session, instance.clock, record))
+def sync_lead_beside(instance, held: leads.LeadInput, record: str, within: float) -> tuple[bool, list]:
+    """A syncLead of `record` sent while a syncLead of `held` is held open in its unit of work (as the
+    SOAP server runs it, once it has written its lead): whether it was answered within `within`
+    seconds meanwhile, and its answer's status once that unit ended."""
+    unit = HeldUnit(instance.store, shared=True, work=lambda session: leads.sync_lead(session, instance.clock, held))
+    try:
+        done, answered = sync_lead_call(instance, record)
+        answered_meanwhile = done.wait(within)
+    finally:
+        unit.release()
+    assert done.wait(WAIT)
+    return answered_meanwhile, answered
+
+
+ADA_IN_LONDON = leads.LeadInput(email="ada@example.com", attributes=[("City", "London")])
 
 
 def test_sync_leads_of_different_leads_run_at_once(instance):
-    held = holding_a_sync_lead(instance, leads.LeadInput(email="ada@example.com", attributes=[("City", "London")]))
-    try:
-        done, answered = sync_lead_call(instance, "<Email>hedy@example.com</Email>")
-        assert done.wait(WAIT)
-    finally:
-        held.release()
+    meanwhile, answered = sync_lead_beside(instance, ADA_IN_LONDON, "<Email>hedy@example.com</Email>", WAIT)
+    assert meanwhile
     assert answered == ["CREATED"]
 
 
 def test_a_sync_lead_of_a_lead_another_unit_is_writing_waits_for_it(instance):
-    held = holding_a_sync_lead(instance, leads.LeadInput(email="ada@example.com", attributes=[("City", "London")]))
-    try:
-        done, answered = sync_lead_call(
-            instance,
-            "<Id>1</Id><leadAttributeList><attribute><attrName>Title</attrName>"
-            "<attrValue>Countess</attrValue></attribute></leadAttributeList>",
-        )
-        assert not done.wait(0.5)
-    finally:
-        held.release()
-    assert done.wait(WAIT)
+    title = "<leadAttributeList><attribute><attrName>Title</attrName><attrValue>Countess</attrValue></attribute>"
+    meanwhile, answered = sync_lead_beside(instance, ADA_IN_LONDON, f"<Id>1</Id>{title}</leadAttributeList>", 0.5)
+    assert not meanwhile
     assert answered == ["UPDATED"]
     with instance.unit_of_work() as session:
         (ada,) = lead_views.get_leads(session, "IDNUM", "1")
@@ -172,29 +172,18 @@ def test_a_sync_lead_of_a_lead_another_unit_is_writing_waits_for_it(instance):
 
 
 def test_a_sync_lead_of_a_new_email_another_unit_is_creating_waits_for_it_and_finds_its_lead(instance):
-    held = holding_a_sync_lead(instance, leads.LeadInput(email="hedy@example.com"))
-    try:
-        done, answered = sync_lead_call(instance, "<Email>Hedy@example.com</Email>")
-        assert not done.wait(0.5)
-    finally:
-        held.release()
-    assert done.wait(WAIT)
+    new_lead = leads.LeadInput(email="hedy@example.com")
+    meanwhile, answered = sync_lead_beside(instance, new_lead, "<Email>Hedy@example.com</Email>", 0.5)
+    assert not meanwhile
     assert answered == ["UPDATED"]
 
 
 def test_a_sync_lead_giving_a_lead_a_key_another_unit_is_creating_a_lead_of_waits_and_finds_that_lead(instance):
     new_lead = leads.LeadInput(foreign_sys_person_id="SF-NEW", foreign_sys_type="CUSTOM")
-    held = holding_a_sync_lead(instance, new_lead)
-    try:  # found by Email first, it would give Ada the ForeignSysPersonId being created
-        done, answered = sync_lead_call(
-            instance,
-            "<Email>ada@example.com</Email><ForeignSysPersonId>SF-NEW</ForeignSysPersonId>"
-            "<ForeignSysType>CUSTOM</ForeignSysType>",
-        )
-        assert not done.wait(0.5)
-    finally:
-        held.release()
-    assert done.wait(WAIT)
+    # Found by Email first, it would give Ada the ForeignSysPersonId being created.
+    record = "<Email>ada@example.com</Email><ForeignSysPersonId>SF-NEW</ForeignSysPersonId>"
+    meanwhile, answered = sync_lead_beside(instance, new_lead, f"{record}<ForeignSysType>CUSTOM</ForeignSysType>", 0.5)
+    assert not meanwhile
     assert answered == ["UPDATED"]  # the new lead, found by ForeignSysPersonId (it comes before Email)
     with instance.unit_of_work() as session:
         (found,) = lead_views.get_leads(session, "IDNUM", "1")
