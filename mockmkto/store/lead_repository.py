@@ -94,7 +94,8 @@ def find_newest_to_write(session: Session, key_type: str, value: Any) -> Lead | 
     may write leads meanwhile (SHARED_LEADS), the lead's row stays locked until this unit ends, and
     the lead is as the lock found it: a change committed meanwhile is read, and a lead that no
     longer holds `value` is passed over. No change to it is then lost to another unit's (the
-    attributes are written back whole). The unit's first read of that lead."""
+    attributes are written back whole). A lead the session holds already is given as held: a unit
+    reads a lead it writes here first, so that copy was read under the lock."""
     if value is None or SHARED_LEADS not in session.info:
         return find_newest(session, key_type, value)
     return _NEWEST_BY_KEY_LOCKED[key_type].first(session, {"value": value})
