@@ -190,3 +190,10 @@ def test_a_sync_lead_giving_a_lead_a_key_another_unit_is_creating_a_lead_of_wait
         (created,) = lead_views.get_leads(session, "EMAIL", "ada@example.com")[:1]
     assert found.foreign_sys_person_id is None
     assert created.foreign_sys_person_id == "SF-NEW"
+
+
+def test_a_sync_lead_waiting_for_a_lead_whose_email_changed_meanwhile_no_longer_finds_it_by_the_old_one(instance):
+    renamed = leads.LeadInput(id=1, email="ada@lovelace.example")
+    meanwhile, answered = sync_lead_beside(instance, renamed, "<Email>ada@example.com</Email>", 0.5)
+    assert not meanwhile
+    assert answered == ["CREATED"]
