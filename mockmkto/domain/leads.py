@@ -69,15 +69,21 @@ def find_match(session: Session, record: LeadInput, cookie: str | None) -> tuple
         if lead is None:
             raise MarketoError(20103, f"No lead found with IDNUM = {record.id}")
         return lead, "Id"
-    for key_type, value, matched_by in (
-        ("FOREIGNSYSPERSONID", record.foreign_sys_person_id or None, "ForeignSysPersonId"),
-        ("COOKIE", cookie, "Cookie"),
-        ("EMAIL", email_key(record.email), "Email"),
-    ):
+    for key_type, value, matched_by in _keys_looked_up(record, cookie):
         lead = lead_repository.find_newest_to_write(session, key_type, value)
         if lead is not None:
             return lead, matched_by
     return None, None
+
+
+def _keys_looked_up(record: LeadInput, cookie: str | None) -> list[tuple[str, str | None, str]]:
+    """The keys other than Id a record finds its lead by, in precedence order: (key type, value or
+    None where the record names none, the key `find_match` says found the lead)."""
+    return [
+        ("FOREIGNSYSPERSONID", record.foreign_sys_person_id or None, "ForeignSysPersonId"),
+        ("COOKIE", cookie, "Cookie"),
+        ("EMAIL", email_key(record.email), "Email"),
+    ]
 
 
 def typed_attributes(schema: dict[str, FieldDef], pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
@@ -146,12 +152,8 @@ def _keys_in_play(record: LeadInput, values: dict[str, str], cookie: str | None)
     """Every key by which a syncLead finds a lead, or that it gives one (an Email attribute too); None
     where the record names none. A lead that holds them all gets no new key, nor could another
     unit make a lead of them: they need no lock (lead_repository.lock_keys)."""
-    return [
-        ("FOREIGNSYSPERSONID", record.foreign_sys_person_id or None),
-        ("COOKIE", cookie),
-        ("EMAIL", email_key(record.email)),
-        ("EMAIL", email_key(values.get("Email"))),
-    ]
+    looked_up = [(key_type, value) for key_type, value, _ in _keys_looked_up(record, cookie)]
+    return [*looked_up, ("EMAIL", email_key(values.get("Email")))]
 
 
 def write_lead(
