@@ -22,13 +22,16 @@ from contextlib import contextmanager, suppress
 
 from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
-from waitress.task import ErrorTask, WSGITask
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import RequestEntityTooLarge
 
 from mockmkto.config import Config
 from mockmkto.transport import CONNECTION
 
 THREADS = 8
+# How long a thread may be on one request before a queued request goes to another thread instead of
+# waiting for it (_RelayDispatcher): a syncLead takes well under a millisecond.
+STALLED_SECONDS = 0.01
 # A request line and headers larger than this get a 431. SOAP clients send a few hundred bytes.
 MAX_HEADER_BYTES = 64 * 1024
 # Open connections the server keeps (waitress's default is 100); poll(), unlike select(), has no
@@ -179,6 +182,87 @@ class _Discard(wasyncore.dispatcher):
             self.close()
 
 
+class _RelayDispatcher(ThreadedTaskDispatcher):
+    """waitress's pool of THREADS threads, handing requests to one running thread at a time: a
+    thread that ends a request takes the next queued one itself, and a sleeping thread is woken
+    only when no thread runs a request, or every one running has been on its request for
+    STALLED_SECONDS (a delay waited out of turn, a slow client, a long call): a request waits that
+    long at most behind one that stalled.
+
+    The app's calls take turns whole in a process (`Instance.turn`) and Python runs one thread at
+    a time, so more threads running only added work: waitress wakes a thread for every request,
+    which then queued for the turn and the interpreter; at 8 clients that cost as much CPU as a
+    syncLead itself (bench/results.md)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started: dict[int, float | None] = {}  # thread on a request: when it began (None: stalled)
+        self._running = 0  # threads on a request that has not stalled
+        self._watch = threading.Condition(self.lock)
+        self._watch_untimed = True  # the watch waits, with no deadline, for a thread to begin a request
+        self._stopping = False
+        threading.Thread(target=self._watch_for_stalls, name="waitress-relay", daemon=True).start()
+
+    def add_task(self, task) -> None:
+        with self.lock:
+            self.queue.append(task)
+            if not self._running:
+                self.queue_cv.notify()
+
+    def handler_thread(self, thread_no: int) -> None:
+        while True:
+            with self.lock:
+                while not self.stop_count and not (self.queue and not self._running):
+                    self.active_count -= 1
+                    self.queue_cv.wait()
+                    self.active_count += 1
+                if self.stop_count:
+                    self.active_count -= 1
+                    self.stop_count -= 1
+                    self.threads.discard(thread_no)
+                    self.thread_exit_cv.notify()
+                    return
+                task = self._begin(thread_no)
+                if self._watch_untimed:
+                    self._watch.notify()
+            while task is not None:
+                try:
+                    task.service()
+                except BaseException:
+                    self.logger.exception("Exception when servicing %r", task)
+                with self.lock:
+                    if self._started.pop(thread_no) is not None:
+                        self._running -= 1
+                    relay = self.queue and not self._running and not self.stop_count
+                    task = self._begin(thread_no) if relay else None
+
+    def _begin(self, thread_no: int):
+        """The next queued request, on this thread (holding the lock)."""
+        self._running += 1
+        self._started[thread_no] = time.monotonic()
+        return self.queue.popleft()
+
+    def _watch_for_stalls(self) -> None:
+        with self.lock:
+            while not self._stopping:
+                now = time.monotonic()
+                for thread_no, began in self._started.items():
+                    if began is not None and now - began >= STALLED_SECONDS:
+                        self._started[thread_no] = None
+                        self._running -= 1
+                if self.queue and not self._running:
+                    self.queue_cv.notify()
+                deadlines = [began + STALLED_SECONDS for began in self._started.values() if began is not None]
+                self._watch_untimed = not deadlines
+                self._watch.wait(min(deadlines) - now if deadlines else None)
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = 5) -> bool:
+        with self.lock:
+            self._stopping = True
+            self._watch.notify()
+        return super().shutdown(cancel_pending, timeout)
+
+
 class HttpServer:
     """waitress serving `app` on a listening socket: `.serve()` until `.stop()`, which any thread or a
     signal handler may call."""
@@ -186,6 +270,8 @@ class HttpServer:
     def __init__(self, app, sock: socket.socket, max_request_bytes: int):
         self._map: dict = {}
         self._stopped = False  # a plain flag, which a signal handler may set safely (no lock)
+        dispatcher = _RelayDispatcher()
+        dispatcher.set_thread_count(THREADS)
         self._server = create_server(
             app,
             map=self._map,
@@ -198,6 +284,7 @@ class HttpServer:
             asyncore_use_poll=True,
             # Headers reach the app as sent (X-Forwarded-*), as they did on every server before.
             clear_untrusted_proxy_headers=False,
+            _dispatcher=dispatcher,
         )
         self._server.channel_class = _Channel
         self.port = sock.getsockname()[1]

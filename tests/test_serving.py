@@ -1,5 +1,6 @@
-"""The HTTP server (mockmkto/serving.py) over real sockets: slow clients hold no thread, oversized and
-malformed requests are refused from what they announce, and stop() ends serving."""
+"""The HTTP server (mockmkto/serving.py) over real sockets: slow clients hold no thread, a request
+that stalls holds no other back, oversized and malformed requests are refused from what they
+announce, and stop() ends serving."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import http.client
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ import pytest
 import requests
 from lxml import etree
 
+from mockmkto import serving as serving_module
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
 from mockmkto.serving import MAX_HEADER_BYTES, bound_port, http_server
@@ -38,8 +41,9 @@ class Served:
 
 
 @contextmanager
-def serving(**limits) -> Iterator[Served]:
-    server = http_server(build_app(Config(db="sqlite://", seed=DEFAULT_SEED)), "127.0.0.1", 0, **limits)
+def serving(app=None, **limits) -> Iterator[Served]:
+    app = app or build_app(Config(db="sqlite://", seed=DEFAULT_SEED))
+    server = http_server(app, "127.0.0.1", 0, **limits)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
@@ -116,6 +120,36 @@ def test_a_soap_call_is_answered_while_24_clients_have_sent_only_part_of_a_reque
         response = post_get_ada(served)
         assert all(still_open(client) for client in clients)
     assert response.status_code == 200 and b"successGetLead" in response.content
+
+
+def test_a_request_queued_behind_one_that_stalls_is_served_by_another_thread(monkeypatch):
+    # One thread runs the requests in turn; the second request is surely queued before the first,
+    # held here, counts as stalled.
+    monkeypatch.setattr(serving_module, "STALLED_SECONDS", 0.5)
+    started, release = threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/stall":
+            started.set()
+            release.wait(PROMPTLY)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode()]
+
+    with serving(app, max_request_bytes=4096) as served, ThreadPoolExecutor(1) as pool:
+        stalled = pool.submit(requests.get, f"http://127.0.0.1:{served.port}/stall", timeout=PROMPTLY)
+        assert started.wait(PROMPTLY)
+        try:
+            other = requests.get(f"http://127.0.0.1:{served.port}/other", timeout=PROMPTLY / 2)
+            assert other.text == "/other" and not stalled.done()
+        finally:
+            release.set()
+        assert stalled.result().text == "/stall"
+
+
+def test_every_call_from_16_clients_at_once_is_answered(served):
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(lambda _: post_get_ada(served).status_code, range(320)))
+    assert statuses == [200] * 320
 
 
 def test_calls_on_one_connection_share_it(served):
