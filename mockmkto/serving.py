@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import cast
 
 from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
@@ -183,19 +184,20 @@ class _Discard(wasyncore.dispatcher):
 
 
 class _RelayDispatcher(ThreadedTaskDispatcher):
-    """waitress's pool of THREADS threads, handing requests to one running thread at a time: a
-    thread that ends a request takes the next queued one itself, and a sleeping thread is woken
-    only when no thread runs a request, or every one running has been on its request for
-    STALLED_SECONDS (a delay waited out of turn, a slow client, a long call): a request waits that
-    long at most behind one that stalled.
+    """waitress's pool of THREADS threads, with at most `runners` of them running requests (one on
+    SQLite: `running_threads`): a thread that ends a request takes the next queued one itself, and
+    a sleeping thread is woken only when fewer run a request, not counting those on their request
+    for STALLED_SECONDS (a delay waited out of turn, a slow client, a long call): a request waits
+    that long at most behind ones that stalled.
 
     The app's calls take turns whole in a process (`Instance.turn`) and Python runs one thread at
     a time, so more threads running only added work: waitress wakes a thread for every request,
     which then queued for the turn and the interpreter; at 8 clients that cost as much CPU as a
     syncLead itself (bench/results.md)."""
 
-    def __init__(self) -> None:
+    def __init__(self, runners: int) -> None:
         super().__init__()
+        self._runners = runners
         self._started: dict[int, float | None] = {}  # thread on a request: when it began (None: stalled)
         self._running = 0  # threads on a request that has not stalled
         self._watch = threading.Condition(self.lock)
@@ -206,13 +208,13 @@ class _RelayDispatcher(ThreadedTaskDispatcher):
     def add_task(self, task) -> None:
         with self.lock:
             self.queue.append(task)
-            if not self._running:
+            if self._running < self._runners:
                 self.queue_cv.notify()
 
     def handler_thread(self, thread_no: int) -> None:
         while True:
             with self.lock:
-                while not self.stop_count and not (self.queue and not self._running):
+                while not self.stop_count and not (self.queue and self._running < self._runners):
                     self.active_count -= 1
                     self.queue_cv.wait()
                     self.active_count += 1
@@ -233,7 +235,7 @@ class _RelayDispatcher(ThreadedTaskDispatcher):
                 with self.lock:
                     if self._started.pop(thread_no) is not None:
                         self._running -= 1
-                    relay = self.queue and not self._running and not self.stop_count
+                    relay = self.queue and self._running < self._runners and not self.stop_count
                     task = self._begin(thread_no) if relay else None
 
     def _begin(self, thread_no: int):
@@ -250,7 +252,7 @@ class _RelayDispatcher(ThreadedTaskDispatcher):
                     if began is not None and now - began >= STALLED_SECONDS:
                         self._started[thread_no] = None
                         self._running -= 1
-                if self.queue and not self._running:
+                if self.queue and self._running < self._runners:
                     self.queue_cv.notify()
                 deadlines = [began + STALLED_SECONDS for began in self._started.values() if began is not None]
                 self._watch_untimed = not deadlines
@@ -267,10 +269,10 @@ class HttpServer:
     """waitress serving `app` on a listening socket: `.serve()` until `.stop()`, which any thread or a
     signal handler may call."""
 
-    def __init__(self, app, sock: socket.socket, max_request_bytes: int):
+    def __init__(self, app, sock: socket.socket, max_request_bytes: int, runners: int = 1):
         self._map: dict = {}
         self._stopped = False  # a plain flag, which a signal handler may set safely (no lock)
-        dispatcher = _RelayDispatcher()
+        dispatcher = _RelayDispatcher(runners)
         dispatcher.set_thread_count(THREADS)
         self._server = create_server(
             app,
@@ -305,9 +307,20 @@ class HttpServer:
 
 def http_server(app, host: str, port: int, max_request_bytes: int | None = None) -> HttpServer:
     """Bound on return (port 0 picks a free one: `bound_port`); serve with `.serve()`, end with
-    `.stop()`. `max_request_bytes` defaults to the app's configured limit."""
-    limit = app.config.max_request_bytes if max_request_bytes is None else max_request_bytes
-    return HttpServer(app, listening_socket(host, port), limit)
+    `.stop()`. `max_request_bytes` defaults to the app's configured limit; an app without a config
+    (a test's, the bench's floor) runs one request at a time."""
+    config: Config | None = getattr(app, "config", None)
+    if max_request_bytes is None:
+        max_request_bytes = cast(Config, config).max_request_bytes
+    return HttpServer(app, listening_socket(host, port), max_request_bytes, running_threads(config) if config else 1)
+
+
+def running_threads(config: Config) -> int:
+    """How many threads run requests at once. A SQLite store's calls wait for nothing but the
+    interpreter: one. PostgreSQL's wait on the network at every statement, and a second thread does
+    another request's HTTP work meanwhile (at 8 clients, against waitress's own 8: one thread
+    0.9x, two 1.0x on PostgreSQL; SQLite 1.4x and 1.15x; bench/results.md)."""
+    return 1 if config.db.startswith("sqlite") else 2
 
 
 def bound_port(server: HttpServer) -> int:
@@ -321,7 +334,7 @@ def _stop_on_signals(server: HttpServer) -> None:
 
 def serve_here(app, sock: socket.socket, config: Config) -> None:
     """One process: serve until SIGTERM or SIGINT."""
-    server = HttpServer(app, sock, config.max_request_bytes)
+    server = HttpServer(app, sock, config.max_request_bytes, running_threads(config))
     _stop_on_signals(server)
     server.serve()
 
@@ -393,7 +406,7 @@ def _fork_worker(
         os.write(listening, b"1")
         with frozen_start_up():
             app = build_app(config)
-        server = HttpServer(app, sock, config.max_request_bytes)
+        server = HttpServer(app, sock, config.max_request_bytes, running_threads(config))
         signal.signal(signal.SIGTERM, lambda *_: server.stop())
         threading.Thread(target=_stop_when_orphaned, args=(server, parent), daemon=True).start()
         server.serve()
