@@ -7,12 +7,18 @@ operation of throughput.py at 8 clients, alternating between them round by round
 operation and store: the candidate's req/s and server CPU per request as ratios to the baseline's,
 with the spread over rounds.
 
-    bench/.venv/bin/python bench/commits.py --baseline f92d769 [--candidate HEAD] [--rounds 5] [--duration 5]
+`--floor` also serves the floor (floor.py) on each commit's own HTTP server, as that commit's
+`mockmkto serve` would (its tree first on PYTHONPATH), and reports each commit's SQLite req/s over
+its own floor's, round by round: a target set against the floor is compared across a change of
+server, as when it was set.
+
+    bench/.venv/bin/python bench/commits.py --baseline f92d769 [--candidate HEAD] [--rounds 5] [--duration 5] [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import tempfile
@@ -20,7 +26,7 @@ from pathlib import Path
 
 import import_rows
 import throughput
-from common import PYTHON, ROOT, Process, envelope, free_port, log, median, wrk
+from common import BENCH, PYTHON, ROOT, Process, envelope, free_port, log, median, wrk
 from workers import costed, postgres_server
 
 CLIENTS = 8
@@ -34,6 +40,13 @@ def serve(name: str, tree: Path, db: str, workdir: Path) -> Process:
     return Process(name, argv, port, env=env, log_path=workdir / f"{name}.log")
 
 
+def serve_floor(name: str, tree: Path, canned: Path, workdir: Path) -> Process:
+    port = free_port()
+    argv = [PYTHON, "-P", str(BENCH / "floor.py"), "--port", str(port), "--canned", str(canned)]
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    return Process(name, argv, port, env=env, log_path=workdir / f"{name}.log")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", required=True, help="the commit to compare the working tree with")
@@ -41,6 +54,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
     parser.add_argument("--ops", default="syncLead,getLead,requestCampaign", help=f"of {','.join(throughput.OPS)}")
+    parser.add_argument("--floor", action="store_true", help="each commit against the floor on its own server too")
     opts = parser.parse_args()
     ops = opts.ops.split(",")
     with tempfile.TemporaryDirectory(prefix="mockmkto-commits-") as scratch:
@@ -64,11 +78,19 @@ def main() -> None:
                 for name, tree in trees.items():
                     process = serve(f"{store}-{name}", tree, by_name[name], workdir).start()
                     processes.append(process)
-                    templates, _, faults = throughput.prepare_mock(process.port)
+                    templates, canned, faults = throughput.prepare_mock(process.port)
                     if any(faults.get(op) for op in ops):
                         raise RuntimeError(f"{store} {name}: sample calls faulted: {faults}")
                     targets[(store, name)] = (process, by_name[name], templates)
                     wrk(process.port, envelope(templates["syncLead"]), CLIENTS, 2, workdir)  # warm-up
+            if opts.floor:
+                canned_file = workdir / "canned.json"
+                canned_file.write_text(json.dumps(canned))
+                for name, tree in trees.items():
+                    floor = serve_floor(f"floor-{name}", tree, canned_file, workdir).start()
+                    processes.append(floor)
+                    targets[("floor", name)] = (floor, None, templates)
+                    wrk(floor.port, envelope(templates["syncLead"]), CLIENTS, 2, workdir)  # warm-up
             runs = []
             for round_ in range(opts.rounds):
                 for op in ops:
@@ -95,16 +117,33 @@ def main() -> None:
             rps = ratios(runs, store, op, "rps")
             cpu = ratios(runs, store, op, "server_cpu_ms")
             print(f"| {store} | {op} | {median(rps):.2f}x ({min(rps):.2f}-{max(rps):.2f}) | {median(cpu):.2f}x |")
+    if opts.floor:
+        print("\nEach against the floor on its own server (SQLite req/s over the floor's, median of rounds):")
+        print("| operation | baseline x its floor | candidate x its floor |")
+        print("|---|---|---|")
+        for op in ops:
+            cells = []
+            for name in trees:
+                per_round = [
+                    mine / floor
+                    for mine, floor in zip(
+                        of(runs, "sqlite", op, name, "rps"), of(runs, "floor", op, name, "rps"), strict=True
+                    )
+                ]
+                cells.append(f"{median(per_round):.2f}x ({min(per_round):.2f}-{max(per_round):.2f})")
+            print(f"| {op} | {cells[0]} | {cells[1]} |")
+
+
+def of(runs: list[dict], store: str, op: str, name: str, metric: str) -> list[float]:
+    """`metric` of one tree's runs (`store` "floor": its floor's), round by round."""
+    found = [r for r in runs if (r["store"], r["op"], r["name"]) == (store, op, name)]
+    return [r[metric] for r in sorted(found, key=lambda r: r["round"])]
 
 
 def ratios(runs: list[dict], store: str, op: str, metric: str) -> list[float]:
     """The candidate's `metric` over the baseline's, round by round."""
-
-    def of(name: str) -> list[float]:
-        found = [r for r in runs if (r["store"], r["op"], r["name"]) == (store, op, name)]
-        return [r[metric] for r in sorted(found, key=lambda r: r["round"])]
-
-    return [mine / base for mine, base in zip(of("candidate"), of("baseline"), strict=True)]
+    candidate, baseline = (of(runs, store, op, name, metric) for name in ("candidate", "baseline"))
+    return [mine / base for mine, base in zip(candidate, baseline, strict=True)]
 
 
 if __name__ == "__main__":

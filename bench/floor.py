@@ -3,10 +3,17 @@
 What any SOAP mock must at least do per request on the same HTTP server; mockmkto's throughput
 is reported as a ratio to it. The canned bodies are mockmkto's own answers to the same requests,
 so both send the same bytes.
+
+    python -P bench/floor.py --port N --canned FILE
+
+serves it on the server `mockmkto serve` runs (`mockmkto.serving.http_server`) of whichever
+mockmkto is found first: commits.py puts a commit's tree on PYTHONPATH, so that each commit is
+measured against the floor on its own server.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -32,3 +39,21 @@ def make_floor(canned_file: Path):
         return [canned[name]]
 
     return floor
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--canned", required=True)
+    args = parser.parse_args()
+    from mockmkto.serving import http_server
+
+    server = http_server(make_floor(Path(args.canned)), "127.0.0.1", args.port)
+    try:
+        server.serve()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

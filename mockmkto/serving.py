@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import cast
 
 from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
@@ -308,10 +307,10 @@ class HttpServer:
 def http_server(app, host: str, port: int, max_request_bytes: int | None = None) -> HttpServer:
     """Bound on return (port 0 picks a free one: `bound_port`); serve with `.serve()`, end with
     `.stop()`. `max_request_bytes` defaults to the app's configured limit; an app without a config
-    (a test's, the bench's floor) runs one request at a time."""
+    (a test's, the bench's floor) has the default limit and runs one request at a time."""
     config: Config | None = getattr(app, "config", None)
     if max_request_bytes is None:
-        max_request_bytes = cast(Config, config).max_request_bytes
+        max_request_bytes = (config or Config).max_request_bytes
     return HttpServer(app, listening_socket(host, port), max_request_bytes, running_threads(config) if config else 1)
 
 
