@@ -290,6 +290,24 @@ def test_bad_body_without_authentication_is_20014(server):
     assert_marketo_fault(server.post(envelope("<ns1:paramsGetLead/>", headers="")), 20014)
 
 
+UNREADABLE_BATCH_SIZE = "<ns1:paramsGetMultipleLeads><batchSize>many</batchSize></ns1:paramsGetMultipleLeads>"
+UNKNOWN_XSI_TYPE = (
+    '<ns1:paramsGetLead><leadKey xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ns1:Nope">'
+    "<keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></ns1:paramsGetLead>"
+)
+UNREADABLE = pytest.mark.parametrize("body", [UNREADABLE_BATCH_SIZE, UNKNOWN_XSI_TYPE], ids=["xs:int", "xsi:type"])
+
+
+@UNREADABLE
+def test_unreadable_params_without_authentication_is_20014(server, body):
+    assert_marketo_fault(server.post(envelope(body, headers="")), 20014)
+
+
+@UNREADABLE
+def test_unreadable_params_with_authentication_is_20012(server, body):
+    assert_marketo_fault(server.post(envelope(body)), 20012)
+
+
 # --- getLead ---------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import spyne
 from spyne import Application, MethodContext
+from spyne.error import Fault
 from spyne.protocol import ProtocolBase
 from spyne.server import ServerBase
 
@@ -136,6 +137,7 @@ class MktowsServer(ServerBase):
             # others in waited to get it back after every parse and statement (bench/results.md).
             with instance.turn:
                 ctx = self._parse(body, response)
+                self._read_params(ctx, response)
                 with instance.unit_of_work(shared=response.operation in SHARE_THE_INSTANCE) as session:
                     response.time = instance.clock.now()
                     response.user_id = self._authenticate(ctx, session, instance)
@@ -188,6 +190,21 @@ class MktowsServer(ServerBase):
         response.workspace = target_workspace(ctx.in_header_doc)
         return ctx
 
+    def _read_params(self, ctx, response: SoapResponse) -> None:
+        """The params element read into the operation's arguments before the unit of work begins: it
+        needs no store, and the unit holds the store (SQLite's write turn, PostgreSQL's lock)
+        against every process. What reading raised is kept in `ctx.in_error`, for `_call` to raise:
+        a call is still authenticated and admitted first."""
+        if response.operation is None:
+            return
+        # Each params element names one method: the context becomes the call's own, where Spyne's
+        # generate_method_contexts would copy it first.
+        (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)
+        try:
+            self.get_in_object(ctx)  # a Fault is kept in ctx.in_error by Spyne
+        except Exception as error:
+            ctx.in_error = error
+
     def _authenticate(self, ctx, session, instance: Instance) -> str | None:
         if not self.auth_required:
             return None
@@ -198,15 +215,13 @@ class MktowsServer(ServerBase):
     def _call(self, ctx, session, instance: Instance, response: SoapResponse, body: bytes, started: float) -> None:
         # Scheduled campaign runs whose time has come happen before anything else reads the state.
         campaign_runs.run_due(session, instance.clock)
-        # Each params element names one method: the context becomes the call's own, where Spyne's
-        # generate_method_contexts would copy it first.
-        (ctx.descriptor,) = self.app.in_protocol.get_call_handles(ctx)
+        if isinstance(ctx.in_error, Fault):
+            raise MarketoError(20012, "Request Not Understood: the params element could not be read")
+        if ctx.in_error is not None:
+            raise ctx.in_error
         ctx.udc = CallContext(
             session, instance.clock, response.user_id, ctx.in_header_doc, response.workspace, instance.worker
         )
-        self.get_in_object(ctx)
-        if ctx.in_error is not None:
-            raise MarketoError(20012, "Request Not Understood: the params element could not be read")
         self.get_out_object(ctx)
         if ctx.out_error is not None:
             # What the operation raised leaves the unit of work (the store names a database it lost)
