@@ -41,18 +41,25 @@ def make_floor(canned_file: Path):
     return floor
 
 
+def serve_as_mockmkto(app, port: int) -> None:
+    """Serve `app` on 127.0.0.1:`port` with the server `mockmkto serve` builds, until stopped. Here,
+    not in common.py, because this file runs against other commits' trees and imports nothing else
+    of the bench."""
+    from mockmkto.serving import http_server
+
+    server = http_server(app, "127.0.0.1", port)
+    try:
+        server.serve()
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--canned", required=True)
     args = parser.parse_args()
-    from mockmkto.serving import http_server
-
-    server = http_server(make_floor(Path(args.canned)), "127.0.0.1", args.port)
-    try:
-        server.serve()
-    finally:
-        server.stop()
+    serve_as_mockmkto(make_floor(Path(args.canned)), args.port)
 
 
 if __name__ == "__main__":

@@ -100,15 +100,10 @@ def main() -> None:
         finally:
             server.stop()
     else:
-        from mockmkto.config import Config
-        from mockmkto.serving import http_server
+        from floor import serve_as_mockmkto
 
         # The very server `mockmkto serve` builds, for mockmkto and the floor alike.
-        server = http_server(app, "127.0.0.1", args.port, Config.max_request_bytes)
-        try:
-            server.serve()
-        finally:
-            server.stop()
+        serve_as_mockmkto(app, args.port)
 
 
 if __name__ == "__main__":
