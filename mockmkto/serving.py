@@ -317,8 +317,8 @@ def http_server(app, host: str, port: int, max_request_bytes: int | None = None)
 def running_threads(config: Config) -> int:
     """How many threads run requests at once. A SQLite store's calls wait for nothing but the
     interpreter: one. PostgreSQL's wait on the network at every statement, and a second thread does
-    another request's HTTP work meanwhile (at 8 clients, against waitress's own 8: one thread
-    0.9x, two 1.0x on PostgreSQL; SQLite 1.4x and 1.15x; bench/results.md)."""
+    another request's HTTP work meanwhile: with one, a worker served fewer calls than with
+    waitress's own 8; with two, as many (bench/results.md)."""
     return 1 if config.db.startswith("sqlite") else 2
 
 
