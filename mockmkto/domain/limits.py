@@ -177,8 +177,7 @@ class CallLimits:
 
     def active(self) -> bool:
         """Whether calls must be admitted (in the call's unit of work): quotas on, or a fault injected."""
-        state = self.store.state
-        return state.quotas_enabled or state.active_faults > 0
+        return self.store.calls_need_admission()
 
     def admit(self, session: Session, operation: str) -> Admission:
         """Admit an arrived, authenticated call. What it counts is written in `session`: commit it

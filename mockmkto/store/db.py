@@ -270,6 +270,11 @@ class Store:
             self.seed_cache.clear()
             self._cache_generation = self.state.generation
 
+    def calls_need_admission(self) -> bool:
+        """Whether each call is admitted, and counted, in its unit of work: quotas on, or a fault
+        injected. A call that counts changes the shared state, so it cannot share the instance's lock."""
+        return bool(self.state.quotas_enabled or self.state.active_faults > 0)
+
     def own_state(self, session: Session) -> None:
         """Make this unit of work the only one that may change the shared state until it ends. A unit
         that holds the instance's lock shared (`session(shared=True)`) reads the state again, its row
@@ -328,9 +333,7 @@ class Store:
                 run_script(session, self._begin_shared if shared else self._begin_locked)
                 self._began(session)
                 if shared:
-                    state = self.state
-                    counted = state.active_faults or state.quotas_enabled
-                    if counted or session.info[campaign_run_repository.NEXT_RUN_AT] is not None:
+                    if self.calls_need_admission() or session.info[campaign_run_repository.NEXT_RUN_AT] is not None:
                         session.close()
                         shared = False
                         continue
