@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
 import pytest
 from sqlalchemy import select
 
+from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.db import Store
 from mockmkto.store.models import User
 
@@ -92,3 +94,10 @@ def test_sessions_one_after_another_start_empty(tmp_path):
         assert len(session.identity_map) == 0 and not session.new
         assert session.get(User, "first") is not None
     store.close()
+
+
+def test_advisory_lock_numbers_are_those_earlier_versions_took():
+    """Processes of different versions on one PostgreSQL database lock an instance, and a lead's key,
+    alike: the instance named by its schema (none here), a key by the instance's digest and itself."""
+    assert lock_number(b"mockmkto:") == -6808968058479699651
+    assert lock_number(hashlib.sha1(b"mockmkto:").digest() + b"EMAIL:ada@example.com") == 182374461915063400

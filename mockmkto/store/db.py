@@ -31,6 +31,7 @@ from mockmkto.store import (
     lead_repository,
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
+from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
 from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, run_script
 from mockmkto.store.schema import open_schema
@@ -186,8 +187,8 @@ class Store:
         self._cache_generation: int | None = None
         self.state = SimpleNamespace()
         # The key of this instance's PostgreSQL advisory lock: one per (database, schema).
-        digest = hashlib.sha1(f"mockmkto:{schema or ''}".encode()).digest()
-        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        name = f"mockmkto:{schema or ''}".encode()
+        self._lock_key = lock_number(name)
         # Processes on one SQLite file take turns by the kernel: for each unit of work, and while one
         # opens the file (turning a new file to WAL fails at once, unwaited, while another holds it).
         database = make_url(self.url).database if self.dialect == "sqlite" else None
@@ -224,7 +225,7 @@ class Store:
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
             self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
             # What names this instance's leads' own locks (lead_repository.lock_keys).
-            self._lead_locks = digest
+            self._lead_locks = hashlib.sha1(name).digest()
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False

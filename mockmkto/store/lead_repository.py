@@ -9,7 +9,6 @@ with what this module gives and never adds, flushes or deletes leads itself.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Lead
 from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate, run_script
 
@@ -119,15 +119,11 @@ def lock_keys(session: Session, keys: Iterable[tuple[str, Any]]) -> bool:
     space = session.info.get(SHARED_LEADS)
     if space is None:
         return False
-    numbers = sorted({_lock_number(space, key_type, value) for key_type, value in keys if value is not None})
+    names = {space + f"{key_type}:{value}".encode() for key_type, value in keys if value is not None}
+    numbers = sorted(map(lock_number, names))
     if numbers:
         run_script(session, "SELECT " + ", ".join(f"pg_advisory_xact_lock({number})" for number in numbers))
     return True
-
-
-def _lock_number(space: bytes, key_type: str, value: Any) -> int:
-    digest = hashlib.sha1(space + f"{key_type}:{value}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def newest_with_attribute(session: Session, name: str, value: str) -> Lead | None:
