@@ -331,9 +331,14 @@ def _stop_on_signals(server: HttpServer) -> None:
         signal.signal(signum, lambda *_: server.stop())
 
 
+def _configured_server(app, sock: socket.socket, config: Config) -> HttpServer:
+    """The server of `mockmkto serve` on `sock`, for an app built from `config` (one process, or a worker)."""
+    return HttpServer(app, sock, config.max_request_bytes, running_threads(config))
+
+
 def serve_here(app, sock: socket.socket, config: Config) -> None:
     """One process: serve until SIGTERM or SIGINT."""
-    server = HttpServer(app, sock, config.max_request_bytes, running_threads(config))
+    server = _configured_server(app, sock, config)
     _stop_on_signals(server)
     server.serve()
 
@@ -405,7 +410,7 @@ def _fork_worker(
         os.write(listening, b"1")
         with frozen_start_up():
             app = build_app(config)
-        server = HttpServer(app, sock, config.max_request_bytes, running_threads(config))
+        server = _configured_server(app, sock, config)
         signal.signal(signal.SIGTERM, lambda *_: server.stop())
         threading.Thread(target=_stop_when_orphaned, args=(server, parent), daemon=True).start()
         server.serve()
