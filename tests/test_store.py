@@ -1,4 +1,5 @@
-"""The store: one transaction per session, one connection shared by SQLite's sessions, closed on request."""
+"""The store: one transaction per session (on each store), one connection shared by SQLite's sessions,
+sessions reused from one unit of work to the next, closed on request."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from mockmkto.store.advisory_locks import lock_number
-from mockmkto.store.db import Store
+from mockmkto.store.db import Store, StoreConflict
 from mockmkto.store.models import User
+from tests.stores import store_url
 
 
 def add_user(store: Store, user_id: str) -> None:
@@ -24,15 +26,25 @@ def user_ids(store: Store) -> list[str]:
         return list(session.scalars(select(User.user_id).order_by(User.user_id)))
 
 
-def test_a_failed_session_leaves_nothing_and_the_next_one_starts_clean(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/store.db")
+@pytest.fixture
+def store(request, store_kind, tmp_path):
+    """An empty store of each kind: a SQLite file, a PostgreSQL database."""
+    if store_kind == "sqlite":
+        url = f"sqlite:///{tmp_path}/store.db"
+    else:
+        url = store_url(store_kind, request.getfixturevalue("postgres_databases"), "store")
+    store = Store(url)
+    yield store
+    store.close()
+
+
+def test_a_failed_session_leaves_nothing_and_the_next_one_starts_clean(store):
     with pytest.raises(RuntimeError), store.session() as session:
         session.add(User(user_id="lost", secret="s"))
         session.flush()
         raise RuntimeError("the call failed")
     add_user(store, "kept")
     assert user_ids(store) == ["kept"]
-    store.close()
 
 
 def test_a_closed_store_keeps_its_data_for_the_next_one_on_its_file(tmp_path):
@@ -60,8 +72,7 @@ def test_a_killed_process_keeps_every_committed_session(tmp_path):
     assert user_ids(Store(url)) == ["u0", "u1", "u2"]
 
 
-def test_a_session_opened_inside_another_is_part_of_its_transaction(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/store.db")
+def test_a_session_opened_inside_another_is_part_of_its_transaction(store):
     with pytest.raises(RuntimeError), store.session() as outer:
         with store.session() as inner:
             inner.add(User(user_id="inner", secret="s"))
@@ -73,27 +84,33 @@ def test_a_session_opened_inside_another_is_part_of_its_transaction(tmp_path):
             inner.add(User(user_id="inner", secret="s"))
         outer.add(User(user_id="outer", secret="s"))
     assert user_ids(store) == ["inner", "outer"]
-    store.close()
 
 
-def test_a_failed_commit_is_rolled_back_and_the_next_session_begins_afresh(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/store.db")
+def test_a_failed_commit_is_rolled_back_and_the_next_session_begins_afresh(store):
     add_user(store, "taken")
-    with pytest.raises(Exception, match="UNIQUE"), store.session() as session:
+    with pytest.raises(StoreConflict), store.session() as session:
         session.add(User(user_id="new", secret="s"))
         session.add(User(user_id="taken", secret="s"))
     add_user(store, "after")
     assert user_ids(store) == ["after", "taken"]
-    store.close()
 
 
-def test_sessions_one_after_another_start_empty(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/store.db")
-    add_user(store, "first")
+def test_sessions_one_after_another_start_empty(store):
     with store.session() as session:
-        assert len(session.identity_map) == 0 and not session.new
-        assert session.get(User, "first") is not None
-    store.close()
+        first = User(user_id="first", secret="s")  # still referenced: the session would hold it on
+        session.add(first)
+    with store.session() as session:
+        assert len(session.identity_map) == 0 and not session.new and first not in session
+        assert session.get(User, "first") is not first
+
+
+def test_a_session_after_one_that_shared_the_instance_changes_the_state_without_owning_it_first(store):
+    with store.session(shared=True):
+        pass  # a call's read that failed before its journal entry: it never owned the state
+    with store.session() as session:
+        store.write_state(session, journal_bytes=5)
+    with store.session():
+        assert store.state.journal_bytes == 5
 
 
 def test_advisory_lock_numbers_are_those_earlier_versions_took():

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.elements import TextClause
 
@@ -33,7 +33,7 @@ from mockmkto.store import (
 )
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, run_script
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, commit, run_script
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -230,6 +230,11 @@ class Store:
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
             )
+            # Sessions whose unit of work ended, each still on its connection, in SQLAlchemy's
+            # transaction: the next units take them as they are, as SQLite's one Session serves every
+            # unit (a Session's begin, pool checkout, commit and close cost as much CPU as the round
+            # trips of an empty unit of work: bench/results.md).
+            self._idle: list[Session] = []
             self.session = self._pooled_session
 
     @contextmanager
@@ -249,6 +254,7 @@ class Store:
                 if self._turns is not None:
                     self._turns.close()
             else:
+                self._let_idle_sessions_go(invalidate=False)
                 self._units_engine.dispose()
             self.engine.dispose()
 
@@ -312,24 +318,34 @@ class Store:
             yield outer
             return
         with self._database_errors():
-            session, transaction = self._locked_session(shared)
-            with session, transaction:
-                self._current.session = session
-                try:
-                    yield session
-                finally:
-                    self._current.session = None
+            session = self._locked_session(shared)
+            self._current.session = session
+            try:
+                yield session
+                session.flush()
+                commit(session)
+            except BaseException:
+                session.close()  # rolls back; its connection goes back to the pool
+                raise
+            finally:
+                self._current.session = None
+            session.expunge_all()
+            self._idle.append(session)
 
-    def _locked_session(self, shared: bool) -> tuple[Session, SessionTransaction]:
+    def _locked_session(self, shared: bool) -> Session:
         """A session in a transaction holding the instance's lock (`shared`: if the state allows), the
-        state read. Its connection was not pinged (a round trip a call): one the server dropped (it
-        restarted) fails this first statement, before the unit of work did anything on it; the
-        pool's connections are then let go, as old as it, and the unit of work begins once more, on
-        a new connection."""
+        state read: an idle one, or a new one. Its connection was not pinged (a round trip a call):
+        one the server dropped (it restarted) fails this first statement, before the unit of work
+        did anything on it; the idle sessions' and the pool's connections are then let go, as old as
+        it, and the unit of work begins once more, on a new connection."""
         retried = False
         while True:
-            session = self._sessions()
-            transaction = session.begin()
+            try:
+                session = self._idle.pop()
+            except IndexError:
+                session = self._sessions()
+            session.info.pop(_SHARED, None)
+            session.info.pop(lead_repository.SHARED_LEADS, None)
             try:
                 run_script(session, self._begin_shared if shared else self._begin_locked)
                 self._began(session)
@@ -340,7 +356,7 @@ class Store:
                         continue
                     session.info[_SHARED] = True
                     session.info[lead_repository.SHARED_LEADS] = self._lead_locks
-                return session, transaction
+                return session
             except exc.DBAPIError as error:
                 connection = session.connection()
                 driver = connection.connection.dbapi_connection
@@ -350,11 +366,23 @@ class Store:
                 session.close()
                 if not dropped or retried:
                     raise
+                self._let_idle_sessions_go(invalidate=True)
                 self._units_engine.dispose()
                 retried = True
             except BaseException:
                 session.close()
                 raise
+
+    def _let_idle_sessions_go(self, invalidate: bool) -> None:
+        """Close the idle sessions; `invalidate`: their connections are lost (the server dropped them)."""
+        while self._idle:
+            try:
+                session = self._idle.pop()
+            except IndexError:  # another thread took the last
+                return
+            if invalidate:
+                session.connection().invalidate()
+            session.close()
 
     @contextmanager
     def _turn_session(self, shared: bool = False) -> Iterator[Session]:

@@ -130,6 +130,17 @@ def run_script(session: Session, script: str) -> None:
         raise _as_sqlalchemy_error(script, (), error, dialect) from error
 
 
+def commit(session: Session) -> None:
+    """Commit, on the driver, the transaction a script began (`run_script`). SQLAlchemy's transaction
+    stays open: its Session and connection serve the next unit of work as they are."""
+    driver = _driver(session)
+    dialect = session.get_bind().dialect
+    try:
+        driver.commit()
+    except dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy_error("COMMIT", (), error, dialect) from error
+
+
 class _Form:
     """A statement compiled for one dialect, with positional parameters (SQLite's qmark, psycopg's
     format), its bind and result processors, and how to run it on the driver."""
