@@ -122,23 +122,24 @@ class Prepared:
 def run_script(session: Session, script: str) -> None:
     """A fixed SQL text of several statements without parameters, sent as one (PostgreSQL's simple
     query protocol): one round trip for all of them, each run with a snapshot of its own."""
-    driver = _driver(session)
-    dialect = session.get_bind().dialect
-    try:
-        driver.execute(script.encode(), prepare=False)  # never prepared: a prepared statement is one statement
-    except dialect.loaded_dbapi.Error as error:
-        raise _as_sqlalchemy_error(script, (), error, dialect) from error
+    # Never prepared: a prepared statement is one statement.
+    _on_driver(session, script, lambda driver: driver.execute(script.encode(), prepare=False))
 
 
 def commit(session: Session) -> None:
     """Commit, on the driver, the transaction a script began (`run_script`). SQLAlchemy's transaction
     stays open: its Session and connection serve the next unit of work as they are."""
+    _on_driver(session, "COMMIT", lambda driver: driver.commit())
+
+
+def _on_driver(session: Session, sql: str, work: Callable[[Any], object]) -> None:
+    """`work` done on the driver's connection under the session's; the driver's error as SQLAlchemy's."""
     driver = _driver(session)
     dialect = session.get_bind().dialect
     try:
-        driver.commit()
+        work(driver)
     except dialect.loaded_dbapi.Error as error:
-        raise _as_sqlalchemy_error("COMMIT", (), error, dialect) from error
+        raise _as_sqlalchemy_error(sql, (), error, dialect) from error
 
 
 class _Form:
