@@ -33,16 +33,18 @@ CLIENTS = 8
 
 
 def serve(name: str, tree: Path, db: str, workdir: Path) -> Process:
-    port = free_port()
-    # -P: the tree on PYTHONPATH wins over the current directory (the bench runs from this checkout).
-    argv = [PYTHON, "-P", "-m", "mockmkto", "serve", "--port", str(port), "--db", db]
-    env = os.environ | {"PYTHONPATH": str(tree)}
-    return Process(name, argv, port, env=env, log_path=workdir / f"{name}.log")
+    return _from_tree(name, tree, ["-m", "mockmkto", "serve", "--db", db], workdir)
 
 
 def serve_floor(name: str, tree: Path, canned: Path, workdir: Path) -> Process:
+    return _from_tree(name, tree, [str(BENCH / "floor.py"), "--canned", str(canned)], workdir)
+
+
+def _from_tree(name: str, tree: Path, args: list[str], workdir: Path) -> Process:
+    """`python args --port N` run with `tree`'s mockmkto, on a free port."""
     port = free_port()
-    argv = [PYTHON, "-P", str(BENCH / "floor.py"), "--port", str(port), "--canned", str(canned)]
+    # -P: the tree on PYTHONPATH wins over the current directory (the bench runs from this checkout).
+    argv = [PYTHON, "-P", *args, "--port", str(port)]
     env = os.environ | {"PYTHONPATH": str(tree)}
     return Process(name, argv, port, env=env, log_path=workdir / f"{name}.log")
 
