@@ -363,3 +363,13 @@ def test_a_script_that_fails_raises_the_database_error_as_sqlalchemy_does(instan
             prepared.run_script(session, "SELECT 1; SELECT * FROM no_such_table")
     with instance.store.session() as session:  # the unit of work rolled back whole, the next one begins
         assert session.scalar(select(Lead.id).where(Lead.id == 2)) == 2
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_a_begin_the_driver_refuses_raises_the_database_error_as_sqlalchemy_does(instance):
+    """The store names SQLAlchemy's errors (a database locked past its timeout: StoreUnavailable)."""
+    with instance.store.session() as session:
+        with pytest.raises(exc.OperationalError, match="within a transaction"):
+            prepared.begin_immediate(session)
+    with instance.store.session() as session:
+        assert session.scalar(select(Lead.id).where(Lead.id == 2)) == 2

@@ -33,7 +33,7 @@ from mockmkto.store import (
 )
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, commit, run_script
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, commit, run_script
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -215,7 +215,6 @@ class Store:
         if self.dialect == "sqlite":
             self._session = Session(self._connection, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False)
             self._session_depth = 0
-            self._driver: sqlite3.Connection  # SQLite's own, under the Session's connection
             self.session = self._turn_session
         else:
             # The database serializes the instance's units of work (the advisory lock); threads of
@@ -410,15 +409,14 @@ class Store:
                     try:
                         with self._database_errors():
                             if session.in_transaction():
-                                self._driver.execute("BEGIN IMMEDIATE")
+                                begin_immediate(session)
                             else:
                                 # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
-                                self._driver = _sqlite(session.connection().connection)
-                                session.info[SQLITE_DRIVER] = self._driver
+                                session.info[SQLITE_DRIVER] = _sqlite(session.connection().connection)
                             self._began(session)
                             yield session
                             session.flush()
-                            self._driver.commit()
+                            commit(session)
                     except BaseException:
                         session.close()  # rolls back SQLite's transaction and ends SQLAlchemy's
                         raise

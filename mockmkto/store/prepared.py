@@ -126,9 +126,16 @@ def run_script(session: Session, script: str) -> None:
     _on_driver(session, script, lambda driver: driver.execute(script.encode(), prepare=False))
 
 
+def begin_immediate(session: Session) -> None:
+    """SQLite: begin, on the driver, a transaction holding the database's write lock, in a session
+    whose SQLAlchemy transaction outlived the last one (`commit`)."""
+    _on_driver(session, "BEGIN IMMEDIATE", lambda driver: driver.execute("BEGIN IMMEDIATE"))
+
+
 def commit(session: Session) -> None:
-    """Commit, on the driver, the transaction a script began (`run_script`). SQLAlchemy's transaction
-    stays open: its Session and connection serve the next unit of work as they are."""
+    """Commit, on the driver, the transaction begun there (`run_script`, `begin_immediate`).
+    SQLAlchemy's transaction stays open: its Session and connection serve the next unit of work as
+    they are."""
     _on_driver(session, "COMMIT", lambda driver: driver.commit())
 
 
