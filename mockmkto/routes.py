@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 from mockmkto import transport
 from mockmkto.admin.api import json_response
 from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, TooManyInstances, UnknownInstance
+from mockmkto.domain.errors import STORE_UNAVAILABLE
 from mockmkto.soap.wsdl import with_address
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def respond(app: MockMarketo, environ, start_response):
         response = NotFound().get_response(environ)
     except TooManyInstances as exc:
         response = json_response({"error": str(exc)}, 503)
+    except STORE_UNAVAILABLE as exc:  # an admin change, or a new instance, the database cannot take now
+        response = json_response({"error": f"store unavailable: {exc}"}, 503)
     except ValueError as exc:
         response = json_response({"error": str(exc)}, 400)
     except HTTPException as exc:

@@ -468,6 +468,8 @@ class Store:
             try:
                 with self._turns or nullcontext():
                     snapshot.backup(_sqlite(raw))
+            except sqlite3.Error as error:  # a full disk, say: the backup left the database as it was
+                raise StoreUnavailable(str(error)) from error
             finally:
                 raw.close()
             with self.session() as session:
