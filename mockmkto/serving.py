@@ -270,7 +270,13 @@ class HttpServer:
 
     def __init__(self, app, sock: socket.socket, max_request_bytes: int, runners: int = 1):
         self._map: dict = {}
-        self._stopped = False  # a plain flag, which a signal handler may set safely (no lock)
+        self._stopped = False
+        # stop() wakes the loop by its trigger only while the loop has not closed it: a loop woken by
+        # something else may see the flag and close everything first, and a closed trigger's file
+        # descriptor may already be another file's. Reentrant: a signal handler's stop() may interrupt
+        # the thread holding it.
+        self._closing = threading.RLock()
+        self._open = True
         dispatcher = _RelayDispatcher(runners)
         dispatcher.set_thread_count(THREADS)
         self._server = create_server(
@@ -295,13 +301,17 @@ class HttpServer:
             while not self._stopped:
                 wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
         finally:
-            wasyncore.close_all(self._map)
+            with self._closing:
+                self._open = False
+                wasyncore.close_all(self._map)
             self._server.task_dispatcher.shutdown()
 
     def stop(self) -> None:
         if not self._stopped:
-            self._stopped = True
-            self._server.pull_trigger()  # wakes the loop: a write to a pipe, no lock taken
+            with self._closing:
+                self._stopped = True
+                if self._open:
+                    self._server.pull_trigger()  # wakes the loop: a write to a pipe
 
 
 def http_server(app, host: str, port: int, max_request_bytes: int | None = None) -> HttpServer:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -229,3 +230,41 @@ def test_stop_ends_serving_and_closes_the_port():
         assert post_get_ada(served).status_code == 200
     with pytest.raises(ConnectionRefusedError):
         connect(port).close()
+
+
+def test_stop_from_another_thread_while_connections_wake_the_loop_never_fails():
+    """The loop, woken by a connection, may see stop()'s flag and close everything before stop()
+    wakes it by its trigger. Threads switched as often as they can be, to meet that moment."""
+
+    def empty_answer(environ, start_response):
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(300):
+            server = http_server(empty_answer, "127.0.0.1", 0)
+            port = bound_port(server)
+            loop = threading.Thread(target=server.serve)
+            loop.start()
+            stopped = threading.Event()
+
+            def knock(port: int = port, stopped: threading.Event = stopped) -> None:
+                while not stopped.is_set():
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=PROMPTLY).close()
+                    except OSError:
+                        pass  # refused once the loop closed the port
+
+            knockers = [threading.Thread(target=knock) for _ in range(3)]
+            for knocker in knockers:
+                knocker.start()
+            try:
+                server.stop()
+            finally:
+                stopped.set()
+                for thread in (*knockers, loop):
+                    thread.join(PROMPTLY)
+    finally:
+        sys.setswitchinterval(switch_interval)
