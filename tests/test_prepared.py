@@ -369,7 +369,8 @@ def test_a_script_that_fails_raises_the_database_error_as_sqlalchemy_does(instan
 def test_a_begin_the_driver_refuses_raises_the_database_error_as_sqlalchemy_does(instance):
     """The store names SQLAlchemy's errors (a database locked past its timeout: StoreUnavailable)."""
     with instance.store.session() as session:
+        connection = session.connection()
         with pytest.raises(exc.OperationalError, match="within a transaction"):
-            prepared.begin_immediate(session)
+            prepared.begin_immediate(connection.connection.driver_connection, connection.dialect)
     with instance.store.session() as session:
         assert session.scalar(select(Lead.id).where(Lead.id == 2)) == 2

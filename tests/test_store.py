@@ -4,6 +4,7 @@ sessions reused from one unit of work to the next, closed on request."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from mockmkto.store.advisory_locks import lock_number
-from mockmkto.store.db import Store, StoreConflict
+from mockmkto.store.db import Store, StoreConflict, StoreUnavailable
 from mockmkto.store.models import User
 from tests.stores import store_url
 
@@ -118,3 +119,26 @@ def test_advisory_lock_numbers_are_those_earlier_versions_took():
     alike: the instance named by its schema (none here), a key by the instance's digest and itself."""
     assert lock_number(b"mockmkto:") == -6808968058479699651
     assert lock_number(hashlib.sha1(b"mockmkto:").digest() + b"EMAIL:ada@example.com") == 182374461915063400
+
+
+def test_a_unit_of_work_sqlite_stays_locked_for_past_its_timeout_is_unavailable_and_the_next_goes_on(tmp_path):
+    """Another program (a database browser, say) holds SQLite's write lock past the URL's timeout."""
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}?timeout=0.05")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        with store.session():
+            pass
+        other.execute("BEGIN IMMEDIATE")
+        # The first begins on the driver, after a unit that committed; the second by SQLAlchemy's
+        # begin, after a unit that failed.
+        for _ in range(2):
+            with pytest.raises(StoreUnavailable, match="locked"):
+                with store.session():
+                    pass
+        other.execute("COMMIT")
+        with store.session() as session:
+            assert session.scalar(select(User.user_id).limit(1)) is None
+    finally:
+        other.close()
+        store.close()

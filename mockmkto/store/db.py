@@ -94,7 +94,12 @@ def make_engine(url: str, schema: str | None = None, units_of_work: bool = False
         # One shared connection, so every thread sees the same in-memory database.
         return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # How long SQLite waits for another program's write lock: the URL's `timeout` (seconds, as
+        # SQLAlchemy reads it), else 30 s; then the call is fault 20011.
+        sqlite_options: dict[str, Any] = {"check_same_thread": False}
+        if "timeout" not in make_url(url).query:
+            sqlite_options["timeout"] = 30
+        engine = create_engine(url, connect_args=sqlite_options)
 
         @event.listens_for(engine, "connect")
         def _wal(dbapi_connection, _record):
@@ -111,8 +116,9 @@ def make_engine(url: str, schema: str | None = None, units_of_work: bool = False
         def _begin_immediate(connection):
             # ...and takes the write lock at once: several processes sharing the file serialize
             # instead of failing when a reader tries to become a writer. Sent to the driver itself
-            # (through SQLAlchemy's execution it cost more than the rest of a getLead's SQL).
-            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            # (through SQLAlchemy's execution it cost more than the rest of a getLead's SQL); its
+            # error is SQLAlchemy's all the same (SQLAlchemy does not wrap what a begin event raises).
+            begin_immediate(connection.connection.driver_connection, connection.dialect)
 
         return engine
     # A connection the server dropped (a restart) is found and replaced: the server reconnects by itself.
@@ -409,7 +415,7 @@ class Store:
                     try:
                         with self._database_errors():
                             if session.in_transaction():
-                                begin_immediate(session)
+                                begin_immediate(session.info[SQLITE_DRIVER], self.engine.dialect)
                             else:
                                 # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
                                 session.info[SQLITE_DRIVER] = _sqlite(session.connection().connection)

@@ -126,10 +126,10 @@ def run_script(session: Session, script: str) -> None:
     _on_driver(session, script, lambda driver: driver.execute(script.encode(), prepare=False))
 
 
-def begin_immediate(session: Session) -> None:
-    """SQLite: begin, on the driver, a transaction holding the database's write lock, in a session
-    whose SQLAlchemy transaction outlived the last one (`commit`)."""
-    _on_driver(session, "BEGIN IMMEDIATE", lambda driver: driver.execute("BEGIN IMMEDIATE"))
+def begin_immediate(driver: Any, dialect: Dialect) -> None:
+    """SQLite: begin, on the driver, a transaction holding the database's write lock (SQLAlchemy's
+    begin, and a unit of work's in a session whose SQLAlchemy transaction outlived the last: `commit`)."""
+    _on(driver, dialect, "BEGIN IMMEDIATE", lambda driver: driver.execute("BEGIN IMMEDIATE"))
 
 
 def commit(session: Session) -> None:
@@ -140,9 +140,12 @@ def commit(session: Session) -> None:
 
 
 def _on_driver(session: Session, sql: str, work: Callable[[Any], object]) -> None:
-    """`work` done on the driver's connection under the session's; the driver's error as SQLAlchemy's."""
-    driver = _driver(session)
-    dialect = session.get_bind().dialect
+    """`work` done on the driver's connection under the session's."""
+    _on(_driver(session), session.get_bind().dialect, sql, work)
+
+
+def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], object]) -> None:
+    """`work` done on the driver's connection; the driver's error as SQLAlchemy's."""
     try:
         work(driver)
     except dialect.loaded_dbapi.Error as error:
