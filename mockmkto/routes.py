@@ -16,6 +16,7 @@ from mockmkto import transport
 from mockmkto.admin.api import json_response
 from mockmkto.app import DEFAULT_INSTANCE, SOAP_CONTENT_TYPE, TooManyInstances, UnknownInstance
 from mockmkto.domain.errors import STORE_UNAVAILABLE
+from mockmkto.soap.server import service_failure
 from mockmkto.soap.wsdl import with_address
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def respond(app: MockMarketo, environ, start_response):
         response = NotFound().get_response(environ)
     except TooManyInstances as exc:
         response = json_response({"error": str(exc)}, 503)
-    except STORE_UNAVAILABLE as exc:  # an admin change, or a new instance, the database cannot take now
+    except STORE_UNAVAILABLE as exc:  # an admin change, or a new instance (but a call's), the database cannot take now
         response = json_response({"error": f"store unavailable: {exc}"}, 503)
     except ValueError as exc:
         response = json_response({"error": str(exc)}, 400)
@@ -58,7 +59,14 @@ def respond(app: MockMarketo, environ, start_response):
 def on_soap(app: MockMarketo, request: Request, version: str, instance: str = DEFAULT_INSTANCE) -> WSGIApplication:
     if version not in app.config.versions:
         raise NotFound()
-    target = app.instance_named(instance)
+    try:
+        target = app.instance_named(instance)
+    except STORE_UNAVAILABLE as error:
+        if request.method != "POST":
+            raise
+        # A call to a new instance the database cannot take now: the call is answered as a call to
+        # an existing one would be.
+        return Response(service_failure(error), status=500, content_type=SOAP_CONTENT_TYPE)
     if request.method == "GET":
         if "wsdl" not in {key.lower() for key in request.args}:
             raise MethodNotAllowed(valid_methods=["POST"])

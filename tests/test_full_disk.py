@@ -4,6 +4,7 @@ the way Marketo refuses a call its service cannot serve, changes nothing, and th
 
 from __future__ import annotations
 
+import os
 import resource
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ class FullDisk:
         written = max(path.stat().st_size for path in self.folder.iterdir())
         resource.prlimit(self.server.process.pid, resource.RLIMIT_FSIZE, (written + ROOM, resource.RLIM_INFINITY))
 
+    def leave_no_room(self) -> None:
+        """Nothing past a file's first page: even a new instance's database cannot be made."""
+        resource.prlimit(self.server.process.pid, resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+
     def make_room(self) -> None:
         resource.prlimit(self.server.process.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
 
@@ -40,11 +45,15 @@ class FullDisk:
                 return
         raise AssertionError("the disk never filled")
 
-    def sync(self, email: str) -> int | None:
-        """syncLead of a new lead: its fault code, None when acknowledged."""
+    def sync(self, email: str, instance: str = "") -> int | None:
+        """syncLead of a new lead (to a named instance: `/name`): its fault code, None when acknowledged."""
         body = f"<ns1:paramsSyncLead><leadRecord><Email>{email}</Email></leadRecord><returnLead>false</returnLead>"
-        answer = requests.post(self.server.url, data=envelope(body + "</ns1:paramsSyncLead>").encode(), timeout=30)
+        url = f"{self.server.base}{instance}/soap/mktows/2_6"
+        answer = requests.post(url, data=envelope(body + "</ns1:paramsSyncLead>").encode(), timeout=30)
         return fault_code(etree.fromstring(answer.content))
+
+    def files_open(self) -> int:
+        return len(os.listdir(f"/proc/{self.server.process.pid}/fd"))
 
     def stored_emails(self) -> set[str]:
         leads = requests.get(f"{self.server.base}/_admin/export", timeout=30).json()["leads"]
@@ -93,3 +102,12 @@ def test_an_admin_change_the_disk_cannot_take_is_a_json_503_and_changes_nothing(
         answer = requests.request(method, full_disk.server.base + path, json=body, timeout=30)
         assert answer.status_code == 503 and answer.json()["error"].startswith("store unavailable: ")
     assert requests.get(f"{full_disk.server.base}/_admin/export", timeout=30).json() == before
+
+
+def test_a_call_to_a_new_instance_the_disk_cannot_take_is_20011_and_leaves_no_file_open(full_disk):
+    full_disk.leave_no_room()
+    files_open = full_disk.files_open()
+    assert {full_disk.sync(f"new-{n}@example.com", "/newcomer") for n in range(30)} == {20011}
+    assert full_disk.files_open() <= files_open + 2  # a connection or two of the clients', not 30 stores'
+    full_disk.make_room()
+    assert full_disk.sync("room-again@example.com", "/newcomer") is None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from mockmkto.domain.instance import Instance
+from mockmkto.domain.seed_format import SeedError
 from tests.soap import LiveServer, envelope
 from tests.stores import store_url
 
@@ -43,3 +47,20 @@ def test_an_instance_that_exists_is_served_past_the_cap(capped):
     capped.session.get(f"{capped.base}/team-b/_admin/health")
     answer = capped.session.post(f"{capped.base}/team-a/soap/mktows/2_6", data=envelope(SYNC_LEAD).encode())
     assert answer.status_code == 200
+
+
+def files_open() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_an_instance_whose_seed_cannot_be_loaded_holds_no_file_or_connection_open(request, store_kind, tmp_path):
+    if store_kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'doomed.db'}"
+    else:
+        url = store_url(store_kind, request.getfixturevalue("postgres_databases"), "doomed")
+    twice_id_1 = {"leads": [{"Id": 1, "Email": "one@example.com"}, {"Id": 1, "Email": "two@example.com"}]}
+    before = files_open()
+    for _ in range(5):
+        with pytest.raises(SeedError):
+            Instance("doomed", url, seed=twice_id_1)
+    assert files_open() <= before + 1

@@ -53,10 +53,14 @@ class Instance:
         self._snapshots: dict[str | None, sqlite3.Connection] = {}
         if seed is not None:
             # Checked and loaded in one unit of work: of several processes starting on one empty
-            # database, one seeds it.
-            with self.store.session() as session:
-                if session.scalar(select(User).limit(1)) is None:
-                    self._load(session, seed)
+            # database, one seeds it. An instance that could not be seeded lets its store go.
+            try:
+                with self.store.session() as session:
+                    if session.scalar(select(User).limit(1)) is None:
+                        self._load(session, seed)
+            except BaseException:
+                self.store.close()
+                raise
 
     def close(self) -> None:
         """Stop the background worker, then close the store's connections (it may be opened again)."""

@@ -119,9 +119,8 @@ class MktowsServer(ServerBase):
             response.fault_code = error.code
             response.body = fault_envelope(error)
         except STORE_UNAVAILABLE as error:
-            log.warning("store unavailable: %s", error)
             response.fault_code = SERVICE_FAILURE[0]
-            response.body = fault_envelope(MarketoError(*SERVICE_FAILURE))
+            response.body = service_failure(error)
         except Exception:
             log.exception("internal error")
             response.fault_code = 10001
@@ -232,6 +231,13 @@ class MktowsServer(ServerBase):
         response.status, response.body = 200, b"".join(ctx.out_string)
         assert response.time is not None  # the call's work began at it (_handle)
         instance.journal.append(session, response.time, body, response, _ms_since(started))
+
+
+def service_failure(error: Exception) -> bytes:
+    """The answer (HTTP 500) to a call the store could not serve: fault 20011, as Marketo's service
+    answers when it fails; logged, since the journal may be out of reach too."""
+    log.warning("store unavailable: %s", error)
+    return fault_envelope(MarketoError(*SERVICE_FAILURE))
 
 
 def _ms_since(started: float) -> float:

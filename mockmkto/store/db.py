@@ -199,17 +199,25 @@ class Store:
         # opens the file (turning a new file to WAL fails at once, unwaited, while another holds it).
         database = make_url(self.url).database if self.dialect == "sqlite" else None
         self._turns = ProcessTurns(database) if database and database != ":memory:" else None
-        with self._turns or nullcontext():
-            with self._create_lock() as conn:
-                if schema and self.dialect == "postgresql":
-                    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
-                # Made at the head if empty; refused (SchemaOutOfDate) if older: `mockmkto db upgrade`.
-                open_schema(conn)
-                if conn.scalar(select(InstanceState.id)) is None:
-                    conn.execute(insert(InstanceState).values(id=1))
-            # Sessions of a SQLite store take turns, so one connection and one Session serve them all,
-            # with no pool checkout, reset or new Session per call (their cost: bench/results.md).
-            self._connection: Connection | None = self.engine.connect() if self.dialect == "sqlite" else None
+        try:
+            with self._turns or nullcontext():
+                with self._create_lock() as conn:
+                    if schema and self.dialect == "postgresql":
+                        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"))
+                    # Made at the head if empty; refused (SchemaOutOfDate) if older: `mockmkto db upgrade`.
+                    open_schema(conn)
+                    if conn.scalar(select(InstanceState.id)) is None:
+                        conn.execute(insert(InstanceState).values(id=1))
+                # Sessions of a SQLite store take turns, so one connection and one Session serve them
+                # all, with no pool checkout, reset or new Session per call (their cost: bench/results.md).
+                self._connection: Connection | None = self.engine.connect() if self.dialect == "sqlite" else None
+        except BaseException:
+            # A store that could not open holds nothing: a server asked for it again and again while
+            # its database is away (or its disk full) would otherwise run out of file descriptors.
+            if self._turns is not None:
+                self._turns.close()
+            self.engine.dispose()
+            raise
         # SOAP calls of this process take turns whole, parse to answer (the SOAP server holds it:
         # `Instance.turn`; reentrant). Python runs one thread at a time, and the drivers and lxml let
         # go of it while they wait: a call let others in at every statement, then waited to get the
