@@ -92,9 +92,12 @@ class PrivateCluster:
     def start(self) -> None:
         self._ctl("start", "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1")
 
-    def restart(self) -> None:
-        """A fast shutdown (in-flight sessions are ended, commits are kept), then a start."""
+    def stop(self) -> None:
+        """A fast shutdown: in-flight sessions are ended, commits are kept."""
         self._ctl("stop", "-m", "fast")
+
+    def restart(self) -> None:
+        self.stop()
         self.start()
 
     def remove(self) -> None:

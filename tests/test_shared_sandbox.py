@@ -284,6 +284,21 @@ def test_units_of_work_begun_after_a_postgresql_restart_find_live_connections(pr
         store.close()
 
 
+def test_while_postgresql_is_down_the_admin_api_is_a_json_503_and_it_answers_once_postgresql_is_back(
+    private_postgres,
+):
+    (server,) = start_servers(private_postgres.url, 1)
+    try:
+        private_postgres.stop()
+        for method, path in [("POST", "/_admin/reset"), ("GET", "/_admin/export"), ("GET", "/_admin/journal")]:
+            answer = requests.request(method, f"{server.base}{path}", timeout=30)
+            assert answer.status_code == 503 and answer.json()["error"].startswith("store unavailable: ")
+        private_postgres.start()
+        assert requests.post(f"{server.base}/_admin/reset", timeout=30).status_code == 200
+    finally:
+        server.stop()
+
+
 def test_a_database_lost_in_the_middle_of_an_operation_is_20011_not_an_internal_error(monkeypatch):
     """Where a restart strikes is chance; here the database goes away inside getLead itself."""
 
