@@ -201,6 +201,34 @@ def test_bad_clock_input_is_400(server, body):
     assert admin(server, "POST", "/_admin/clock", json=body).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"set": "9999-12-31T23:59:59Z"},  # a running clock would pass the last time Python can hold
+        {"set": "0001-01-01T00:00:00Z"},
+        {"freeze": True, "set": "9000-01-01T00:00:01Z"},
+        {"advance": 1e300},
+        {"advance": -(10**11)},
+    ],
+)
+def test_the_clock_is_not_set_outside_the_years_1900_to_9000(server, body):
+    answer = admin(server, "POST", "/_admin/clock", json=body)
+    assert answer.status_code == 400 and "1900-01-01 to 9000-01-01" in answer.json()["error"]
+    clock = admin(server, "GET", "/_admin/clock").json()
+    assert not clock["frozen"] and clock["now"].startswith(str(datetime.now(UTC).year))
+
+
+def test_a_clock_change_is_made_whole_or_not_at_all(server):
+    body = {"freeze": True, "set": "2030-01-01T12:00:00Z", "advance": 1e300}
+    assert admin(server, "POST", "/_admin/clock", json=body).status_code == 400
+    assert admin(server, "GET", "/_admin/clock").json()["frozen"] is False
+
+
+def test_the_clock_runs_at_its_last_year(server):
+    admin(server, "POST", "/_admin/clock", json={"set": "9000-01-01T00:00:00Z"})
+    assert server.call(GET_ADA)[0] == 200
+
+
 def test_injected_fault_answers_with_the_marketo_code_then_stops(server):
     admin(server, "POST", "/_admin/faults", json={"operation": "getLead", "code": 20023, "count": 1})
     status, root = server.call(GET_ADA)

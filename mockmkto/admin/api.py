@@ -19,6 +19,7 @@ from mockmkto import __version__
 from mockmkto.admin import guard
 from mockmkto.domain import campaign_runs, imports, mobject_listing, program_views, state
 from mockmkto.domain.auth import parse_timestamp
+from mockmkto.domain.clock import OutOfRange
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
@@ -245,16 +246,24 @@ class AdminApi:
             freeze = body.get("freeze")
             if freeze is not None and not isinstance(freeze, bool):
                 raise BadRequest("freeze is true or false")
-            if body.get("reset"):
-                clock.reset()
-            if freeze is True:
-                clock.freeze()
-            if at is not None:
-                clock.set(at)
-            if advance:
-                clock.advance(timedelta(seconds=advance))
-            if freeze is False:
-                clock.unfreeze()
+            try:
+                with instance.unit_of_work():  # all of the changes, or none
+                    if body.get("reset"):
+                        clock.reset()
+                    if freeze is True:
+                        clock.freeze()
+                    if at is not None:
+                        clock.set(at)
+                    if advance:
+                        try:
+                            delta = timedelta(seconds=advance)
+                        except OverflowError:
+                            raise OutOfRange() from None
+                        clock.advance(delta)
+                    if freeze is False:
+                        clock.unfreeze()
+            except OutOfRange as out_of_range:
+                raise BadRequest(str(out_of_range)) from None
         with instance.unit_of_work():  # the clock as the shared state has it now
             return json_response({"now": clock.now().isoformat(), "frozen": clock.frozen})
 

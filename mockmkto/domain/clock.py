@@ -12,6 +12,18 @@ from datetime import UTC, datetime, timedelta
 from mockmkto.store.db import Store
 
 MICROSECOND = timedelta(microseconds=1)
+# The times the clock may be set to. Python's datetime ends with the year 9999: a clock set near it
+# ran past it, and every call then failed. Calls also reckon from now (windows, schedules, a running
+# clock): the range leaves centuries either side.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class OutOfRange(ValueError):
+    """A time the clock may not be set to (EARLIEST to LATEST)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the clock can be set from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}")
 
 
 class Clock:
@@ -28,18 +40,23 @@ class Clock:
 
     def freeze(self, at: datetime | None = None) -> None:
         with self.store.session() as session:
-            self.store.write_state(session, clock_frozen_at=_aware(at) if at is not None else self.now())
+            self.store.write_state(session, clock_frozen_at=_in_range(_aware(at)) if at is not None else self.now())
 
     def set(self, at: datetime) -> None:
         """Jump to `at`; the clock keeps running from there unless it is frozen."""
+        at = _in_range(_aware(at))
         with self.store.session() as session:
             if self.frozen:
-                self.store.write_state(session, clock_frozen_at=_aware(at))
+                self.store.write_state(session, clock_frozen_at=at)
             else:
-                self.store.write_state(session, clock_offset_us=_microseconds(_aware(at) - datetime.now(UTC)))
+                self.store.write_state(session, clock_offset_us=_microseconds(at - datetime.now(UTC)))
 
     def advance(self, delta: timedelta) -> None:
         with self.store.session() as session:
+            try:
+                _in_range(self.now() + delta)
+            except OverflowError:
+                raise OutOfRange() from None
             state = self.store.state
             if state.clock_frozen_at is not None:
                 self.store.write_state(session, clock_frozen_at=state.clock_frozen_at + delta)
@@ -60,6 +77,12 @@ class Clock:
     @property
     def frozen(self) -> bool:
         return self.store.state.clock_frozen_at is not None
+
+
+def _in_range(at: datetime) -> datetime:
+    if not EARLIEST <= at <= LATEST:
+        raise OutOfRange()
+    return at
 
 
 def _aware(value: datetime) -> datetime:
