@@ -253,10 +253,22 @@ def test_injected_delay_is_listed_and_cleared(server):
 
 
 @pytest.mark.parametrize(
-    "body", [{"code": 12345}, {}, {"code": 20023, "probability": 2}, {"code": 20023, "colour": "red"}]
+    "body",
+    [
+        {"code": 12345},
+        {},
+        {"code": 20023, "probability": 2},
+        {"code": 20023, "colour": "red"},
+        {"code": 20023, "delayMs": 1e300},  # a call then failed with 10001
+        {"delayMs": 3_600_001},  # past an hour
+        {"transport": "dribble", "delayMs": 10**15},  # an answer that would never end
+        {"code": 20023, "count": 1e300},
+        {"code": 20023, "count": 2**31},  # past a PostgreSQL integer
+    ],
 )
-def test_bad_fault_input_is_400(server, body):
+def test_bad_fault_input_is_400_and_injects_nothing(server, body):
     assert admin(server, "POST", "/_admin/faults", json=body).status_code == 400
+    assert admin(server, "GET", "/_admin/faults").json() == []
 
 
 def test_rate_quota_gives_20023(server):
@@ -275,8 +287,13 @@ def test_daily_quota_gives_20015_and_resets_at_central_midnight(server):
     assert server.call(GET_ADA, headers=auth_header_xml(stamp="2030-01-02T06:00:30Z"))[0] == 200
 
 
-def test_bad_quota_input_is_400(server):
-    assert admin(server, "POST", "/_admin/quotas", json={"daily": -1}).status_code == 400
+@pytest.mark.parametrize(
+    "body", [{"daily": -1}, {"daily": 10**20}, {"rate": 2**31}, {"concurrency": 1.5}, {"enabled": 1}]
+)
+def test_bad_quota_input_is_400_and_changes_nothing(server, body):
+    before = admin(server, "GET", "/_admin/quotas").json()
+    assert admin(server, "POST", "/_admin/quotas", json=body).status_code == 400  # 10**20 was a 500
+    assert admin(server, "GET", "/_admin/quotas").json() == before
 
 
 def test_export_round_trips_as_a_seed(server):

@@ -23,6 +23,7 @@ from mockmkto.domain.clock import OutOfRange
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
+from mockmkto.domain.limits import MAX_COUNT, whole_number
 from mockmkto.domain.seed_format import SeedError
 
 
@@ -301,9 +302,10 @@ class AdminApi:
             if unknown:
                 raise BadRequest(f"unknown quota fields: {', '.join(sorted(unknown))}")
             for key, value in body.items():
-                expected = bool if key == "enabled" else int
-                if type(value) is not expected or (expected is int and value < 1):
-                    raise BadRequest(f"{key} must be {'true or false' if expected is bool else 'a positive integer'}")
+                if key == "enabled" and not isinstance(value, bool):
+                    raise BadRequest("enabled must be true or false")
+                if key != "enabled" and not whole_number(value, 1, MAX_COUNT):
+                    raise BadRequest(f"{key} must be a whole number from 1 to {MAX_COUNT}")
             return json_response(asdict(instance.limits.set_quotas(**body)))
         return json_response(asdict(instance.limits.quotas))
 

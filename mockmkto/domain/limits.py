@@ -34,6 +34,17 @@ def api_day(now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=1)).replace(hour=0)
 
 
+# The largest count or quota: what the stores' integer columns hold (PostgreSQL's are 32-bit).
+MAX_COUNT = 2**31 - 1
+# The longest injected delay: an hour, longer than any client waits for an answer.
+MAX_DELAY_MS = 3_600_000
+
+
+def whole_number(value: object, least: int, most: int) -> bool:
+    """Whether `value` is an int (not a bool) from `least` to `most`."""
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
+
+
 # Faults of the connection, as Marketo's load balancers produced them: a reset, a connection closed
 # with no answer, an HTTP 503 page (none of these reaches the operation); an answer cut mid-XML, or
 # sent slowly (the operation is carried out).
@@ -138,8 +149,12 @@ class CallLimits:
             raise ValueError("a fault has a code or a transport, not both")
         if code is None and transport is None and not delay_ms:
             raise ValueError("a fault needs a code, a transport, a delay or a delay with either")
-        if delay_ms < 0 or (count is not None and count < 1) or not 0 <= probability <= 1:
-            raise ValueError("delay_ms >= 0, count >= 1 and 0 <= probability <= 1")
+        if not whole_number(delay_ms, 0, MAX_DELAY_MS):
+            raise ValueError(f"delayMs is a whole number of milliseconds from 0 to {MAX_DELAY_MS}")
+        if count is not None and not whole_number(count, 1, MAX_COUNT):
+            raise ValueError(f"count is a whole number from 1 to {MAX_COUNT}")
+        if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+            raise ValueError("probability is a number from 0 to 1")
         with self.store.session() as session:
             state = self.store.state
             fault = InjectedFault(
