@@ -117,6 +117,27 @@ def test_a_bad_seed_names_the_path_and_applies_nothing(server):
     assert admin(server, "GET", "/_admin/leads", params={"email": "ok@example.com"}).json()["total"] == 0
 
 
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        ({"leads": [{"Email": "big@example.com", "Id": 2**31}]}, "leads[0].Id"),  # past Marketo's xs:int
+        ({"leads": [{"Email": "huge@example.com", "Id": 2**63}]}, "leads[0].Id"),  # was a 500 on SQLite
+        ({"leads": [{"Email": "listed@example.com", "listIds": [2**63]}]}, "leads[0].listIds[0]"),
+        ({"programs": [{"id": 2**63, "name": "Huge"}]}, "programs[0].id"),
+        ({"programs": [{"id": True, "name": "Boolean"}]}, "programs[0].id"),
+        ({"programs": [{"name": "Listed", "lists": [{"id": 2**31, "name": "Big"}]}]}, "programs[0].lists[0].id"),
+        ({"opportunities": [{"id": 2**31, "Name": "Big"}]}, "opportunities[0].id"),
+        ({"channels": [{"name": "Far", "statuses": [{"status": "s", "step": 2**63}]}]}, "channels[0].statuses[0].step"),
+    ],
+    ids=["lead-2^31", "lead-2^63", "list-2^63", "program-2^63", "program-bool", "list-2^31", "opp-2^31", "step"],
+)
+def test_a_seed_id_or_number_past_a_32_bit_integer_is_a_400_naming_it_and_loads_nothing(server, doc, path):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    response = admin(server, "POST", "/_admin/seed", json=doc)
+    assert (response.status_code, response.json()["path"]) == (400, path)
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
+
+
 def test_seed_that_is_not_json_is_400(server):
     response = admin(server, "POST", "/_admin/seed", data="{nope", headers={"Content-Type": "application/json"})
     assert response.status_code == 400

@@ -23,8 +23,8 @@ from mockmkto.domain.clock import OutOfRange
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
-from mockmkto.domain.limits import MAX_COUNT, whole_number
 from mockmkto.domain.seed_format import SeedError
+from mockmkto.domain.values import INT_MAX, whole_number
 
 
 class BadRequest(Exception):
@@ -304,8 +304,8 @@ class AdminApi:
             for key, value in body.items():
                 if key == "enabled" and not isinstance(value, bool):
                     raise BadRequest("enabled must be true or false")
-                if key != "enabled" and not whole_number(value, 1, MAX_COUNT):
-                    raise BadRequest(f"{key} must be a whole number from 1 to {MAX_COUNT}")
+                if key != "enabled" and not whole_number(value, 1):
+                    raise BadRequest(f"{key} must be a whole number from 1 to {INT_MAX}")
             return json_response(asdict(instance.limits.set_quotas(**body)))
         return json_response(asdict(instance.limits.quotas))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import ERROR_TITLES, MarketoError
+from mockmkto.domain.values import INT_MAX, whole_number
 from mockmkto.store.db import Store
 from mockmkto.store.state_models import InjectedFaultRow, QuotaCall
 
@@ -34,15 +35,8 @@ def api_day(now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=1)).replace(hour=0)
 
 
-# The largest count or quota: what the stores' integer columns hold (PostgreSQL's are 32-bit).
-MAX_COUNT = 2**31 - 1
 # The longest injected delay: an hour, longer than any client waits for an answer.
 MAX_DELAY_MS = 3_600_000
-
-
-def whole_number(value: object, least: int, most: int) -> bool:
-    """Whether `value` is an int (not a bool) from `least` to `most`."""
-    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
 
 
 # Faults of the connection, as Marketo's load balancers produced them: a reset, a connection closed
@@ -151,8 +145,8 @@ class CallLimits:
             raise ValueError("a fault needs a code, a transport, a delay or a delay with either")
         if not whole_number(delay_ms, 0, MAX_DELAY_MS):
             raise ValueError(f"delayMs is a whole number of milliseconds from 0 to {MAX_DELAY_MS}")
-        if count is not None and not whole_number(count, 1, MAX_COUNT):
-            raise ValueError(f"count is a whole number from 1 to {MAX_COUNT}")
+        if count is not None and not whole_number(count, 1):
+            raise ValueError(f"count is a whole number from 1 to {INT_MAX}")
         if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
             raise ValueError("probability is a number from 0 to 1")
         with self.store.session() as session:

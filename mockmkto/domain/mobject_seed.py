@@ -23,8 +23,9 @@ from mockmkto.domain.opportunities import (
     record_values,
 )
 from mockmkto.domain.program_details import TagChange, cost_amount, cost_month
-from mockmkto.domain.seed_format import SeedError, field_type, items, text
+from mockmkto.domain.seed_format import SeedError, field_type, items, optional_id, text
 from mockmkto.domain.tags import find_tag
+from mockmkto.domain.values import whole_number
 from mockmkto.store.mobject_models import Company, MObjectField, ProgramCost, ProgramTag
 from mockmkto.store.models import Program
 
@@ -96,9 +97,10 @@ def _load_records(session: Session, clock: Clock, doc: dict, kind: str) -> int:
             if value is None and not spec.required:
                 continue
             model = ASSOCIATED_MODELS[spec.mobj_type]
-            if not isinstance(value, int) or isinstance(value, bool) or session.get(model, value) is None:
+            if whole_number(value, 1) and session.get(model, value) is not None:
+                links[spec.column] = value
+            else:
                 raise SeedError(f"{path}.{_seed_link_key(spec)}", f"no {spec.mobj_type} with id {value!r}")
-            links[spec.column] = value
         try:
             values = record_values(fields, list(seed_map(item, "attributes", path).items()))
         except MarketoError as error:
@@ -147,18 +149,16 @@ def load_program_details(session: Session, clock: Clock, doc: dict) -> int:
 
 def _seed_program(session: Session, item: dict, path: str) -> int:
     program_id = item.get("program")
-    if not isinstance(program_id, int) or session.get(Program, program_id) is None:
-        raise SeedError(f"{path}.program", f"unknown program {program_id!r}")
-    return program_id
+    if whole_number(program_id, 1) and session.get(Program, program_id) is not None:
+        return program_id
+    raise SeedError(f"{path}.program", f"unknown program {program_id!r}")
 
 
 def seed_id(session: Session, model, item: dict, path: str) -> int | None:
     """The item's `id`: a positive integer no row of `model` has yet (a seed may load onto a state), or None."""
-    value = item.get("id")
+    value = optional_id(item, path)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise SeedError(f"{path}.id", "must be a positive integer")
     if session.get(model, value) is not None:
         raise SeedError(f"{path}.id", f"{value} is already taken")
     return value

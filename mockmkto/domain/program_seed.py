@@ -12,7 +12,7 @@ from mockmkto.domain.campaigns import CAMPAIGN_SOURCES
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.program_views import campaign_view
 from mockmkto.domain.programs import DEFINITIONS, TOKEN_NAME
-from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.domain.seed_format import SeedError, items, optional_id, text
 from mockmkto.store.campaign_models import SmartCampaignDefinition
 from mockmkto.store.models import Campaign, Program, StaticList
 
@@ -51,7 +51,7 @@ def _load_program(session: Session, item: dict, path: str) -> list[tuple[str, Ca
     for name in tokens:
         if not TOKEN_NAME.match(name):
             raise SeedError(f"{path}.tokens", f"token {name!r} is not of the form {{{{my.name}}}}")
-    program = Program(id=item.get("id"), name=text(item, "name", path), tokens=tokens)
+    program = Program(id=optional_id(item, path), name=text(item, "name", path), tokens=tokens)
     session.add(program)
     session.flush()
     smart_lists = []
@@ -63,7 +63,8 @@ def _load_program(session: Session, item: dict, path: str) -> list[tuple[str, Ca
         if names:
             smart_lists.append((cpath, row, names))
     for lpath, static_list in items(item, "lists", f"{path}."):
-        session.add(StaticList(id=static_list.get("id"), name=text(static_list, "name", lpath), program_id=program.id))
+        list_id = optional_id(static_list, lpath)
+        session.add(StaticList(id=list_id, name=text(static_list, "name", lpath), program_id=program.id))
     return smart_lists
 
 
@@ -86,7 +87,7 @@ def _load_campaign(session: Session, program: Program, item: dict, path: str) ->
             raise SeedError(spath, "a step is {activity: an activity type such as SendEmail, asset: its asset name}")
         steps.append({"activity": step["activity"], "asset": text(step, "asset", spath)})
     campaign = Campaign(
-        id=item.get("id"),
+        id=optional_id(item, path),
         name=text(item, "name", path),
         description=item.get("description", ""),
         program_id=program.id,

@@ -16,7 +16,8 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
-from mockmkto.domain.seed_format import SeedError, field_type, items, text
+from mockmkto.domain.seed_format import SeedError, field_type, items, optional_id, text
+from mockmkto.domain.values import whole_number
 from mockmkto.store import activity_repository, lead_repository, list_member_repository
 from mockmkto.store.models import (
     AssignmentRule,
@@ -151,10 +152,10 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
         raise SeedError(path, f"duplicates lead {result.lead_id}")
     lead = lead_repository.by_id(session, result.lead_id)
     assert lead is not None  # just created
-    wanted_id = item.get("Id")
+    wanted_id = optional_id(item, path, "Id")
     if wanted_id is not None and wanted_id != lead.id:
-        if not isinstance(wanted_id, int) or wanted_id <= 0 or lead_repository.by_id(session, wanted_id) is not None:
-            raise SeedError(f"{path}.Id", "must be a positive integer not used by another lead")
+        if lead_repository.by_id(session, wanted_id) is not None:
+            raise SeedError(f"{path}.Id", f"{wanted_id} is another lead's")
         lead_repository.renumber(session, lead, wanted_id)
         activity_repository.move_to_lead(session, result.lead_id, wanted_id)
         lead = lead_repository.by_id(session, wanted_id)
@@ -163,7 +164,7 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
     if not isinstance(list_ids, list):
         raise SeedError(f"{path}.listIds", "must be a list of static list ids")
     for index, list_id in enumerate(list_ids):
-        if not isinstance(list_id, int) or session.get(StaticList, list_id) is None:
+        if not whole_number(list_id, 1) or session.get(StaticList, list_id) is None:
             raise SeedError(f"{path}.listIds[{index}]", f"no static list with id {list_id!r}")
         list_member_repository.add(session, list_id, [lead.id])
     partition_name = item.get("partition")

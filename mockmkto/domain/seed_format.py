@@ -6,6 +6,7 @@ import json
 from typing import Literal, overload
 
 from mockmkto.domain.lead_fields import DATA_TYPES
+from mockmkto.domain.values import INT_MAX, whole_number
 
 
 class SeedError(ValueError):
@@ -58,6 +59,15 @@ def field_type(item: dict, path: str) -> tuple[str, int | None]:
     if data_type not in DATA_TYPES:
         raise SeedError(f"{path}.dataType", f"must be one of {', '.join(DATA_TYPES)}")
     size = item.get("size")
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
-        raise SeedError(f"{path}.size", "must be a positive integer")
+    if size is not None and not whole_number(size, 1):
+        raise SeedError(f"{path}.size", f"must be a whole number from 1 to {INT_MAX}")
     return data_type, size
+
+
+def optional_id(item: dict, path: str, key: str = "id") -> int | None:
+    """The item's `key`, an id it asks for: None, or a whole number from 1 to INT_MAX (Marketo's ids
+    are 32-bit)."""
+    value = item.get(key)
+    if value is not None and not whole_number(value, 1):
+        raise SeedError(f"{path}.{key}", f"must be a whole number from 1 to {INT_MAX}")
+    return value

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.seed_format import SeedError, items, text
+from mockmkto.domain.values import INT_MAX, whole_number
 from mockmkto.store.mobject_models import Channel, TagType
 
 # The tag type under which a program's channel is read and written (Tag{Type=Channel, Value=Webinar}).
@@ -129,8 +130,8 @@ def load_channels(session: Session, clock: Clock, doc: dict) -> int:
         statuses = []
         for spath, status in items(item, "statuses", f"{path}."):
             step = status.get("step")
-            if not isinstance(step, int) or isinstance(step, bool) or step < 0:
-                raise SeedError(f"{spath}.step", "must be a non-negative integer")
+            if not whole_number(step, 0):
+                raise SeedError(f"{spath}.step", f"must be a whole number from 0 to {INT_MAX}")
             if not isinstance(status.get("success", False), bool):
                 raise SeedError(f"{spath}.success", "must be true or false")
             attributes = status.get("attributes", {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # Marketo's integer fields and ids are 32-bit
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -22,6 +23,12 @@ def integer(text: str, low: int = INT_MIN, high: int = INT_MAX) -> int:
     if not INTEGER.fullmatch(value) or not low <= int(value) <= high:
         raise ValueError(text)
     return int(value)
+
+
+def whole_number(value: object, low: int = INT_MIN, high: int = INT_MAX) -> TypeGuard[int]:
+    """Whether `value` (as JSON gives it: an admin request, a seed) is an int, not a bool, from
+    `low` to `high`: a larger one neither Marketo nor a store (PostgreSQL's integer) holds."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def number(text: str) -> float:
