@@ -188,6 +188,28 @@ def test_journal_filters_by_operation_and_fault(server):
     assert admin(server, "GET", "/_admin/journal", params={"operation": "syncLead"}).json()["count"] == 1
 
 
+@pytest.mark.parametrize("fault", ["\u00b2", str(2**63)], ids=["superscript-two", "2^63"])
+def test_a_journal_filter_by_a_fault_no_code_can_be_matches_nothing(server, fault):
+    server.call(GET_ADA, headers=auth_header_xml(signature="0" * 40))
+    assert admin(server, "GET", "/_admin/journal", params={"fault": fault}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"/_admin/leads/{2**63}", 404),
+        (f"/_admin/ui/leads/{2**63}", 404),
+        (f"/_admin/ui/journal/{2**63}", 404),
+        (f"/_admin/leads?limit={2**63}", 400),
+        (f"/_admin/leads?offset={2**63}", 400),
+        (f"/_admin/journal?limit={2**63}", 400),
+        ("/_admin/leads?limit=\u00b2", 400),
+    ],
+)
+def test_a_number_in_an_admin_path_or_query_past_a_32_bit_integer_is_refused_not_a_500(server, path, status):
+    assert admin(server, "GET", path).status_code == status
+
+
 def test_journal_records_the_workspace_header(server):
     header = (
         auth_header_xml() + "<ns1:MktowsContextHeader><targetWorkspace>EMEA</targetWorkspace></ns1:MktowsContextHeader>"

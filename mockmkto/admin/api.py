@@ -24,7 +24,7 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
 from mockmkto.domain.seed_format import SeedError
-from mockmkto.domain.values import INT_MAX, whole_number
+from mockmkto.domain.values import INT_MAX, integer, whole_number
 
 
 class BadRequest(Exception):
@@ -46,7 +46,7 @@ class AdminApi:
             Rule("/seed", endpoint="seed", methods=["POST"]),
             Rule("/export", endpoint="export", methods=["GET"]),
             Rule("/leads", endpoint="leads", methods=["GET"]),
-            Rule("/leads/<int:lead_id>", endpoint="lead", methods=["GET"]),
+            Rule(f"/leads/<int(max={INT_MAX}):lead_id>", endpoint="lead", methods=["GET"]),
             Rule("/lists", endpoint="lists", methods=["GET"]),
             Rule("/programs", endpoint="programs", methods=["GET"]),
             Rule("/campaigns", endpoint="campaigns", methods=["GET"]),
@@ -364,9 +364,10 @@ def _int_arg(request: Request, name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdigit():
-        raise BadRequest(f"{name} must be a whole number")
-    return int(value)
+    try:
+        return integer(value, 0)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number from 0 to {INT_MAX}") from None
 
 
 def _datetime(value, name: str) -> datetime:

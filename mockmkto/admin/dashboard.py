@@ -32,6 +32,7 @@ from mockmkto import __version__
 from mockmkto.domain import campaign_runs, custom_objects, imports, mobject_listing, program_views, state
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
+from mockmkto.domain.values import INT_MAX
 
 PAGE_SIZE = 100
 JOURNAL_PAGE_SIZE = 50
@@ -159,9 +160,9 @@ def _prefixed(prefix: str | None, name: str) -> str:
 PAGES = Map(
     [
         Rule("/", endpoint="leads"),
-        Rule("/leads/<int:lead_id>", endpoint="lead"),
+        Rule(f"/leads/<int(max={INT_MAX}):lead_id>", endpoint="lead"),
         Rule("/journal", endpoint="journal"),
-        Rule("/journal/<int:entry_id>", endpoint="entry"),
+        Rule(f"/journal/<int(max={INT_MAX}):entry_id>", endpoint="entry"),
         Rule("/runs", endpoint="runs"),
         Rule("/programs", endpoint="programs"),
         Rule("/mobjects", endpoint="mobjects"),

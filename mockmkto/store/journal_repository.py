@@ -91,5 +91,7 @@ def _matching(query: Select, operation: str | None, fault: str | None, user_id: 
     elif fault == "none":
         query = query.where(JournalRow.fault_code.is_(None))
     elif fault:
-        query = query.where(JournalRow.fault_code == int(fault)) if fault.isdigit() else query.where(false())
+        # A code is ASCII digits (Marketo's have five); anything else, or longer than any, matches nothing.
+        is_code = fault.isascii() and fault.isdigit() and len(fault) < 10
+        query = query.where(JournalRow.fault_code == int(fault)) if is_code else query.where(false())
     return query
