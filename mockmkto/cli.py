@@ -189,8 +189,10 @@ def fail(problem: str) -> int:
 def setting_problem(config: Config, workers: int) -> str | None:
     if not 0 <= config.port <= 65535:
         return f"port {config.port} is out of range: choose one of 1-65535 with --port (0 picks a free one)"
-    if workers < 1:
-        return f"--workers {workers}: choose 1 or more"
+    from mockmkto.serving import MAX_WORKERS
+
+    if not 1 <= workers <= MAX_WORKERS:
+        return f"--workers {workers}: choose 1 to {MAX_WORKERS}"
     if workers > 1:
         from mockmkto.store.db import is_memory_url
 

@@ -40,6 +40,9 @@ CONNECTION_LIMIT = 1000
 # A worker process that dies sooner than this after its start is started again only this long after.
 RESTART_PAUSE_SECONDS = 1.0
 WORKER_STOP_SECONDS = 10.0
+# The most processes `--workers` starts: each holds an app of its own (tens of MB), and more than
+# this serves no machine a mock runs on better; a typo such as 100000 forked until the machine stalled.
+MAX_WORKERS = 64
 # After an error answer, how long the rest of a refused request is read and dropped.
 LINGER_SECONDS = 2.0
 

@@ -101,7 +101,8 @@ def test_serve_on_a_port_in_use_says_so_in_one_line_before_any_banner():
         (["--db", "sqlite:///{tmp}/no/such/folder/mock.db"], "cannot open the database"),
         (["--seed", "{tmp}/missing.json"], "cannot read the seed file"),
         (["--seed", "{tmp}/broken.json"], "cannot be loaded"),
-        (["--workers", "0"], "--workers 0"),
+        (["--workers", "0"], "--workers 0: choose 1 to 64"),
+        (["--workers", "100000"], "--workers 100000: choose 1 to 64"),
         (["--workers", "2", "--db", "sqlite://"], "need a database they share"),
     ],
     ids=[
@@ -113,6 +114,7 @@ def test_serve_on_a_port_in_use_says_so_in_one_line_before_any_banner():
         "missing-seed",
         "broken-seed",
         "no-workers",
+        "too-many-workers",
         "workers-in-memory",
     ],
 )
