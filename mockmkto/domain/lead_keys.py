@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
+from mockmkto.domain.values import INT_MAX  # Id is an xs:int
 from mockmkto.store import lead_repository
 from mockmkto.store.models import Lead
 
@@ -22,7 +23,6 @@ LEAD_KEY_REFS = (
     "SFDCLEADOWNERID",
     "SFDCOPPTYID",
 )
-MAX_LEAD_ID = 2**31 - 1  # Id is an xs:int
 
 
 def email_key(email: str | None) -> str | None:
@@ -33,12 +33,12 @@ def email_key(email: str | None) -> str | None:
 def lead_id_value(value: str | int | None) -> int | None:
     """A lead Id from a key value: ASCII digits within xs:int, else None (no lead can have it)."""
     if isinstance(value, int):
-        return value if 0 < value <= MAX_LEAD_ID else None
+        return value if 0 < value <= INT_MAX else None
     text = (value or "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     number = int(text)
-    return number if 0 < number <= MAX_LEAD_ID else None
+    return number if 0 < number <= INT_MAX else None
 
 
 def check_lead_key(key_type: str | None, key_value: str | None) -> tuple[str, str]:
