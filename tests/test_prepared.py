@@ -9,10 +9,14 @@ import pytest
 from sqlalchemy import bindparam, exc, insert, select, text, update
 
 from mockmkto.domain import activities
-from mockmkto.domain.mobject_fields import OPPORTUNITY
-from mockmkto.domain.mobject_sync import RECORDS_BY_ID
-from mockmkto.domain.programs import CAMPAIGNS
-from mockmkto.store import activity_repository, campaign_run_repository, lead_repository, prepared
+from mockmkto.store import (
+    activity_repository,
+    campaign_run_repository,
+    lead_repository,
+    opportunity_repository,
+    prepared,
+    program_repository,
+)
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUMNS
 from mockmkto.store.mobject_models import Opportunity
@@ -193,7 +197,7 @@ def test_a_prepared_get_loads_what_session_get_loads(instance):
     assert campaign_ids
     for campaign_id in campaign_ids:
         with instance.store.session() as session:
-            found = CAMPAIGNS.get(session, campaign_id)
+            found = program_repository.campaign_by_id(session, campaign_id)
             assert column_values(found) == expected[campaign_id]
             assert session.get(Campaign, campaign_id) is found and not session.dirty
 
@@ -203,9 +207,9 @@ def test_a_prepared_get_gives_the_instance_the_session_holds_or_none(instance):
         (campaign_id,) = session.scalars(select(Campaign.id).limit(1))
         held = session.get(Campaign, campaign_id)
         held.name = "Changed, not flushed"
-        assert CAMPAIGNS.get(session, campaign_id) is held
-        assert CAMPAIGNS.get(session, 999999) is None
-        assert CAMPAIGNS.get(session, None) is None
+        assert program_repository.campaign_by_id(session, campaign_id) is held
+        assert program_repository.campaign_by_id(session, 999999) is None
+        assert program_repository.campaign_by_id(session, None) is None
 
 
 def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(instance, clock):
@@ -262,7 +266,7 @@ def test_an_expanding_list_gives_the_instances_the_session_holds(instance):
 def test_records_by_id_are_what_the_orm_loads(instance):
     with instance.store.session() as session:
         (opportunity_id,) = session.scalars(select(Opportunity.id))
-        (found,) = RECORDS_BY_ID[OPPORTUNITY].instances(session, {"ids": [opportunity_id, opportunity_id + 1000]})
+        (found,) = opportunity_repository.by_ids(session, Opportunity, [opportunity_id, opportunity_id + 1000])
         made = column_values(found)
         session.expunge(found)
         assert made == column_values(session.get(Opportunity, opportunity_id))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store import activity_repository, lead_repository
 from mockmkto.store.activity_repository import ENTRY_KEYS
-from mockmkto.store.models import Activity, Lead
+from mockmkto.store.lead_repository import LeadSelection
+from mockmkto.store.models import Activity
 
 # Where a change came from, as Marketo writes it on API activities.
 API_REASON = "SOAP API"
@@ -161,7 +162,7 @@ def codes_for_names(names: list[str]) -> set[str]:
 
 
 def _views(session: Session, rows: list[Activity]) -> list[ActivityView]:
-    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_({a.lead_id for a in rows})))}
+    leads = {lead.id: lead for lead in lead_repository.by_ids(session, (a.lead_id for a in rows))}
     out = []
     for row in rows:
         lead = leads.get(row.lead_id)
@@ -212,19 +213,8 @@ def lead_activity(
     size = LEAD_ACTIVITY_PAGE if batch_size is None else min(batch_size, LEAD_ACTIVITY_PAGE)
     if size <= 0:
         raise MarketoError(20110, "batchSize must be positive")
-    query = select(Activity).where(Activity.lead_id == lead_id)
-    if included is not None:
-        query = query.where(Activity.activity_type.in_(included))
-    if excluded:
-        query = query.where(Activity.activity_type.not_in(excluded))
-    before = _offset(offset)
-    if before:
-        query = query.where(Activity.id < before)
-    rows = list(session.scalars(query.order_by(Activity.id.desc()).limit(size + 1)))
-    page, more = rows[:size], len(rows) > size
-    remaining = (
-        session.execute(select(func.count()).select_from(query.subquery())).scalar_one() - len(page) if more else 0
-    )
+    page, remaining = activity_repository.lead_activity(session, lead_id, included, excluded, _offset(offset), size)
+    more = remaining > 0
     return ActivityPage(
         len(page),
         remaining,
@@ -248,9 +238,10 @@ def lead_changes(
     exclude: list[str] | None = None,
     names: list[str] | None = None,
     batch_size: int | None = None,
-    lead_ids=None,
+    lead_ids: LeadSelection | None = None,
 ) -> ActivityPage:
-    """getLeadChanges: activities of every (or the selected) lead since a position, oldest first.
+    """getLeadChanges: activities of every lead (or those a selector picks: `lead_selectors.selected_lead_ids`)
+    since a position, oldest first.
 
     The position needs oldestCreatedAt or an offset (20109); pages of min(1000, batchSize).
     """
@@ -263,24 +254,8 @@ def lead_changes(
     size = LEAD_CHANGES_PAGE if batch_size is None else min(batch_size, LEAD_CHANGES_PAGE)
     if size <= 0:
         raise MarketoError(20110, "batchSize must be positive")
-    query = select(Activity)
-    if oldest_created_at is not None:
-        query = query.where(Activity.created_at >= oldest_created_at)
-    if latest_created_at is not None:
-        query = query.where(Activity.created_at < latest_created_at)
-    after = _offset(offset)
-    if after:
-        query = query.where(Activity.id > after)
-    if included is not None:
-        query = query.where(Activity.activity_type.in_(included))
-    if excluded:
-        query = query.where(Activity.activity_type.not_in(excluded))
-    if lead_ids is not None:
-        query = query.where(Activity.lead_id.in_(lead_ids))
-    rows = list(session.scalars(query.order_by(Activity.id).limit(size + 1)))
-    page, more = rows[:size], len(rows) > size
-    remaining = (
-        session.execute(select(func.count()).select_from(query.subquery())).scalar_one() - len(page) if more else 0
+    page, remaining = activity_repository.lead_changes(
+        session, oldest_created_at, latest_created_at, _offset(offset), included, excluded, lead_ids, size
     )
     last = page[-1] if page else None
     return ActivityPage(

@@ -6,13 +6,12 @@ import hmac
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store import account_repository
 from mockmkto.store.db import seed_cached
-from mockmkto.store.models import User
 
 
 class AuthenticationHeader(NamedTuple):
@@ -49,7 +48,7 @@ def authenticate(session: Session, clock: Clock, header: AuthenticationHeader | 
     if not header.mktowsUserId or not header.requestSignature or not header.requestTimestamp:
         raise MarketoError(20014, "Authentication header incomplete")
     users = seed_cached(
-        session, "users", lambda: {u.user_id: (u.secret, u.blocked) for u in session.scalars(select(User))}
+        session, "users", lambda: {u.user_id: (u.secret, u.blocked) for u in account_repository.users(session)}
     )
     if header.mktowsUserId not in users:
         raise MarketoError(20014, "Authentication failed")

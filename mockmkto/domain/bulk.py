@@ -29,10 +29,9 @@ from mockmkto.domain.leads import (
     new_lead_columns,
     record_values,
 )
-from mockmkto.domain.workspaces import DEFAULT_WORKSPACE, partition_chooser, workspace_named
-from mockmkto.store import activity_repository, lead_repository
+from mockmkto.domain.workspaces import DEFAULT_WORKSPACE, partition_chooser
+from mockmkto.store import account_repository, activity_repository, lead_repository
 from mockmkto.store.db import Store
-from mockmkto.store.models import Lead
 
 # Leads per statement of the admin load: large enough to amortise each call, small enough to bound memory.
 CHUNK_SIZE = 20_000
@@ -40,7 +39,7 @@ KEY_FIELDS = ("ForeignSysPersonId", "ForeignSysType")
 # What an import may change of a lead it matched: its attributes and the columns that follow them.
 SYNCED_COLUMNS = ("attributes", "email", *MIRRORED_FIELDS.values(), "anonymous", "updated_at")
 # What `sync_by_email` reads of a matched lead (besides its email): its id and what it may change.
-MATCHED_COLUMNS = (Lead.id, *(Lead.__table__.c[key] for key in SYNCED_COLUMNS if key not in ("email", "updated_at")))
+MATCHED_COLUMNS = ("id", *(key for key in SYNCED_COLUMNS if key not in ("email", "updated_at")))
 
 
 def _admin_row(fields: Mapping[str, str], stamp: datetime, partition_id: int | None) -> dict:
@@ -67,7 +66,7 @@ def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]])
     # The store's own transaction, so the load takes its turn like any request.
     with store.session() as session:
         now = clock.now()
-        default_workspace = workspace_named(session, DEFAULT_WORKSPACE)
+        default_workspace = account_repository.workspace_named(session, DEFAULT_WORKSPACE)
         partition_id = default_workspace.primary_partition_id if default_workspace is not None else None
         first, count = None, 0
         iterator = iter(leads)

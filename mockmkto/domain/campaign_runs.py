@@ -11,15 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
-from mockmkto.domain.programs import CAMPAIGNS, DEFINITIONS, PROGRAMS, full_name, resolve_tokens, utc
-from mockmkto.store import activity_repository, campaign_run_repository, list_member_repository
+from mockmkto.domain.programs import full_name, resolve_tokens, utc
+from mockmkto.store import (
+    activity_repository,
+    campaign_run_repository,
+    list_member_repository,
+    program_repository,
+    static_list_repository,
+)
 from mockmkto.store.campaign_models import CampaignRun
-from mockmkto.store.models import Campaign, StaticList
+from mockmkto.store.models import Campaign
 
 # How the "Request Campaign" activity names where the request came from.
 SOURCE_LABELS = {"MKTOWS": activities.API_SOURCE, "SALES": "Sales Insight"}
@@ -60,9 +65,9 @@ def run_due(session: Session, clock: Clock) -> int:
 def run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
     """Run the campaign: resolve each lead's tokens, write the run's leads and their activities (in lead order,
     each lead's in flow order), with the imported tokens it uses up. Returns the run's leads."""
-    campaign = CAMPAIGNS.get_one(session, run.campaign_id)
-    program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
-    definition = DEFINITIONS.get(session, campaign.id)
+    campaign = program_repository.existing_campaign(session, run.campaign_id)
+    program = program_repository.program_by_id(session, campaign.program_id)
+    definition = program_repository.definition(session, campaign.id)
     lead_ids = run.requested_lead_ids if run.requested_lead_ids is not None else _smart_list_members(session, campaign)
     imported = campaign_run_repository.take_imported_tokens(session, campaign.id)
     name = full_name(session, campaign)
@@ -91,18 +96,18 @@ def run_campaign(session: Session, run: CampaignRun) -> list[RunLead]:
 def _smart_list_members(session: Session, campaign: Campaign) -> list[int]:
     """The leads a batch campaign's smart list selects, by Id: members of its smart list's static
     lists, or of every static list of its program when the smart list names none."""
-    definition = DEFINITIONS.get(session, campaign.id)
+    definition = program_repository.definition(session, campaign.id)
     list_ids = list(definition.smart_list) if definition and definition.smart_list else None
     if list_ids is None:
-        list_ids = list(session.scalars(select(StaticList.id).where(StaticList.program_id == campaign.program_id)))
+        list_ids = [static_list.id for static_list in static_list_repository.of_program(session, campaign.program_id)]
     return list_member_repository.members_of_any(session, list_ids)
 
 
 def run_view(session: Session, run: CampaignRun, leads: list[RunLead] | None = None) -> RunView:
     """The run as it stands; `leads` when the caller has just run them (else they are read back)."""
-    campaign = CAMPAIGNS.get_one(session, run.campaign_id)
-    program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
-    cloned_from = PROGRAMS.get(session, run.cloned_from_program_id) if run.cloned_from_program_id else None
+    campaign = program_repository.existing_campaign(session, run.campaign_id)
+    program = program_repository.program_by_id(session, campaign.program_id)
+    cloned_from = program_repository.program_by_id(session, run.cloned_from_program_id)
     if leads is None:
         leads = [RunLead(lead_id, tokens) for lead_id, tokens in campaign_run_repository.run_leads(session, run.id)]
     return RunView(

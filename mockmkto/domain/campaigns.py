@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.campaign_runs import RunView, run_campaign, run_due, run_view
@@ -15,10 +14,9 @@ from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_keys import check_lead_key, key_lookup_value
 from mockmkto.domain.program_clones import clone_for_schedule
-from mockmkto.domain.programs import CAMPAIGNS, full_name, given, program_campaign, required, token_overrides, utc
-from mockmkto.store import campaign_run_repository, lead_repository
+from mockmkto.domain.programs import full_name, given, program_campaign, required, token_overrides, utc
+from mockmkto.store import campaign_run_repository, lead_repository, program_repository
 from mockmkto.store.campaign_models import COMPLETED, SCHEDULED
-from mockmkto.store.models import Campaign
 
 CAMPAIGN_SOURCES = ("MKTOWS", "SALES")
 SCHEDULE_SOURCE = "SCHEDULE"
@@ -65,7 +63,7 @@ def campaigns_for_source(
     run_due(session, clock)
     wanted = given(name)
     records = []
-    for campaign in session.scalars(select(Campaign).order_by(Campaign.id)):
+    for campaign in program_repository.campaigns(session):
         if source not in campaign.requestable_from:
             continue
         listed = full_name(session, campaign)
@@ -106,7 +104,7 @@ def request_campaign(
     now = utc(clock.now())
     run_due(session, clock)
     if campaign_id is not None:
-        campaign = CAMPAIGNS.get(session, campaign_id)
+        campaign = program_repository.campaign_by_id(session, campaign_id)
         if campaign is None:
             raise MarketoError(20113, f"Campaign {campaign_id} not found")
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams
@@ -21,7 +20,8 @@ from mockmkto.domain.lead_keys import email_key, lead_id_value
 from mockmkto.domain.mobject_seed import seed_id, seed_map
 from mockmkto.domain.mobject_sync import BATCH_LIMIT, SYNC_OPERATIONS
 from mockmkto.domain.seed_format import SeedError, field_type, items, text
-from mockmkto.store import lead_repository
+from mockmkto.store import custom_object_repository, lead_repository
+from mockmkto.store.db import savepoint
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
 from mockmkto.store.models import Lead
 
@@ -68,7 +68,7 @@ def custom_object_type(session: Session, name: str | None) -> CustomObjectType:
     """The type named (case-insensitively); 20109 when no name is sent, 20110 when it is unknown."""
     if not name or not name.strip():
         raise MarketoError(20109, "objTypeName is required")
-    for co_type in session.scalars(select(CustomObjectType)):
+    for co_type in custom_object_repository.types(session):
         if co_type.name.casefold() == name.strip().casefold():
             return co_type
     raise MarketoError(20110, f"Unknown custom object type {name!r}")
@@ -90,7 +90,7 @@ def sync_custom_objects(
     for obj in objects:
         sent = _as_sent(obj.keys)
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 status = _sync_one(session, clock, co_type, obj, op)
             results.append(CustomObjectStatus(co_type.name, sent, status))
         except MarketoError as error:
@@ -135,19 +135,10 @@ def _add_record(
     record_id: int | None = None,
 ) -> None:
     """A new object (its key and lead link already checked); `record_id` keeps a seeded id."""
-    now = clock.now()
-    session.add(
-        CustomObjectRecord(
-            id=record_id,
-            type_name=co_type.name,
-            key=_key_text(co_type, keys),
-            keys=keys,
-            attributes={name: value for name, value in attributes.items() if value != ""},
-            created_at=now,
-            updated_at=now,
-        )
+    kept = {name: value for name, value in attributes.items() if value != ""}
+    custom_object_repository.add_record(
+        session, co_type.name, _key_text(co_type, keys), keys, kept, clock.now(), record_id
     )
-    session.flush()
 
 
 def get_custom_objects(
@@ -169,11 +160,7 @@ def get_custom_objects(
     wanted = _key_values(co_type, keys or [], complete=False)
     query_id = streams.fingerprint(co_type.name, sorted(wanted.items()))
     offset = streams.decode(stream_position, query_id)["offset"] if stream_position and stream_position.strip() else 0
-    query = select(CustomObjectRecord).where(CustomObjectRecord.type_name == co_type.name)
-    for name, value in wanted.items():
-        query = query.where(CustomObjectRecord.keys[name].as_string() == value)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.scalars(query.order_by(CustomObjectRecord.key, CustomObjectRecord.id).offset(offset).limit(size))
+    total, rows = custom_object_repository.matching(session, co_type.name, wanted, offset, size)
     included = {n.strip().casefold() for n in include_attributes or () if n and n.strip()}
     views = [_view(co_type, row, included) for row in rows]
     return CustomObjectPage(
@@ -201,8 +188,7 @@ def delete_custom_objects(session: Session, type_name: str | None, key_lists: li
             # The WSDL's SyncStatusEnum has no UNCHANGED: a key that names nothing is FAILED.
             results.append(CustomObjectStatus(co_type.name, sent, "FAILED", f"No {co_type.name} object has this key"))
             continue
-        session.delete(record)
-        session.flush()
+        custom_object_repository.delete_record(session, record)
         results.append(CustomObjectStatus(co_type.name, sent, "DELETED"))
     return results
 
@@ -261,10 +247,7 @@ def _key_text(co_type: CustomObjectType, keys: dict[str, str]) -> str:
 
 
 def _record(session: Session, co_type: CustomObjectType, keys: dict[str, str]) -> CustomObjectRecord | None:
-    query = select(CustomObjectRecord).where(
-        CustomObjectRecord.type_name == co_type.name, CustomObjectRecord.key == _key_text(co_type, keys)
-    )
-    return session.scalar(query)
+    return custom_object_repository.by_key(session, co_type.name, _key_text(co_type, keys))
 
 
 def _check_lead(session: Session, co_type: CustomObjectType, value: str) -> None:
@@ -296,7 +279,7 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
     loaded = 0
     for path, item in items(doc, "customObjectTypes", ""):
         name = text(item, "name", path)
-        if any(t.name.casefold() == name.casefold() for t in session.scalars(select(CustomObjectType))):
+        if any(t.name.casefold() == name.casefold() for t in custom_object_repository.types(session)):
             raise SeedError(f"{path}.name", f"custom object type {name!r} is already declared")
         fields = []
         for fpath, definition in items(item, "fields", f"{path}."):
@@ -314,18 +297,9 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
         lead_link_field = text(item, "leadLinkField", path, required=False) or "Id"
         if lead_link_field not in leads:
             raise SeedError(f"{path}.leadLinkField", f"{lead_link_field!r} is not a lead field")
-        session.add(
-            CustomObjectType(
-                name=name,
-                description=item.get("description", ""),
-                key_fields=key_fields,
-                link_field=link_field,
-                lead_link_field=lead_link_field,
-                fields=fields,
-            )
-        )
+        description = item.get("description", "")
+        custom_object_repository.add_type(session, name, description, key_fields, link_field, lead_link_field, fields)
         loaded += 1
-    session.flush()
     return loaded
 
 
@@ -365,7 +339,7 @@ def load_custom_objects(session: Session, clock: Clock, doc: dict) -> int:
 def export_custom_object_types(session: Session) -> list[dict]:
     """The `customObjectTypes` section, loadable by load_custom_object_types."""
     section = []
-    for co_type in session.scalars(select(CustomObjectType).order_by(CustomObjectType.name)):
+    for co_type in custom_object_repository.types(session):
         item = {
             "name": co_type.name,
             "description": co_type.description,
@@ -385,11 +359,10 @@ def _field_item(definition: dict) -> dict:
 
 def export_custom_objects(session: Session) -> list[dict]:
     """The `customObjects` section, by type and id, loadable (after the leads) by load_custom_objects."""
-    query = select(CustomObjectRecord).order_by(CustomObjectRecord.type_name, CustomObjectRecord.id)
     return [
         {"id": r.id, "type": r.type_name, "keys": dict(r.keys)}
         | ({"attributes": dict(r.attributes)} if r.attributes else {})
-        for r in session.scalars(query)
+        for r in custom_object_repository.records(session)
     ]
 
 
@@ -405,11 +378,11 @@ def export_sections(session: Session) -> dict:
 def relink_to_winner(session: Session, losing: Lead, winning: Lead) -> None:
     """mergeLeads: custom objects linked to the losing lead link to the winner. Where the winner
     already has an object with the same key, the winner's is kept and the loser's is deleted."""
-    for co_type in session.scalars(select(CustomObjectType)):
+    for co_type in custom_object_repository.types(session):
         old, new = _lead_link_value(co_type, losing), _lead_link_value(co_type, winning)
         if old is None or new is None or old == new:
             continue
-        for record in session.scalars(select(CustomObjectRecord).where(CustomObjectRecord.type_name == co_type.name)):
+        for record in custom_object_repository.of_type(session, co_type.name):
             link = co_type.link_field
             in_keys = link in record.keys
             if str((record.keys if in_keys else record.attributes).get(link)) != old:
@@ -417,12 +390,11 @@ def relink_to_winner(session: Session, losing: Lead, winning: Lead) -> None:
             if in_keys:
                 keys = {**record.keys, link: new}
                 if _record(session, co_type, keys) is not None:
-                    session.delete(record)
+                    custom_object_repository.delete_record(session, record)
                     continue
                 record.keys, record.key = keys, _key_text(co_type, keys)
             else:
                 record.attributes = {**record.attributes, link: new}
-    session.flush()
 
 
 def _lead_link_value(co_type: CustomObjectType, lead: Lead) -> str | None:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import bulk, campaign_runs, lists, programs
@@ -26,19 +25,22 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema
 from mockmkto.domain.lead_keys import email_key
 from mockmkto.domain.leads import LeadInput
-from mockmkto.store import campaign_run_repository, lead_repository
-from mockmkto.store.campaign_models import ListImport, ListImportChunk
+from mockmkto.store import (
+    campaign_run_repository,
+    import_repository,
+    lead_repository,
+    program_repository,
+    static_list_repository,
+)
+from mockmkto.store.campaign_models import ListImport
 from mockmkto.store.db import Store
-from mockmkto.store.models import Campaign, Lead, Program, Setting, StaticList
-from mockmkto.store.prepared import Prepared
+from mockmkto.store.models import Program, StaticList
 
 IMPORT_MODES = ("UPSERTLEADS", "LISTONLY")
 PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
 CHUNK_ROWS = 500
-CHUNK_INSERT = Prepared(insert(ListImportChunk.__table__), ("import_id", "number", "lines"))
 DEFAULT_PROCESSING_SECONDS = 5.0
-PROCESSING_SETTING = "import_processing_seconds"
 
 
 @dataclass
@@ -83,14 +85,14 @@ class _Columns:
 
 def processing_delay(session: Session) -> timedelta:
     """How long an import reports PROCESSING (mock time); settable per instance."""
-    setting = session.get(Setting, PROCESSING_SETTING)
-    return timedelta(seconds=float(setting.value) if setting is not None else DEFAULT_PROCESSING_SECONDS)
+    seconds = import_repository.processing_seconds(session)
+    return timedelta(seconds=seconds if seconds is not None else DEFAULT_PROCESSING_SECONDS)
 
 
 def set_processing_delay(session: Session, seconds: float) -> None:
     if seconds < 0:
         raise ValueError("an import's processing delay cannot be negative")
-    session.merge(Setting(name=PROCESSING_SETTING, value=repr(float(seconds))))
+    import_repository.set_processing_seconds(session, seconds)
 
 
 def import_to_list(
@@ -131,12 +133,13 @@ def import_to_list(
             raise MarketoError(20113, f"Campaign {campaign_name} not found in program {program.name}")
     elif columns.tokens:
         raise MarketoError(20109, "campaignName is required when importFileHeader has {{my.token}} columns")
-    latest = _latest(session, static_list)
+    latest = import_repository.latest(session, static_list.id)
     if latest is not None and _processing(latest, now):
         raise MarketoError(20110, f"Import in progress for list {static_list.name}")
     if clear_list:
         lists.clear_list(session, clock, static_list)
-    record = ListImport(
+    record = import_repository.add(
+        session,
         program_id=program.id,
         list_id=static_list.id,
         campaign_id=campaign.id if campaign else None,
@@ -153,14 +156,10 @@ def import_to_list(
         header=header,
         failures=[],
     )
-    session.add(record)
-    session.flush()
     waiting = [
-        {"import_id": record.id, "number": first + 1, "lines": list(rows[first : first + CHUNK_ROWS])}
-        for first in range(CHUNK_ROWS, len(rows), CHUNK_ROWS)
+        (first + 1, list(rows[first : first + CHUNK_ROWS])) for first in range(CHUNK_ROWS, len(rows), CHUNK_ROWS)
     ]
-    if waiting:
-        CHUNK_INSERT.run(session, waiting)
+    import_repository.add_chunks(session, record.id, waiting)
     # The first chunk at once: an import of up to CHUNK_ROWS rows is applied when the call answers.
     _apply_rows(session, clock, record, static_list, columns, list(enumerate(rows[:CHUNK_ROWS], start=1)))
     return _status(record, now)
@@ -171,21 +170,14 @@ def process_chunk(store: Store, clock: Clock) -> bool:
     its own; False when no row waits. A chunk leaves the store as it is applied, so it is applied
     once, whichever process's worker takes it."""
     with store.session() as session:
-        chunk = session.execute(
-            select(ListImportChunk.import_id, ListImportChunk.number, ListImportChunk.lines)
-            .order_by(ListImportChunk.import_id, ListImportChunk.number)
-            .limit(1)
-        ).first()
+        chunk = import_repository.take_chunk(session)
         if chunk is None:
             return False
         import_id, number, lines = chunk
-        session.execute(
-            delete(ListImportChunk).where(ListImportChunk.import_id == import_id, ListImportChunk.number == number)
-        )
         # Runs that fell due before this chunk happen before it, as before any call.
         campaign_runs.run_due(session, clock)
-        record = session.get_one(ListImport, import_id)
-        static_list = session.get_one(StaticList, record.list_id)
+        record = import_repository.by_id(session, import_id)
+        static_list = static_list_repository.existing(session, record.list_id)
         columns: _Columns | MarketoError
         try:
             columns = _columns(session, record.header)
@@ -207,7 +199,7 @@ def import_status(session: Session, clock: Clock, program_name: str | None, list
     program_name = programs.required(program_name, "programName")
     list_name = programs.required(list_name, "listName")
     _, static_list = _program_list(session, program_name, list_name)
-    latest = _latest(session, static_list)
+    latest = import_repository.latest(session, static_list.id)
     if latest is None:
         raise MarketoError(20111, f"No import into list {static_list.name}")
     return _status(latest, programs.utc(clock.now()))
@@ -217,13 +209,13 @@ def list_imports(session: Session, clock: Clock) -> list[ImportView]:
     """Every import, oldest first, with its status as of the mock's clock."""
     now = programs.utc(clock.now())
     views = []
-    for record in session.scalars(select(ListImport).order_by(ListImport.id)):
-        campaign = session.get(Campaign, record.campaign_id) if record.campaign_id is not None else None
+    for record in import_repository.every_import(session):
+        campaign = program_repository.campaign_by_id(session, record.campaign_id)
         views.append(
             ImportView(
                 id=record.id,
-                program=session.get_one(Program, record.program_id).name,
-                list=session.get_one(StaticList, record.list_id).name,
+                program=program_repository.existing_program(session, record.program_id).name,
+                list=static_list_repository.existing(session, record.list_id).name,
                 campaign=campaign.name if campaign else None,
                 mode=record.mode,
                 clear_list=record.clear_list,
@@ -237,20 +229,11 @@ def _program_list(session: Session, program_name: str, list_name: str) -> tuple[
     program = programs.find_program(session, program_name)
     if program is None:
         raise MarketoError(20110, f"Program {program_name} not found")
-    static_list = session.scalar(
-        select(StaticList).where(
-            StaticList.program_id == program.id, func.lower(StaticList.name) == list_name.strip().lower()
-        )
-    )
+    named = static_list_repository.named(session, list_name.strip())
+    static_list = next((found for found in named if found.program_id == program.id), None)
     if static_list is None:
         raise MarketoError(20111, f"List {list_name} not found in program {program.name}")
     return program, static_list
-
-
-def _latest(session: Session, static_list: StaticList) -> ListImport | None:
-    return session.scalar(
-        select(ListImport).where(ListImport.list_id == static_list.id).order_by(ListImport.id.desc()).limit(1)
-    )
 
 
 def _processing(record: ListImport, now: datetime) -> bool:
@@ -358,7 +341,7 @@ def _apply_rows(
             ],
         )
     else:
-        found = lead_repository.newest_by_email(session, [email_key(email) for _, email, _ in readable], Lead.id)
+        found = lead_repository.newest_by_email(session, [email_key(email) for _, email, _ in readable], "id")
         outcomes = [found[key]["id"] if (key := email_key(email)) in found else None for _, email, _ in readable]
     imported = []
     for (number, _, values), outcome in zip(readable, outcomes, strict=True):

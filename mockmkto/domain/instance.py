@@ -9,7 +9,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import imports
@@ -19,8 +18,8 @@ from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
 from mockmkto.domain.seed_format import SeedError
 from mockmkto.domain.worker import Worker
+from mockmkto.store import account_repository
 from mockmkto.store.db import Store, StoreConflict
-from mockmkto.store.models import User
 
 # Calls that read the instance and change nothing of it but their journal entry.
 READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity"})
@@ -56,7 +55,7 @@ class Instance:
             # database, one seeds it. An instance that could not be seeded lets its store go.
             try:
                 with self.store.session() as session:
-                    if session.scalar(select(User).limit(1)) is None:
+                    if not account_repository.has_users(session):
                         self._load(session, seed)
             except BaseException:
                 self.store.close()
@@ -90,7 +89,7 @@ class Instance:
 
     def credentials(self) -> list[tuple[str, str]]:
         with self.store.session() as session:
-            return [(user.user_id, user.secret) for user in session.scalars(select(User).order_by(User.user_id))]
+            return [(user.user_id, user.secret) for user in account_repository.users(session)]
 
     def load(self, seed: dict) -> dict[str, int]:
         """Apply a seed document in one transaction (nothing is applied if it is bad, or if it holds

@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
+from mockmkto.store import account_repository
 from mockmkto.store.db import seed_cached
-from mockmkto.store.models import LeadField
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def lead_schema(session: Session) -> dict[str, FieldDef]:
 
     def build() -> dict[str, FieldDef]:
         fields = {f.name: f for f in STANDARD_LEAD_FIELDS}
-        for row in session.scalars(select(LeadField)):
+        for row in account_repository.lead_fields(session):
             fields[row.name] = FieldDef(row.name, row.display_name, row.data_type, row.size)
         return fields
 

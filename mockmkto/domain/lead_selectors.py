@@ -1,12 +1,11 @@
-"""Lead selectors (getMultipleLeads, getLeadChanges, the admin views): which leads a selector
-picks, as a condition on each lead row, and getMultipleLeads' pages of them."""
+"""Lead selectors (getMultipleLeads, getLeadChanges): which leads a selector picks, by Marketo's
+rules (the store makes it a condition on each lead row), and getMultipleLeads' pages of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams
@@ -15,8 +14,8 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_keys import check_lead_key, key_lookup_value
 from mockmkto.domain.lead_views import LeadView, views
 from mockmkto.domain.lists import find_static_list
-from mockmkto.store.lead_repository import KEY_COLUMNS, VIEW_COLUMNS
-from mockmkto.store.models import Activity, Lead, ListMember
+from mockmkto.store import lead_repository
+from mockmkto.store.lead_repository import LeadSelection
 
 # Lead selectors of getMultipleLeads and getLeadChanges (chosen by xsi:type on the wire).
 MAX_SELECTOR_KEYS = 100
@@ -44,14 +43,10 @@ class LastUpdateAtSelector:
 LeadSelector = LeadKeySelector | StaticListSelector | LastUpdateAtSelector
 
 
-def selected_lead_ids(session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False):
-    """A SELECT of the ids of the leads a selector picks (see `lead_criterion`)."""
-    return select(Lead.id).where(lead_criterion(session, clock, selector, strict_key_limit))
-
-
-def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False):
-    """The WHERE clause on leads that a selector picks: a condition on each lead row, so a page in
-    Id order stops reading as soon as it is full, even over a million leads.
+def selected_lead_ids(
+    session: Session, clock: Clock, selector: LeadSelector, strict_key_limit: bool = False
+) -> LeadSelection:
+    """The leads a selector picks, as the store's condition on lead rows (`lead_repository.LeadSelection`).
 
     LeadKeySelector uses its first 100 keys (getLeadChanges: more is 20110); StaticListSelector
     needs a known list (20111); LastUpdateAtSelector spans at most 30 days (20022) over
@@ -64,10 +59,10 @@ def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, stric
             raise MarketoError(20101, "LeadKeySelector needs keyValues")
         key_type, _ = check_lead_key(selector.key_type, selector.key_values[0])
         values = [key_lookup_value(key_type, v) for v in selector.key_values[:MAX_SELECTOR_KEYS]]
-        return KEY_COLUMNS[key_type].in_([v for v in values if v is not None])
+        return lead_repository.key_selector(key_type, values)
     if isinstance(selector, StaticListSelector):
         static_list = find_static_list(session, selector.list_name, selector.list_id)
-        return Lead.id.in_(select(ListMember.lead_id).where(ListMember.list_id == static_list.id))
+        return lead_repository.static_list_selector(static_list.id)
     if isinstance(selector, LastUpdateAtSelector):
         if selector.oldest_updated_at is None:
             raise MarketoError(20109, "LastUpdateAtSelector needs oldestUpdatedAt")
@@ -75,10 +70,7 @@ def lead_criterion(session: Session, clock: Clock, selector: LeadSelector, stric
         latest = _aware(selector.latest_updated_at) if selector.latest_updated_at else clock.now()
         if latest - oldest > MAX_UPDATE_RANGE:
             raise MarketoError(20022, "Time range between oldestUpdatedAt and latestUpdatedAt exceeds 30 days")
-        active = select(Activity.id).where(
-            Activity.lead_id == Lead.id, Activity.created_at >= oldest, Activity.created_at < latest
-        )
-        return or_(and_(Lead.updated_at >= oldest, Lead.updated_at < latest), active.exists())
+        return lead_repository.last_update_at_selector(oldest, latest)
     raise MarketoError(20109, "A lead selector is required")
 
 
@@ -124,9 +116,9 @@ def get_multiple_leads(
     query = streams.fingerprint("getMultipleLeads", selector)
     state = streams.decode(stream_position, query) if stream_position and stream_position.strip() else {}
     after = state.get("after", 0)
-    selected = and_(lead_criterion(session, clock, selector), Lead.id > after)
+    selection = selected_lead_ids(session, clock, selector)
     # Rows of the columns a view reads, not Lead objects: a page is up to 1,000 leads.
-    rows = list(session.execute(select(*VIEW_COLUMNS).where(selected).order_by(Lead.id).limit(size + 1)))
+    rows = lead_repository.selected_view_rows(session, selection, after, size + 1)
     if after and not rows:
         raise MarketoError(20123, "Stream at end: no more leads after this position")
     page, more = rows[:size], len(rows) > size
@@ -134,7 +126,7 @@ def get_multiple_leads(
     if not more:
         remaining = 0
     elif remaining is None or remaining <= 0:
-        remaining = session.execute(select(func.count()).select_from(Lead).where(selected)).scalar_one() - len(page)
+        remaining = lead_repository.count_selected(session, selection, after) - len(page)
     position = streams.encode(query, after=page[-1].id, remaining=remaining) if remaining else ""
     only = set(include_attributes) if include_attributes else None
     return LeadPage(len(page), remaining, position, views(session, page, only))

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import lead_data_types
 from mockmkto.domain.lead_keys import check_lead_key, key_lookup_value
-from mockmkto.store import lead_repository
+from mockmkto.store import account_repository, lead_repository
 from mockmkto.store.db import seed_cached
-from mockmkto.store.models import Partition
 
 # Sent as LeadRecord elements, not as leadAttributeList entries, on output.
 RECORD_FIELDS = frozenset({"Id", "Email", "ForeignSysPersonId", "ForeignSysType"})
@@ -36,7 +34,7 @@ class LeadView:
 
 def partition_names(session: Session) -> dict[int, str]:
     """Partition id -> name (partitions come only from seeds)."""
-    return seed_cached(session, "partitions", lambda: {p.id: p.name for p in session.scalars(select(Partition))})
+    return seed_cached(session, "partitions", lambda: {p.id: p.name for p in account_repository.partitions(session)})
 
 
 def views(session: Session, rows: Iterable[tuple], only: set[str] | None = None) -> list[LeadView]:

@@ -17,12 +17,9 @@ from mockmkto.domain.lead_views import (
     LeadView,
     views,
 )
-from mockmkto.domain.workspaces import (
-    new_lead_partition,
-    resolve_workspace,
-    workspaces_enabled,
-)
-from mockmkto.store import activity_repository, lead_repository
+from mockmkto.domain.workspaces import new_lead_partition, resolve_workspace
+from mockmkto.store import account_repository, activity_repository, lead_repository
+from mockmkto.store.db import savepoint
 from mockmkto.store.models import Lead, Workspace
 
 FOREIGN_SYS_TYPES = ("CUSTOM", "SFDC", "NETSUITE")
@@ -139,7 +136,12 @@ def sync_lead(
     if gives_keys and lead_repository.lock_keys(session, keys):
         # Found again under the keys' locks: a lead another unit gave one of them meanwhile counts.
         lead, matched_by = find_match(session, record, cookie)
-    if lead is not None and workspace is not None and matched_by != "Email" and workspaces_enabled(session):
+    if (
+        lead is not None
+        and workspace is not None
+        and matched_by != "Email"
+        and account_repository.workspaces_enabled(session)
+    ):
         if lead.partition_id != workspace.primary_partition_id:
             raise MarketoError(20106, f"Lead {lead.id} is not in the primary partition of workspace {workspace.name}")
     lead, status = write_lead(session, clock, lead, values, record, workspace)
@@ -272,7 +274,7 @@ def sync_multiple_leads(
     results = []
     for record in records:
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 results.append(_sync_one_of_many(session, clock, record, schema, dedup))
         except MarketoError as error:
             results.append(SyncResult((record and record.id) or 0, "FAILED", None, error.message))

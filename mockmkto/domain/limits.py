@@ -10,14 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import ERROR_TITLES, MarketoError
 from mockmkto.domain.values import INT_MAX, whole_number
+from mockmkto.store import limits_repository
 from mockmkto.store.db import Store
-from mockmkto.store.state_models import InjectedFaultRow, QuotaCall
 
 # Marketo's daily quota resets at midnight US Central time ("12:00AM CST").
 QUOTA_ZONE = ZoneInfo("America/Chicago")
@@ -154,7 +153,7 @@ class CallLimits:
             fault = InjectedFault(
                 state.next_fault_id, operation, code, message, delay_ms, count, probability, transport=transport
             )
-            session.add(InjectedFaultRow(**asdict(fault)))
+            limits_repository.add_fault(session, asdict(fault))
             self.store.write_state(
                 session, next_fault_id=state.next_fault_id + 1, active_faults=state.active_faults + 1
             )
@@ -162,12 +161,12 @@ class CallLimits:
 
     def faults(self) -> list[InjectedFault]:
         with self.store.session() as session:
-            rows = session.scalars(select(InjectedFaultRow).order_by(InjectedFaultRow.id))
+            rows = limits_repository.faults(session)
             return [InjectedFault(**{key: getattr(row, key) for key in InjectedFault.__annotations__}) for row in rows]
 
     def clear_faults(self) -> None:
         with self.store.session() as session:
-            session.execute(delete(InjectedFaultRow))
+            limits_repository.clear_faults(session)
             self.store.write_state(session, active_faults=0)
 
     def arrive(self) -> None:
@@ -200,12 +199,7 @@ class CallLimits:
 
     def _injected(self, session: Session, operation: str) -> Admission:
         state = self.store.state
-        candidates = session.scalars(
-            select(InjectedFaultRow)
-            .where(or_(InjectedFaultRow.operation.is_(None), InjectedFaultRow.operation == operation))
-            .where(or_(InjectedFaultRow.count.is_(None), InjectedFaultRow.hits < InjectedFaultRow.count))
-            .order_by(InjectedFaultRow.id)
-        )
+        candidates = limits_repository.faults_that_may_fire(session, operation)
         draws = state.fault_draws
         chosen = None
         for fault in candidates:
@@ -223,7 +217,7 @@ class CallLimits:
                 self.store.write_state(session, **changes)
             return ADMITTED
         hits = chosen.hits + 1
-        session.execute(update(InjectedFaultRow).where(InjectedFaultRow.id == chosen.id).values(hits=hits))
+        limits_repository.write_hits(session, chosen.id, hits)
         if chosen.count is not None and hits >= chosen.count:
             changes["active_faults"] = state.active_faults - 1
         if changes:
@@ -239,20 +233,12 @@ class CallLimits:
         if self._in_flight > state.quota_concurrency:
             return MarketoError(20024, f"More than {state.quota_concurrency} concurrent calls")
         window_start = now - timedelta(seconds=state.quota_rate_window_seconds)
-        if self._calls_between(session, window_start, now, include_start=False) >= state.quota_rate:
+        if limits_repository.calls_between(session, window_start, now, include_start=False) >= state.quota_rate:
             return MarketoError(20023, f"More than {state.quota_rate} calls in {state.quota_rate_window_seconds} s")
         day_start, day_end = api_day(now)
-        if self._calls_between(session, day_start, day_end, include_end=False) >= state.quota_daily:
+        if limits_repository.calls_between(session, day_start, day_end, include_end=False) >= state.quota_daily:
             return MarketoError(20015, f"Daily quota of {state.quota_daily} calls exceeded")
-        session.add(QuotaCall(at=now))
+        limits_repository.add_call(session, now)
         # Calls more than a day before this API day count toward nothing any more.
-        session.execute(delete(QuotaCall).where(QuotaCall.at < day_start - timedelta(days=1)))
+        limits_repository.forget_calls_before(session, day_start - timedelta(days=1))
         return None
-
-    @staticmethod
-    def _calls_between(
-        session: Session, start: datetime, end: datetime, include_start: bool = True, include_end: bool = True
-    ) -> int:
-        after = QuotaCall.at >= start if include_start else QuotaCall.at > start
-        before = QuotaCall.at <= end if include_end else QuotaCall.at < end
-        return session.scalar(select(func.count()).select_from(QuotaCall).where(after, before)) or 0

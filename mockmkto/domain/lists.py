@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import activities
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_keys import check_lead_key, find_by_key
-from mockmkto.store import activity_repository, list_member_repository
+from mockmkto.store import activity_repository, list_member_repository, static_list_repository
 from mockmkto.store.models import StaticList
 
 LIST_OPERATIONS = ("ADDTOLIST", "ISMEMBEROFLIST", "REMOVEFROMLIST")
@@ -36,11 +35,10 @@ class ListOperationResult:
 def find_static_list(session: Session, name: str | None, list_id: int | None) -> StaticList:
     """A static list by id or by name (case-insensitive); 20111 when there is none."""
     if list_id is not None:
-        found = session.get(StaticList, list_id)
+        found = static_list_repository.by_id(session, list_id)
     elif name and name.strip():
-        found = session.scalar(
-            select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
-        )
+        # Names are not unique: the first list made with it.
+        found = next(iter(static_list_repository.named(session, name.strip())), None)
     else:
         raise MarketoError(20109, "staticListName or staticListId is required")
     if found is None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
+from mockmkto.store import mobject_repository
 from mockmkto.store.db import seed_cached
-from mockmkto.store.mobject_models import MObjectField
 
 PROGRAM = "Program"
 OPPORTUNITY = "Opportunity"
@@ -155,8 +154,7 @@ def declared_fields(session: Session, type_name: str) -> dict[str, MObjField]:
             fields[f.name] = MObjField(f.name, f.data_type, f.size, f.display_name, None, "Lead")
         return fields
     fields = {f.name: f for f in STANDARD_FIELDS[type_name]}
-    custom = select(MObjectField).where(MObjectField.mobject_type == type_name).order_by(MObjectField.position)
-    for row in session.scalars(custom):
+    for row in mobject_repository.fields(session, type_name):
         fields[row.name] = MObjField(row.name, row.data_type, row.size, row.display_name, None, type_name, custom=True)
     return fields
 

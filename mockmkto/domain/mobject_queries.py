@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import streams, values
@@ -24,10 +23,11 @@ from mockmkto.domain.mobject_fields import (
     mobject_type,
     typed_value,
 )
-from mockmkto.domain.opportunities import RECORD_LINKS, RECORD_MODELS, Association, associated_id
+from mockmkto.domain.opportunities import RECORD_LINKS, RECORD_MODELS, Association, Link, associated_id
 from mockmkto.domain.tags import CHANNEL
 from mockmkto.domain.workspaces import DEFAULT_WORKSPACE
-from mockmkto.store.mobject_models import OpportunityPersonRole, ProgramCost, ProgramTag
+from mockmkto.store import account_repository, opportunity_repository, program_repository
+from mockmkto.store.mobject_models import ProgramTag
 from mockmkto.store.models import Program, Workspace
 
 COMPARISONS = ("EQ", "NE", "LT", "LE", "GT", "GE")
@@ -109,15 +109,12 @@ def program_views(
     if external_key or associations:
         raise MarketoError(20110, "Program objects are found by id and criteria only")
     tests = _program_tests(criteria)
-    query = select(Program).order_by(Program.id)
-    if object_id is not None:
-        query = query.where(Program.id == object_id)
-    workspaces: dict[int | None, Workspace] = {w.id: w for w in session.scalars(select(Workspace))}
+    workspaces: dict[int | None, Workspace] = {w.id: w for w in account_repository.workspaces(session)}
     default = next((w for w in workspaces.values() if w.name == DEFAULT_WORKSPACE), None)
     views = []
-    for program in session.scalars(query):
+    for program in program_repository.programs(session, object_id):
         workspace = workspaces.get(program.workspace_id) or default
-        tags = list(session.scalars(select(ProgramTag).where(ProgramTag.program_id == program.id)))
+        tags = program_repository.program_tags(session, program.id)
         facts = {
             "Id": program.id,
             "Name": program.name,
@@ -145,8 +142,7 @@ def _program_view(session: Session, program: Program, facts: dict, tags: list[Pr
     # The channel first, then the other tags, as Marketo lists them.
     for tag in sorted(tags, key=lambda t: (t.tag_type != CHANNEL, t.tag_type)):
         view.type_attribs.append(("Tag", [("Type", tag.tag_type), ("Value", tag.value)]))
-    costs = select(ProgramCost).where(ProgramCost.program_id == program.id).order_by(ProgramCost.id)
-    for cost in session.scalars(costs):
+    for cost in program_repository.program_costs(session, program.id):
         attribs = [("Id", str(cost.id)), ("Month", cost.month.isoformat()), ("Amount", _number(cost.amount))]
         view.type_attribs.append(("Cost", attribs + ([("Note", cost.note)] if cost.note else [])))
     for token, value in (program.tokens or {}).items():
@@ -234,26 +230,37 @@ def record_views(
     criteria: list[Criterion],
     associations: list[Association],
 ) -> list[MObjectView]:
-    model = RECORD_MODELS[kind]
     fields = mobject_fields(session, kind)
-    query = select(model).order_by(model.id)
-    if object_id is not None:
-        query = query.where(model.id == object_id)
+    attribute = None
     if external_key:
         name, value = external_key
         if not name or name.strip() not in fields:
             raise MarketoError(20110, f"Unknown externalKey field {name!r}")
-        query = query.where(model.attributes[name.strip()].as_string() == (value or ""))
+        attribute = (name.strip(), value or "")
+    links: list[tuple[str, int]] = []
+    persons: list[int] = []
+    matching = True
     for association in associations:
-        query = _associated_filter(session, kind, query, association)
+        associated = _associated(session, kind, association)
+        if associated is None:
+            matching = False
+        elif associated[0] is None:
+            persons.append(associated[1])
+        else:
+            links.append((associated[0].column, associated[1]))
     tests = [_record_test(fields, criterion) for criterion in criteria]
-    views = [_record_view(kind, row, fields) for row in session.scalars(query)]
+    rows = (
+        opportunity_repository.records(session, RECORD_MODELS[kind], object_id, attribute, links, persons)
+        if matching
+        else []
+    )
+    views = [_record_view(kind, row, fields) for row in rows]
     return [view for view in views if all(test(view) for test in tests)]
 
 
-def _associated_filter(session: Session, kind: str, query, association: Association):
-    """Narrow `query` to objects linked to the associated object; one that matches nothing matches no object."""
-    model = RECORD_MODELS[kind]
+def _associated(session: Session, kind: str, association: Association) -> tuple[Link | None, int] | None:
+    """The link an association filters by (None: an opportunity's person roles, by a Lead) and the
+    associated object's id; None when that object does not exist, so no object matches."""
     key = (association.mobj_type or "").strip().casefold()
     spec = next((s for s in RECORD_LINKS[kind] if s.mobj_type.casefold() == key), None)
     by_role = kind == OPPORTUNITY and key == "lead"
@@ -266,11 +273,8 @@ def _associated_filter(session: Session, kind: str, query, association: Associat
     except MarketoError as error:
         if error.code != 20110:
             raise
-        return query.where(model.id.is_(None))
-    if spec is None:  # by role
-        roles = select(OpportunityPersonRole.opportunity_id).where(OpportunityPersonRole.person_id == associated)
-        return query.where(model.id.in_(roles))
-    return query.where(getattr(model, spec.column) == associated)
+        return None
+    return spec, associated
 
 
 def _record_view(kind: str, row, fields: dict[str, MObjField]) -> MObjectView:

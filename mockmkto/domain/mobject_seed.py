@@ -7,7 +7,6 @@ are checked as syncMObjects INSERT checks them. `seed_id` and `seed_map` serve t
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
@@ -18,7 +17,6 @@ from mockmkto.domain.opportunities import (
     RECORD_LINKS,
     RECORD_MODELS,
     Link,
-    Record,
     create_record,
     record_values,
 )
@@ -26,8 +24,9 @@ from mockmkto.domain.program_details import TagChange, cost_amount, cost_month
 from mockmkto.domain.seed_format import SeedError, field_type, items, optional_id, text
 from mockmkto.domain.tags import find_tag
 from mockmkto.domain.values import whole_number
-from mockmkto.store.mobject_models import Company, MObjectField, ProgramCost, ProgramTag
-from mockmkto.store.models import Program
+from mockmkto.store import mobject_repository, opportunity_repository, program_repository
+from mockmkto.store.mobject_models import Company, ProgramCost
+from mockmkto.store.models import Base
 
 # The seed sections of custom fields, by MObject type.
 FIELD_SECTIONS = (("opportunityFields", OPPORTUNITY), ("opportunityPersonRoleFields", ROLE))
@@ -41,9 +40,8 @@ def load_companies(session: Session, clock: Clock, doc: dict) -> int:
     for path, item in items(doc, "companies", ""):
         attributes = seed_map(item, "attributes", path)
         company_id = seed_id(session, Company, item, path)
-        session.add(Company(id=company_id, name=text(item, "name", path), attributes=attributes))
+        mobject_repository.add_company(session, text(item, "name", path), attributes, company_id)
         loaded += 1
-    session.flush()
     return loaded
 
 
@@ -60,18 +58,8 @@ def load_mobject_fields(session: Session, clock: Clock, doc: dict) -> int:
                 raise SeedError(f"{path}.name", f"{name} is already a field of {type_name}")
             data_type, size = field_type(item, path)
             display_name = text(item, "displayName", path, required=False) or name
-            session.add(
-                MObjectField(
-                    mobject_type=type_name,
-                    name=name,
-                    position=position,
-                    display_name=display_name,
-                    data_type=data_type,
-                    size=size,
-                )
-            )
+            mobject_repository.add_field(session, type_name, name, position, display_name, data_type, size)
             loaded += 1
-    session.flush()
     return loaded
 
 
@@ -97,7 +85,7 @@ def _load_records(session: Session, clock: Clock, doc: dict, kind: str) -> int:
             if value is None and not spec.required:
                 continue
             model = ASSOCIATED_MODELS[spec.mobj_type]
-            if whole_number(value, 1) and session.get(model, value) is not None:
+            if whole_number(value, 1) and mobject_repository.has_id(session, model, value):
                 links[spec.column] = value
             else:
                 raise SeedError(f"{path}.{_seed_link_key(spec)}", f"no {spec.mobj_type} with id {value!r}")
@@ -141,25 +129,24 @@ def load_program_details(session: Session, clock: Clock, doc: dict) -> int:
             raise SeedError(path, error.text) from None
         note = text(item, "note", path, required=False)
         cost_id = seed_id(session, ProgramCost, item, path)
-        session.add(ProgramCost(id=cost_id, program_id=program_id, month=month, amount=amount, note=note))
+        program_repository.add_program_cost(session, program_id, month, amount, note, cost_id)
         loaded += 1
-    session.flush()
     return loaded
 
 
 def _seed_program(session: Session, item: dict, path: str) -> int:
     program_id = item.get("program")
-    if whole_number(program_id, 1) and session.get(Program, program_id) is not None:
+    if whole_number(program_id, 1) and program_repository.program_by_id(session, program_id) is not None:
         return program_id
     raise SeedError(f"{path}.program", f"unknown program {program_id!r}")
 
 
-def seed_id(session: Session, model, item: dict, path: str) -> int | None:
+def seed_id(session: Session, model: type[Base], item: dict, path: str) -> int | None:
     """The item's `id`: a positive integer no row of `model` has yet (a seed may load onto a state), or None."""
     value = optional_id(item, path)
     if value is None:
         return None
-    if session.get(model, value) is not None:
+    if mobject_repository.has_id(session, model, value):
         raise SeedError(f"{path}.id", f"{value} is already taken")
     return value
 
@@ -175,8 +162,7 @@ def seed_map(item: dict, key: str, path: str) -> dict[str, str]:
 def export_companies(session: Session) -> list[dict]:
     """The `companies` section, loadable by load_companies."""
     return [
-        {"id": c.id, "name": c.name, "attributes": dict(c.attributes)}
-        for c in session.scalars(select(Company).order_by(Company.id))
+        {"id": c.id, "name": c.name, "attributes": dict(c.attributes)} for c in mobject_repository.companies(session)
     ]
 
 
@@ -184,11 +170,10 @@ def export_mobject_fields(session: Session) -> dict[str, list[dict]]:
     """The non-empty `opportunityFields` and `opportunityPersonRoleFields` sections, loadable by load_mobject_fields."""
     sections = {}
     for section, type_name in FIELD_SECTIONS:
-        query = select(MObjectField).where(MObjectField.mobject_type == type_name)
         declared = [
             {"name": f.name, "displayName": f.display_name, "dataType": f.data_type}
             | ({"size": f.size} if f.size else {})
-            for f in session.scalars(query.order_by(MObjectField.position, MObjectField.name))
+            for f in mobject_repository.fields(session, type_name)
         ]
         if declared:
             sections[section] = declared
@@ -206,10 +191,8 @@ def export_opportunity_person_roles(session: Session) -> list[dict]:
 
 
 def _export_records(session: Session, kind: str) -> list[dict]:
-    model = RECORD_MODELS[kind]
     section = []
-    rows: ScalarResult[Record] = session.scalars(select(model).order_by(model.id))
-    for row in rows:
+    for row in opportunity_repository.records(session, RECORD_MODELS[kind]):
         links = {_seed_link_key(spec): getattr(row, spec.column) for spec in RECORD_LINKS[kind]}
         section.append(
             {"id": row.id} | {k: v for k, v in links.items() if v is not None} | {"attributes": dict(row.attributes)}
@@ -219,8 +202,8 @@ def _export_records(session: Session, kind: str) -> list[dict]:
 
 def export_program_details(session: Session) -> dict[str, list[dict]]:
     """The non-empty `programTags` and `programCosts` sections, loadable by load_program_details."""
-    tags = session.scalars(select(ProgramTag).order_by(ProgramTag.program_id, ProgramTag.tag_type))
-    costs = session.scalars(select(ProgramCost).order_by(ProgramCost.id))
+    tags = program_repository.program_tags(session)
+    costs = program_repository.program_costs(session)
     sections = {
         "programTags": [{"program": t.program_id, "type": t.tag_type, "value": t.value} for t in tags],
         "programCosts": [

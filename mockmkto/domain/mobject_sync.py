@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
@@ -25,16 +24,10 @@ from mockmkto.domain.opportunities import (
     update_record,
 )
 from mockmkto.domain.program_details import TypeAttrib, program_change
-from mockmkto.store import opportunity_repository
-from mockmkto.store.models import Program
-from mockmkto.store.prepared import Prepared
+from mockmkto.store import opportunity_repository, program_repository
 
 SYNC_OPERATIONS = ("INSERT", "UPDATE", "UPSERT")
 BATCH_LIMIT = 100
-RECORDS_BY_ID = {
-    kind: Prepared(select(model).where(model.id.in_(bindparam("ids", expanding=True))))
-    for kind, model in RECORD_MODELS.items()
-}
 
 
 @dataclass
@@ -95,7 +88,7 @@ def _records_by_id(session: Session, objects: list[MObjectInput]) -> dict[tuple[
     return {
         (kind, row.id): row
         for kind, wanted in ids.items()
-        for row in RECORDS_BY_ID[kind].instances(session, {"ids": list(wanted)})
+        for row in opportunity_repository.by_ids(session, RECORD_MODELS[kind], list(wanted))
     }
 
 
@@ -123,7 +116,7 @@ def _sync_program(session: Session, obj: MObjectInput, op: str) -> tuple[int | N
         raise MarketoError(20109, "id is required to update a Program")
     if obj.attribs or obj.associations or obj.external_key:
         raise MarketoError(20110, "Only costs and tags of a Program can be synced (typeAttribList Cost or Tag)")
-    if session.get(Program, obj.id) is None:
+    if program_repository.program_by_id(session, obj.id) is None:
         return obj.id, "SKIPPED"
     changes = [program_change(session, obj.id, type_attrib) for type_attrib in obj.type_attribs]
     changed = [change.apply(session, obj.id) for change in changes]

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.mobject_fields import OPPORTUNITY, ROLE, MObjField, typed_value
-from mockmkto.store import opportunity_repository
+from mockmkto.store import mobject_repository, opportunity_repository
 from mockmkto.store.mobject_models import Company, Opportunity, OpportunityPersonRole
 from mockmkto.store.models import Lead
 
@@ -41,7 +40,11 @@ RECORD_LINKS: dict[str, tuple[Link, ...]] = {
     OPPORTUNITY: (Link("Company", "company_id", None, False),),
     ROLE: (Link(OPPORTUNITY, "opportunity_id", "OpportunityId", True), Link("Lead", "person_id", "PersonId", True)),
 }
-ASSOCIATED_MODELS = {"Company": Company, "Lead": Lead, OPPORTUNITY: Opportunity}
+ASSOCIATED_MODELS: dict[str, type[Company | Lead | Opportunity]] = {
+    "Company": Company,
+    "Lead": Lead,
+    OPPORTUNITY: Opportunity,
+}
 
 
 @dataclass
@@ -106,21 +109,16 @@ def associated_id(
     """
     model = ASSOCIATED_MODELS[mobj_type]
     if object_id is not None:
-        if session.get(model, object_id) is None:
+        if not mobject_repository.has_id(session, model, object_id):
             raise MarketoError(20110, f"{mobj_type} {object_id} not found")
         return object_id
     name, value = external_key or (None, None)
     if not name or value is None:
         raise MarketoError(20109, f"{mobj_type} association needs an id or an externalKey")
-    found = _newest_by_attribute(session, model, name, value)
+    found = mobject_repository.newest_with_attribute(session, model, name, value)
     if found is None:
         raise MarketoError(20110, f"No {mobj_type} with {name} = {value!r}")
     return found.id
-
-
-def _newest_by_attribute(session: Session, model, name: str, value: str):
-    query = select(model).where(model.attributes[name].as_string() == value).order_by(model.id.desc()).limit(1)
-    return session.scalar(query)
 
 
 def find_record(
@@ -136,17 +134,14 @@ def find_record(
     else by external key, else (UPDATE) by its associations."""
     model = RECORD_MODELS[kind]
     if object_id is not None:
-        return records.get((kind, object_id)) or session.get(model, object_id)
+        return records.get((kind, object_id)) or opportunity_repository.by_id(session, model, object_id)
     if external_key:
-        return _newest_by_attribute(session, model, *external_key)
+        return mobject_repository.newest_with_attribute(session, model, *external_key)
     if op != "UPDATE":
         return None
     if not by_association:
         raise MarketoError(20109, f"id, externalKey or an association is required to update an {kind}")
-    query = select(model).order_by(model.id.desc()).limit(1)
-    for column, associated in by_association.items():
-        query = query.where(getattr(model, column) == associated)
-    return session.scalar(query)
+    return opportunity_repository.newest_linked(session, model, by_association)
 
 
 def create_record(

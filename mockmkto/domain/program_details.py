@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from mockmkto.domain import values
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.tags import find_tag
-from mockmkto.store.mobject_models import ProgramCost, ProgramTag
+from mockmkto.store import program_repository
 
 COST_ATTRIBS = ("Month", "Amount", "Id", "Note")
 TAG_ATTRIBS = ("Type", "Value")
@@ -38,9 +38,9 @@ class CostChange:
 
     def apply(self, session: Session, program_id: int) -> bool:
         if self.cost_id is None:
-            session.add(ProgramCost(program_id=program_id, month=self.month, amount=self.amount, note=self.note))
+            program_repository.add_program_cost(session, program_id, self.month, self.amount, self.note)
             return True
-        cost = session.get_one(ProgramCost, self.cost_id)  # _cost_id found it
+        cost = program_repository.existing_program_cost(session, self.cost_id)  # _cost_id found it
         wanted = (self.month, self.amount, cost.note if self.note is None else self.note)
         if (cost.month, cost.amount, cost.note) == wanted:
             return False
@@ -54,9 +54,9 @@ class TagChange:
     value: str
 
     def apply(self, session: Session, program_id: int) -> bool:
-        tag = session.get(ProgramTag, (program_id, self.tag_type))
+        tag = program_repository.program_tag(session, program_id, self.tag_type)
         if tag is None:
-            session.add(ProgramTag(program_id=program_id, tag_type=self.tag_type, value=self.value))
+            program_repository.add_program_tag(session, program_id, self.tag_type, self.value)
             return True
         if tag.value == self.value:
             return False
@@ -126,7 +126,7 @@ def _cost_id(session: Session, program_id: int, value: str | None) -> int | None
     if value is None or not value.strip():
         return None
     try:
-        cost = session.get(ProgramCost, values.integer(value, low=1))
+        cost = program_repository.program_cost_by_id(session, values.integer(value, low=1))
     except ValueError:
         cost = None
     if cost is None or cost.program_id != program_id:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.campaigns import CAMPAIGN_SOURCES
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.program_views import campaign_view
-from mockmkto.domain.programs import DEFINITIONS, TOKEN_NAME
+from mockmkto.domain.programs import TOKEN_NAME
 from mockmkto.domain.seed_format import SeedError, items, optional_id, text
-from mockmkto.store.campaign_models import SmartCampaignDefinition
+from mockmkto.store import program_repository, static_list_repository
 from mockmkto.store.models import Campaign, Program, StaticList
 
 CAMPAIGN_TYPES = ("trigger", "batch")
@@ -32,7 +31,6 @@ def load_programs(session: Session, clock: Clock, doc: dict) -> int:
     for path, item in items(doc, "programs", ""):
         smart_lists += _load_program(session, item, path)
         loaded += 1
-    session.flush()
     for path, campaign, names in smart_lists:
         list_ids = []
         for index, name in enumerate(names):
@@ -40,7 +38,7 @@ def load_programs(session: Session, clock: Clock, doc: dict) -> int:
             if static_list is None:
                 raise SeedError(f"{path}.smartList[{index}]", f"unknown static list {name!r}")
             list_ids.append(static_list.id)
-        DEFINITIONS.get_one(session, campaign.id).smart_list = list_ids
+        program_repository.set_smart_list(session, campaign.id, list_ids)
     return loaded
 
 
@@ -51,9 +49,9 @@ def _load_program(session: Session, item: dict, path: str) -> list[tuple[str, Ca
     for name in tokens:
         if not TOKEN_NAME.match(name):
             raise SeedError(f"{path}.tokens", f"token {name!r} is not of the form {{{{my.name}}}}")
-    program = Program(id=optional_id(item, path), name=text(item, "name", path), tokens=tokens)
-    session.add(program)
-    session.flush()
+    program = program_repository.add_program(
+        session, id=optional_id(item, path), name=text(item, "name", path), tokens=tokens
+    )
     smart_lists = []
     for cpath, campaign in items(item, "campaigns", f"{path}."):
         row = _load_campaign(session, program, campaign, cpath)
@@ -64,7 +62,7 @@ def _load_program(session: Session, item: dict, path: str) -> list[tuple[str, Ca
             smart_lists.append((cpath, row, names))
     for lpath, static_list in items(item, "lists", f"{path}."):
         list_id = optional_id(static_list, lpath)
-        session.add(StaticList(id=list_id, name=text(static_list, "name", lpath), program_id=program.id))
+        static_list_repository.add(session, text(static_list, "name", lpath), program.id, list_id)
     return smart_lists
 
 
@@ -86,7 +84,10 @@ def _load_campaign(session: Session, program: Program, item: dict, path: str) ->
         if not isinstance(step, dict) or not FLOW_ACTIVITY.match(str(step.get("activity", ""))):
             raise SeedError(spath, "a step is {activity: an activity type such as SendEmail, asset: its asset name}")
         steps.append({"activity": step["activity"], "asset": text(step, "asset", spath)})
-    campaign = Campaign(
+    return program_repository.add_campaign(
+        session,
+        smart_list=[],
+        flow=steps,
         id=optional_id(item, path),
         name=text(item, "name", path),
         description=item.get("description", ""),
@@ -94,16 +95,10 @@ def _load_campaign(session: Session, program: Program, item: dict, path: str) ->
         campaign_type=kind,
         requestable_from=sources,
     )
-    session.add(campaign)
-    session.flush()
-    session.add(SmartCampaignDefinition(campaign_id=campaign.id, smart_list=[], flow=steps))
-    return campaign
 
 
 def _smart_list_target(session: Session, program_id: int | None, name: str) -> StaticList | None:
-    lists = session.scalars(
-        select(StaticList).where(func.lower(StaticList.name) == name.strip().lower()).order_by(StaticList.id)
-    ).all()
+    lists = static_list_repository.named(session, name.strip())
     own = [static_list for static_list in lists if static_list.program_id == program_id]
     return (own or lists)[0] if own or lists else None
 
@@ -112,16 +107,14 @@ def export_programs(session: Session) -> list[dict]:
     """The `programs` seed section of the current state (clones included), loadable by load_programs.
     Static list members are not part of it: the seed gives them as each lead's `listIds`."""
     section = []
-    for program in session.scalars(select(Program).order_by(Program.id)):
+    for program in program_repository.programs(session):
         campaign_items = []
-        for campaign in session.scalars(
-            select(Campaign).where(Campaign.program_id == program.id).order_by(Campaign.id)
-        ):
+        for campaign in program_repository.campaigns_of(session, program.id):
             view = campaign_view(session, campaign)
             item = {"id": view.id, "name": view.name, "type": view.type, "description": view.description}
             item |= {"requestableFrom": view.requestable_from, "smartList": view.smart_list, "flow": view.flow}
             campaign_items.append({k: v for k, v in item.items() if v not in ("", [])})
-        lists = session.scalars(select(StaticList).where(StaticList.program_id == program.id).order_by(StaticList.id))
+        lists = static_list_repository.of_program(session, program.id)
         section.append(
             {
                 "id": program.id,

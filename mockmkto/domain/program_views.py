@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mockmkto.domain.programs import DEFINITIONS, full_name
-from mockmkto.store import list_member_repository
-from mockmkto.store.models import Campaign, Program, StaticList
+from mockmkto.domain.programs import full_name
+from mockmkto.store import list_member_repository, program_repository, static_list_repository
+from mockmkto.store.models import Campaign
 
 
 @dataclass
@@ -41,9 +40,10 @@ class ProgramView:
 
 
 def campaign_view(session: Session, campaign: Campaign) -> CampaignView:
-    definition = DEFINITIONS.get(session, campaign.id)
+    definition = program_repository.definition(session, campaign.id)
     list_names = [
-        session.get_one(StaticList, list_id).name for list_id in (definition.smart_list if definition else ())
+        static_list_repository.existing(session, list_id).name
+        for list_id in (definition.smart_list if definition else ())
     ]
     return CampaignView(
         id=campaign.id,
@@ -58,21 +58,17 @@ def campaign_view(session: Session, campaign: Campaign) -> CampaignView:
 
 
 def list_campaigns(session: Session) -> list[CampaignView]:
-    return [campaign_view(session, c) for c in session.scalars(select(Campaign).order_by(Campaign.id))]
+    return [campaign_view(session, c) for c in program_repository.campaigns(session)]
 
 
 def list_programs(session: Session) -> list[ProgramView]:
     """Every program with its My Tokens, campaigns and static lists (with their members)."""
     programs = []
-    for program in session.scalars(select(Program).order_by(Program.id)):
+    for program in program_repository.programs(session):
         view = ProgramView(program.id, program.name, dict(program.tokens))
-        for campaign in session.scalars(
-            select(Campaign).where(Campaign.program_id == program.id).order_by(Campaign.id)
-        ):
+        for campaign in program_repository.campaigns_of(session, program.id):
             view.campaigns.append(campaign_view(session, campaign))
-        for static_list in session.scalars(
-            select(StaticList).where(StaticList.program_id == program.id).order_by(StaticList.id)
-        ):
+        for static_list in static_list_repository.of_program(session, program.id):
             members = list_member_repository.members(session, static_list.id)
             view.lists.append(StaticListView(static_list.id, static_list.name, members))
         programs.append(view)

@@ -7,19 +7,13 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
-from mockmkto.store.campaign_models import SmartCampaignDefinition
+from mockmkto.store import program_repository
 from mockmkto.store.models import Campaign, Program
-from mockmkto.store.prepared import PreparedGet
 
 TOKEN_NAME = re.compile(r"^\{\{my\.[^{}]+\}\}$")
-# Looked up by id on every campaign call: prepared, without the ORM's loading (bench/results.md).
-CAMPAIGNS = PreparedGet(Campaign)
-PROGRAMS = PreparedGet(Program)
-DEFINITIONS = PreparedGet(SmartCampaignDefinition)
 
 
 def utc(value: datetime) -> datetime:
@@ -60,18 +54,18 @@ def resolve_tokens(
 
 
 def find_program(session: Session, name: str) -> Program | None:
-    return session.scalar(select(Program).where(func.lower(Program.name) == name.strip().lower()))
+    """The program named so, case-insensitively; blanks around the name do not count."""
+    return program_repository.program_named(session, name.strip())
 
 
 def find_campaign(session: Session, program: Program, name: str) -> Campaign | None:
-    return session.scalar(
-        select(Campaign).where(Campaign.program_id == program.id, func.lower(Campaign.name) == name.strip().lower())
-    )
+    """The program's campaign named so, case-insensitively; blanks around the name do not count."""
+    return program_repository.campaign_named(session, program.id, name.strip())
 
 
 def full_name(session: Session, campaign: Campaign) -> str:
     """A campaign's name as Marketo lists it: "Program Name.Campaign Name"."""
-    program = PROGRAMS.get(session, campaign.program_id) if campaign.program_id is not None else None
+    program = program_repository.program_by_id(session, campaign.program_id)
     return f"{program.name}.{campaign.name}" if program is not None else campaign.name
 
 

@@ -18,16 +18,14 @@ from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
 from mockmkto.domain.leads import FOREIGN_SYS_TYPES, LeadInput, sync_lead
 from mockmkto.domain.seed_format import SeedError, field_type, items, optional_id, text
 from mockmkto.domain.values import whole_number
-from mockmkto.store import activity_repository, lead_repository, list_member_repository
-from mockmkto.store.models import (
-    AssignmentRule,
-    LeadField,
-    Partition,
-    Setting,
-    StaticList,
-    User,
-    Workspace,
+from mockmkto.store import (
+    account_repository,
+    activity_repository,
+    lead_repository,
+    list_member_repository,
+    static_list_repository,
 )
+from mockmkto.store.models import Partition
 
 # Seed sections that belong to an area of the domain, loaded after the lead schema and before leads.
 AREA_SECTIONS = (
@@ -58,30 +56,25 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
     if "workspacesEnabled" in settings:
         if not isinstance(settings["workspacesEnabled"], bool):
             raise SeedError("settings.workspacesEnabled", "must be true or false")
-        session.merge(Setting(name="workspaces_enabled", value="true" if settings["workspacesEnabled"] else "false"))
+        account_repository.enable_workspaces(session, settings["workspacesEnabled"])
 
     for path, item in items(doc, "users", ""):
         blocked = item.get("blocked", False)
         if not isinstance(blocked, bool):
             raise SeedError(f"{path}.blocked", "must be true or false")
-        session.merge(User(user_id=text(item, "userId", path), secret=text(item, "secret", path), blocked=blocked))
+        account_repository.set_user(session, text(item, "userId", path), text(item, "secret", path), blocked)
         counts["users"] = counts.get("users", 0) + 1
 
     partitions: dict[str, Partition] = {}
     for path, item in items(doc, "workspaces", ""):
-        workspace = Workspace(name=text(item, "name", path))
-        session.add(workspace)
-        session.flush()
+        workspace = account_repository.add_workspace(session, text(item, "name", path))
         names = item.get("partitions", [])
         if not isinstance(names, list) or not names:
             raise SeedError(f"{path}.partitions", "must be a non-empty list of partition names")
         for index, name in enumerate(names):
             if not isinstance(name, str) or not name.strip():
                 raise SeedError(f"{path}.partitions[{index}]", "must be a partition name")
-            partition = Partition(name=name, workspace_id=workspace.id)
-            session.add(partition)
-            session.flush()
-            partitions[name.lower()] = partition
+            partitions[name.lower()] = account_repository.add_partition(session, name, workspace.id)
         primary = item.get("primaryPartition", names[0])
         if not isinstance(primary, str) or primary.lower() not in partitions:
             raise SeedError(f"{path}.primaryPartition", f"unknown partition {primary!r}")
@@ -92,13 +85,12 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         partition_name = text(item, "partition", path)
         if partition_name.lower() not in partitions:
             raise SeedError(f"{path}.partition", f"unknown partition {partition_name!r}")
-        session.add(
-            AssignmentRule(
-                position=position,
-                attr_name=text(item, "attribute", path),
-                value=text(item, "value", path),
-                partition_id=partitions[partition_name.lower()].id,
-            )
+        account_repository.add_assignment_rule(
+            session,
+            position,
+            text(item, "attribute", path),
+            text(item, "value", path),
+            partitions[partition_name.lower()].id,
         )
 
     standard = {f.name for f in STANDARD_LEAD_FIELDS}
@@ -107,16 +99,8 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         if name in standard:
             raise SeedError(f"{path}.name", f"{name} is a standard lead field")
         data_type, size = field_type(item, path)
-        session.merge(
-            LeadField(
-                name=name,
-                display_name=text(item, "displayName", path, required=False) or name,
-                data_type=data_type,
-                size=size,
-                is_custom=True,
-            )
-        )
-    session.flush()
+        display_name = text(item, "displayName", path, required=False) or name
+        account_repository.set_lead_field(session, name, display_name, data_type, size)
 
     for section, loader in AREA_SECTIONS:
         counts[section] = loader(session, clock, doc)
@@ -124,7 +108,6 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
     for path, item in items(doc, "leads", ""):
         _load_lead(session, clock, item, path, partitions)
         counts["leads"] = counts.get("leads", 0) + 1
-    session.flush()
 
     for section, loader in AFTER_LEADS_SECTIONS:
         counts[section] = loader(session, clock, doc)
@@ -164,7 +147,7 @@ def _load_lead(session: Session, clock: Clock, item: dict, path: str, partitions
     if not isinstance(list_ids, list):
         raise SeedError(f"{path}.listIds", "must be a list of static list ids")
     for index, list_id in enumerate(list_ids):
-        if not whole_number(list_id, 1) or session.get(StaticList, list_id) is None:
+        if not whole_number(list_id, 1) or static_list_repository.by_id(session, list_id) is None:
             raise SeedError(f"{path}.listIds[{index}]", f"no static list with id {list_id!r}")
         list_member_repository.add(session, list_id, [lead.id])
     partition_name = item.get("partition")

@@ -6,7 +6,6 @@ saved and loaded again; activities and journal entries are history, not seed, an
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain import custom_objects, mobject_seed, program_seed, tags
@@ -14,18 +13,14 @@ from mockmkto.domain.activities import ACTIVITY_TYPES
 from mockmkto.domain.lead_keys import email_key
 from mockmkto.domain.lead_views import partition_names
 from mockmkto.domain.seed import AFTER_LEADS_SECTIONS
-from mockmkto.store.models import (
-    Activity,
-    AssignmentRule,
-    Lead,
-    LeadField,
-    ListMember,
-    Partition,
-    Setting,
-    StaticList,
-    User,
-    Workspace,
+from mockmkto.store import (
+    account_repository,
+    activity_repository,
+    lead_repository,
+    list_member_repository,
+    static_list_repository,
 )
+from mockmkto.store.models import Lead
 
 
 def _lead_record(lead: Lead, partitions: dict[int, str]) -> dict:
@@ -58,26 +53,16 @@ def leads_json(
 ) -> dict:
     """Leads in Id order, filtered by email (or part of it, case-insensitively), id or partition name;
     with the total count."""
-    query = select(Lead)
-    if email:
-        query = query.where(Lead.email == email_key(email))
-    if email_contains:
-        query = query.where(Lead.email.contains(email_key(email_contains), autoescape=True))
-    if lead_id is not None:
-        query = query.where(Lead.id == lead_id)
-    if partition:
-        query = query.join(Partition, Partition.id == Lead.partition_id).where(
-            func.lower(Partition.name) == partition.lower()
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total, rows = lead_repository.listing(
+        session, email_key(email), email_key(email_contains), lead_id, partition or None, limit, offset
+    )
     partitions = partition_names(session)
-    rows = session.scalars(query.order_by(Lead.id).limit(limit).offset(offset))
     return {"total": total, "leads": [lead_json(session, lead, partitions) for lead in rows]}
 
 
 def lead_detail_json(session: Session, lead_id: int) -> dict | None:
     """One lead with its activities (newest first) and static list memberships."""
-    lead = session.get(Lead, lead_id)
+    lead = lead_repository.by_id(session, lead_id)
     if lead is None:
         return None
     detail = lead_json(session, lead)
@@ -91,35 +76,27 @@ def lead_detail_json(session: Session, lead_id: int) -> dict | None:
             "campaign": a.campaign,
             "attributes": a.attributes,
         }
-        for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.id.desc()))
+        for a in activity_repository.of_lead(session, lead_id)
     ]
-    detail["lists"] = [
-        {"id": s.id, "name": s.name}
-        for s in session.scalars(
-            select(StaticList)
-            .join(ListMember, ListMember.list_id == StaticList.id)
-            .where(ListMember.lead_id == lead_id)
-        )
-    ]
+    detail["lists"] = [{"id": s.id, "name": s.name} for s in static_list_repository.of_lead(session, lead_id)]
     return detail
 
 
 def lists_json(session: Session) -> list[dict]:
-    counts = dict(session.execute(select(ListMember.list_id, func.count()).group_by(ListMember.list_id)).all())
+    counts = list_member_repository.member_counts(session)
     return [
         {"id": s.id, "name": s.name, "programId": s.program_id, "members": counts.get(s.id, 0)}
-        for s in session.scalars(select(StaticList).order_by(StaticList.id))
+        for s in static_list_repository.lists(session)
     ]
 
 
 def export_core(session: Session) -> dict:
     """The seed sections this module owns: settings, users, workspaces, rules, fields, leads."""
-    enabled = session.get(Setting, "workspaces_enabled")
     partitions = partition_names(session)
     workspaces = []
-    for workspace in session.scalars(select(Workspace).order_by(Workspace.id)):
+    for workspace in account_repository.workspaces(session):
         assert workspace.primary_partition_id is not None  # a seed gives every workspace one
-        names = [p.name for p in session.scalars(select(Partition).where(Partition.workspace_id == workspace.id))]
+        names = [p.name for p in account_repository.workspace_partitions(session, workspace.id)]
         workspaces.append(
             {
                 "name": workspace.name,
@@ -128,27 +105,27 @@ def export_core(session: Session) -> dict:
             }
         )
     memberships: dict[int, list[int]] = {}
-    for member in session.scalars(select(ListMember).order_by(ListMember.list_id)):
+    for member in list_member_repository.memberships(session):
         memberships.setdefault(member.lead_id, []).append(member.list_id)
     leads = []
-    for lead in session.scalars(select(Lead).order_by(Lead.id)):
+    for lead in lead_repository.every_lead(session):
         item = _lead_record(lead, partitions) | {"listIds": memberships.get(lead.id, [])}
         leads.append({k: v for k, v in item.items() if v not in (None, [], {})})
     return {
-        "settings": {"workspacesEnabled": enabled is not None and enabled.value == "true"},
+        "settings": {"workspacesEnabled": account_repository.workspaces_enabled(session)},
         "users": [
             {"userId": u.user_id, "secret": u.secret, **({"blocked": True} if u.blocked else {})}
-            for u in session.scalars(select(User).order_by(User.user_id))
+            for u in account_repository.users(session)
         ],
         "workspaces": workspaces,
         "assignmentRules": [
             {"attribute": r.attr_name, "value": r.value, "partition": partitions[r.partition_id]}
-            for r in session.scalars(select(AssignmentRule).order_by(AssignmentRule.position))
+            for r in account_repository.assignment_rules(session)
         ],
         "leadFields": [
             {"name": f.name, "displayName": f.display_name, "dataType": f.data_type}
             | ({"size": f.size} if f.size else {})
-            for f in session.scalars(select(LeadField).order_by(LeadField.name))
+            for f in account_repository.lead_fields(session, by_name=True)
         ],
         "leads": leads,
     }

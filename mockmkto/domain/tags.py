@@ -6,16 +6,16 @@ Both are defined by the seed; the API reads them and can put them on a program, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.seed_format import SeedError, items, text
 from mockmkto.domain.values import INT_MAX, whole_number
-from mockmkto.store.mobject_models import Channel, TagType
+from mockmkto.store import tag_repository
 
 # The tag type under which a program's channel is read and written (Tag{Type=Channel, Value=Webinar}).
 CHANNEL = "Channel"
@@ -48,7 +48,7 @@ def get_tags(session: Session, requested: list[tuple[str | None, list[str]]] | N
 
     A requested type or value that does not exist is left out; a request without a type looks in every type.
     """
-    tag_types = list(session.scalars(select(TagType).order_by(TagType.position)))
+    tag_types = tag_repository.tag_types(session)
     if not requested:
         return [TagView(t.name, list(t.values)) for t in tag_types]
     out = []
@@ -64,7 +64,7 @@ def get_tags(session: Session, requested: list[tuple[str | None, list[str]]] | N
 
 def get_channels(session: Session, names: list[str] | None) -> list[ChannelView]:
     """getChannels: the channels (all, or those named) by name, each status list ordered by status."""
-    channels = sorted(session.scalars(select(Channel)), key=lambda c: c.name.casefold())
+    channels = sorted(tag_repository.channels(session), key=lambda c: c.name.casefold())
     if names:
         wanted = {n.strip().casefold() for n in names if n}
         channels = [c for c in channels if c.name.casefold() in wanted]
@@ -74,11 +74,11 @@ def get_channels(session: Session, names: list[str] | None) -> list[ChannelView]
 def find_tag(session: Session, tag_type: str, value: str) -> tuple[str, str]:
     """The (type, value) as defined, matched case-insensitively; 20110 when the type or value is not defined."""
     if tag_type.strip().casefold() == CHANNEL.casefold():
-        for channel in session.scalars(select(Channel)):
+        for channel in tag_repository.channels(session):
             if channel.name.casefold() == value.strip().casefold():
                 return CHANNEL, channel.name
         raise MarketoError(20110, f"Channel {value!r} is not defined")
-    for defined in session.scalars(select(TagType)):
+    for defined in tag_repository.tag_types(session):
         if defined.name.casefold() == tag_type.strip().casefold():
             values = _matching(defined.values, [value])
             if not values:
@@ -108,14 +108,13 @@ def load_tags(session: Session, clock: Clock, doc: dict) -> int:
         name = text(item, "type", path)
         if name.casefold() == CHANNEL.casefold():
             raise SeedError(f"{path}.type", "Channel is not a tag type: declare channels in `channels`")
-        if _declared(session, TagType, name):
+        if _declared((t.name for t in tag_repository.tag_types(session)), name):
             raise SeedError(f"{path}.type", f"tag type {name!r} is already declared")
         values = item.get("values", [])
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
             raise SeedError(f"{path}.values", "must be a list of tag values")
-        session.add(TagType(name=name, position=position, values=values))
+        tag_repository.add_tag_type(session, name, position, values)
         loaded += 1
-    session.flush()
     return loaded
 
 
@@ -125,7 +124,7 @@ def load_channels(session: Session, clock: Clock, doc: dict) -> int:
     loaded = 0
     for path, item in items(doc, "channels", ""):
         name = text(item, "name", path)
-        if _declared(session, Channel, name):
+        if _declared((c.name for c in tag_repository.channels(session)), name):
             raise SeedError(f"{path}.name", f"channel {name!r} is already declared")
         statuses = []
         for spath, status in items(item, "statuses", f"{path}."):
@@ -145,23 +144,19 @@ def load_channels(session: Session, clock: Clock, doc: dict) -> int:
                     "attributes": attributes,
                 }
             )
-        session.add(Channel(name=name, statuses=statuses))
+        tag_repository.add_channel(session, name, statuses)
         loaded += 1
-    session.flush()
     return loaded
 
 
-def _declared(session: Session, model: type[TagType] | type[Channel], name: str) -> bool:
+def _declared(declared: Iterable[str], name: str) -> bool:
     """Tag types and channels match case-insensitively, so a name is declared once (a seed may load onto a state)."""
-    rows: ScalarResult[TagType | Channel] = session.scalars(select(model))
-    return any(row.name.casefold() == name.casefold() for row in rows)
+    return any(existing.casefold() == name.casefold() for existing in declared)
 
 
 def export_tags(session: Session) -> list[dict]:
     """The `tags` section of the current state, in declaration order, loadable by load_tags."""
-    return [
-        {"type": t.name, "values": list(t.values)} for t in session.scalars(select(TagType).order_by(TagType.position))
-    ]
+    return [{"type": t.name, "values": list(t.values)} for t in tag_repository.tag_types(session)]
 
 
 def export_channels(session: Session) -> list[dict]:
@@ -169,7 +164,7 @@ def export_channels(session: Session) -> list[dict]:
     them), so they come by name."""
     return [
         {"name": c.name, "statuses": [_status_item(row) for row in c.statuses]}
-        for c in session.scalars(select(Channel).order_by(Channel.name))
+        for c in tag_repository.channels(session)
     ]
 
 

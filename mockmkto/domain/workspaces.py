@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
-from mockmkto.store.models import AssignmentRule, Setting, Workspace
+from mockmkto.store import account_repository
+from mockmkto.store.models import Workspace
 
 DEFAULT_WORKSPACE = "Default"
-
-
-def workspaces_enabled(session: Session) -> bool:
-    setting = session.get(Setting, "workspaces_enabled")
-    return setting is not None and setting.value == "true"
-
-
-def workspace_named(session: Session, name: str) -> Workspace | None:
-    """The workspace of that name, compared case-insensitively."""
-    return session.scalar(select(Workspace).where(func.lower(Workspace.name) == name.lower()))
 
 
 def resolve_workspace(session: Session, name: str | None) -> Workspace | None:
@@ -29,11 +19,11 @@ def resolve_workspace(session: Session, name: str | None) -> Workspace | None:
     if name is None:
         return None
     wanted = name.strip()
-    if not workspaces_enabled(session):
+    if not account_repository.workspaces_enabled(session):
         if wanted.lower() != DEFAULT_WORKSPACE.lower():
             raise MarketoError(20110, f"Workspaces are not enabled: target workspace must be Default, not {name}")
-    workspace = workspace_named(session, wanted)
-    if workspace is None and workspaces_enabled(session):
+    workspace = account_repository.workspace_named(session, wanted)
+    if workspace is None and account_repository.workspaces_enabled(session):
         raise MarketoError(20110, f"Unknown workspace {name}")
     return workspace
 
@@ -45,12 +35,9 @@ def new_lead_partition(session: Session, attributes: dict[str, str], workspace: 
 
 def partition_chooser(session: Session, workspace: Workspace | None) -> Callable[[dict[str, str]], int | None]:
     """`new_lead_partition` for many new leads: the rules and the workspace are read once."""
-    rules = [
-        (r.attr_name, r.value.lower(), r.partition_id)
-        for r in session.scalars(select(AssignmentRule).order_by(AssignmentRule.position))
-    ]
+    rules = [(r.attr_name, r.value.lower(), r.partition_id) for r in account_repository.assignment_rules(session)]
     if workspace is None:
-        workspace = workspace_named(session, DEFAULT_WORKSPACE)
+        workspace = account_repository.workspace_named(session, DEFAULT_WORKSPACE)
     fallback = workspace.primary_partition_id if workspace is not None else None
 
     def choose(attributes: dict[str, str]) -> int | None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.elements import TextClause
 
@@ -72,6 +72,20 @@ def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = build()
     return cache[key]
+
+
+def written(session: Session, row: T) -> T:
+    """`row` added to the unit of work and written at once: the call learns the id the database
+    gave it, and a key it clashes with fails here, not at a later statement."""
+    session.add(row)
+    session.flush()
+    return row
+
+
+def savepoint(session: Session) -> SessionTransaction:
+    """A part of the unit of work (`with savepoint(session): ...`) whose writes an error undoes
+    alone: the records of syncMultipleLeads and syncCustomObjects, each applied or failed on its own."""
+    return session.begin_nested()
 
 
 def normalize_url(url: str) -> str:

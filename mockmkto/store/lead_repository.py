@@ -1,4 +1,4 @@
-"""The `leads` table: the one way leads are found by key and written.
+"""The `leads` table: the one way leads are found (by key, by lead selector, as listed) and written.
 
 Every write to `leads` goes through here, so what the session holds of a lead is always what the
 table holds: a lead read here is the session's instance (the ORM's identity map), and a write
@@ -10,15 +10,16 @@ with what this module gives and never adds, flushes or deletes leads itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from mockmkto.store.advisory_locks import lock_number
-from mockmkto.store.models import Lead
+from mockmkto.store.models import Activity, Lead, ListMember, Partition
 from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate, run_script
 
 # A key type (Marketo's LeadKeyRef, and ForeignSysPersonId) -> the indexed column it looks up.
@@ -65,6 +66,11 @@ _DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id"))
 _RENUMBER = Prepared(sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id")), ("id",))
 # `ids_by_keys`'s query for each set of key types (sorted): building it costs more than running it.
 _IDS_BY_KEY_TYPES: dict[tuple[str, ...], Prepared] = {}
+# The leads a lead selector picks (getMultipleLeads, getLeadChanges): a condition on each lead row, so
+# a page in Id order stops reading as soon as it is full, even over a million leads. Made by the
+# `*_selector` functions; the domain hands it back to `selected_view_rows`, `count_selected` or
+# activity_repository.
+LeadSelection = ColumnElement[bool]
 
 
 def find(session: Session, key_type: str, value: Any) -> list[Lead]:
@@ -80,6 +86,11 @@ def find(session: Session, key_type: str, value: Any) -> list[Lead]:
 
 def by_id(session: Session, lead_id: int) -> Lead | None:
     return _LEADS_BY_ID.get(session, lead_id)
+
+
+def by_ids(session: Session, lead_ids: Iterable[int]) -> list[Lead]:
+    """The leads of these Ids that exist, in no particular order."""
+    return list(session.scalars(select(Lead).where(Lead.id.in_(set(lead_ids)))))
 
 
 def find_newest(session: Session, key_type: str, value: Any) -> Lead | None:
@@ -167,22 +178,87 @@ def ids_by_keys(session: Session, wanted: dict[str, set]) -> dict[tuple[str, Any
 
 # `newest_by_email`'s query for each set of columns. importToList asks it of each chunk as it adds
 # thousands of leads a chunk (see plan_each_run).
-_BY_EMAILS: dict[tuple, Prepared] = {}
+_BY_EMAILS: dict[tuple[str, ...], Prepared] = {}
 
 
-def newest_by_email(session: Session, emails: Iterable[str | None], *columns) -> dict[str, dict[str, Any]]:
+def newest_by_email(session: Session, emails: Iterable[str | None], *columns: str) -> dict[str, dict[str, Any]]:
     """Email key -> the most recently updated lead with it, as `find_newest(session, "EMAIL", ...)`
-    picks it: its `columns` and its email, by column key."""
+    picks it: its `columns` (named by key) and its email, by column key."""
     prepared = _BY_EMAILS.get(columns)
     if prepared is None:
-        query = select(Lead.email, *columns).where(Lead.email.in_(bindparam("emails", expanding=True)))
+        selected = (Lead.__table__.c[key] for key in columns)
+        query = select(Lead.email, *selected).where(Lead.email.in_(bindparam("emails", expanding=True)))
         prepared = _BY_EMAILS.setdefault(columns, Prepared(query.order_by(*NEWEST_FIRST), plan_each_run=True))
-    keys = ("email", *(column.key for column in columns))
+    keys = ("email", *columns)
     found: dict[str, dict[str, Any]] = {}
     for row in prepared.rows(session, {"emails": list(set(emails))}):
         if row[0] not in found:
             found[row[0]] = dict(zip(keys, row, strict=True))
     return found
+
+
+def key_selector(key_type: str, values: Iterable[Any]) -> LeadSelection:
+    """LeadKeySelector: the leads whose `key_type` column holds one of `values` (None: no lead)."""
+    return KEY_COLUMNS[key_type].in_([value for value in values if value is not None])
+
+
+def static_list_selector(list_id: int) -> LeadSelection:
+    """StaticListSelector: the list's members."""
+    return Lead.id.in_(select(ListMember.lead_id).where(ListMember.list_id == list_id))
+
+
+def last_update_at_selector(oldest: datetime, latest: datetime) -> LeadSelection:
+    """LastUpdateAtSelector: the leads updated in [oldest, latest), or with an activity logged then."""
+    active = select(Activity.id).where(
+        Activity.lead_id == Lead.id, Activity.created_at >= oldest, Activity.created_at < latest
+    )
+    return or_(and_(Lead.updated_at >= oldest, Lead.updated_at < latest), active.exists())
+
+
+def selected_view_rows(session: Session, selection: LeadSelection, after: int, limit: int) -> list:
+    """Rows of VIEW_COLUMNS of the selected leads with an Id past `after`, in Id order, at most `limit`."""
+    query = select(*VIEW_COLUMNS).where(_past(selection, after)).order_by(Lead.id).limit(limit)
+    return list(session.execute(query))
+
+
+def count_selected(session: Session, selection: LeadSelection, after: int) -> int:
+    """How many selected leads have an Id past `after`."""
+    return session.execute(select(func.count()).select_from(Lead).where(_past(selection, after))).scalar_one()
+
+
+def _past(selection: LeadSelection, after: int) -> ColumnElement[bool]:
+    return and_(selection, Lead.id > after)
+
+
+def listing(
+    session: Session,
+    email: str | None,
+    email_contains: str | None,
+    lead_id: int | None,
+    partition: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Lead]]:
+    """How many leads match, and a page of them in Id order: filtered by email key (or part of one),
+    Id or partition name (case-insensitively); a filter None is not applied."""
+    query = select(Lead)
+    if email is not None:
+        query = query.where(Lead.email == email)
+    if email_contains is not None:
+        query = query.where(Lead.email.contains(email_contains, autoescape=True))
+    if lead_id is not None:
+        query = query.where(Lead.id == lead_id)
+    if partition is not None:
+        query = query.join(Partition, Partition.id == Lead.partition_id).where(
+            func.lower(Partition.name) == partition.lower()
+        )
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return total, list(session.scalars(query.order_by(Lead.id).limit(limit).offset(offset)))
+
+
+def every_lead(session: Session) -> list[Lead]:
+    """Every lead, in Id order."""
+    return list(session.scalars(select(Lead).order_by(Lead.id)))
 
 
 def last_id(session: Session) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from mockmkto.store.models import Lead, ListMember
@@ -53,6 +53,16 @@ def members_of_any(session: Session, list_ids: list[int]) -> list[int]:
         .order_by(Lead.id)
     )
     return list(session.scalars(query))
+
+
+def memberships(session: Session) -> list[ListMember]:
+    """Every membership of every list, by list."""
+    return list(session.scalars(select(ListMember).order_by(ListMember.list_id)))
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    """List id -> how many members it has (lists without members are absent)."""
+    return dict(session.execute(select(ListMember.list_id, func.count()).group_by(ListMember.list_id)).all())
 
 
 def add(session: Session, list_id: int, lead_ids: list[int]) -> None:
