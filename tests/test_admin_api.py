@@ -138,6 +138,77 @@ def test_a_seed_id_or_number_past_a_32_bit_integer_is_a_400_naming_it_and_loads_
     assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
 
 
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        ({"users": [{"userId": "nul", "secret": "a\u0000b"}]}, "users[0].secret"),  # was a 500 on PostgreSQL
+        ({"leads": [{"Email": "c@x.org", "attributes": {"City": "\u0001"}}]}, "leads[0].attributes.City"),
+        ({"programs": [{"name": "P\ufffe"}]}, "programs[0].name"),
+        ({"tags": [{"type": "T", "values": ["ok", "\u001f"]}]}, "tags[0].values[1]"),
+        ({"leads": [{"Email": "key@example.com", "attributes": {"\u0000": "1"}}]}, "leads[0].attributes.\u0000"),
+    ],
+    ids=["nul", "control", "fffe", "in-a-list", "a-key"],
+)
+def test_a_seed_text_xml_cannot_carry_is_a_400_naming_it_and_loads_nothing(server, doc, path):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    response = admin(server, "POST", "/_admin/seed", json=doc)
+    assert (response.status_code, response.json()["path"]) == (400, path) and "XML" in response.json()["error"]
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"programs": [{"name": "P", "campaigns": [{"name": "C", "description": ["not", "text"]}]}]},
+        {
+            "customObjectTypes": [
+                {
+                    "name": "Thing",
+                    "description": {"not": "text"},
+                    "fields": [{"name": "code"}],
+                    "keyFields": ["code"],
+                    "linkField": "code",
+                }
+            ]
+        },
+    ],
+    ids=["campaign", "custom-object-type"],
+)
+def test_a_description_that_is_not_text_is_a_400_naming_it_and_loads_nothing(server, doc):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    response = admin(server, "POST", "/_admin/seed", json=doc)
+    assert (response.status_code, response.json()["path"].rsplit(".", 1)[-1]) == (400, "description")
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_admin/leads?email=%00",
+        "/_admin/leads?emailContains=a%00",
+        "/_admin/leads?partition=%01",
+        "/_admin/journal?operation=%00",
+        "/_admin/journal?user=%00",
+        "/_admin/ui/journal?operation=%00",
+        "/_admin/ui/leads?email=%00",
+    ],
+)
+def test_a_query_parameter_xml_cannot_carry_is_a_400_not_a_500(server, path):
+    response = admin(server, "GET", path)
+    assert response.status_code == 400 and "XML" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"operation": "get\u0000Lead", "code": 20011}, {"operation": "getLead", "code": 20011, "message": "\u0000"}],
+    ids=["operation", "message"],
+)
+def test_a_fault_text_xml_cannot_carry_is_a_400_and_injects_nothing(server, body):
+    response = admin(server, "POST", "/_admin/faults", json=body)
+    assert response.status_code == 400 and "XML" in response.json()["error"]
+    assert admin(server, "GET", "/_admin/faults").json() == []
+
+
 def test_seed_that_is_not_json_is_400(server):
     response = admin(server, "POST", "/_admin/seed", data="{nope", headers={"Content-Type": "application/json"})
     assert response.status_code == 400

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from mockmkto.domain.instance import Instance
+from mockmkto.domain.seed import load_seed
 from mockmkto.domain.seed_format import SeedError
 from tests.soap import LiveServer, envelope
 from tests.stores import store_url
@@ -64,3 +65,11 @@ def test_an_instance_whose_seed_cannot_be_loaded_holds_no_file_or_connection_ope
         with pytest.raises(SeedError):
             Instance("doomed", url, seed=twice_id_1)
     assert files_open() <= before + 1
+
+
+def test_a_seed_text_xml_cannot_carry_is_refused_naming_its_path_whatever_loads_it(instance):
+    """Seed files (`--seed`, named seeds, the pytest plugin's) are read without the admin API."""
+    doc = {"programs": [{"name": "Fine", "campaigns": [{"name": "Stop\u0000", "type": "trigger"}]}]}
+    with instance.store.session() as session, pytest.raises(SeedError) as raised:
+        load_seed(session, instance.clock, doc)
+    assert raised.value.path == "programs[0].campaigns[0].name" and "U+0000" in raised.value.problem

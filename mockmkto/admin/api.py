@@ -24,7 +24,7 @@ from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.instance import Instance
 from mockmkto.domain.journal import Journal
 from mockmkto.domain.seed_format import SeedError
-from mockmkto.domain.values import INT_MAX, integer, whole_number
+from mockmkto.domain.values import INT_MAX, NOT_XML_PROBLEM, integer, not_xml, whole_number
 
 
 class BadRequest(Exception):
@@ -95,6 +95,10 @@ class AdminApi:
             endpoint, args = self.url_map.bind("localhost", default_method=request.method).match(
                 "/" + path, method=request.method
             )
+            for kind, fields in (("query parameter", request.args), ("form field", request.form)):
+                for name, value in fields.items(multi=True):
+                    _refuse_not_xml(name, f"a {kind}'s name")
+                    _refuse_not_xml(value, f"{kind} {name}")
             return getattr(self, f"on_{endpoint}")(request, instance, journal, **args)
         except BadRequest as exc:
             return json_response({"error": str(exc)}, 400)
@@ -150,7 +154,7 @@ class AdminApi:
 
     def on_seed(self, request, instance, journal):
         """Load a seed document on top of the state, or instead of it (`?replace=true`), in one step."""
-        doc = _json_body(request)
+        doc = _json_document(request)  # its texts are checked as a seed's, by their path in it
         if _bool_arg(request, "replace"):
             return json_response({"loaded": instance.reset(doc, remember=False), "replaced": True})
         return json_response({"loaded": instance.load(doc)})
@@ -340,11 +344,26 @@ def _camel(key: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _json_body(request: Request):
+def _json_document(request: Request):
     try:
         return json.loads(request.get_data(as_text=True) or "{}")
     except ValueError as exc:
         raise BadRequest(f"body is not JSON: {exc}") from None
+
+
+def _json_body(request: Request):
+    """The request's JSON, every text in it one a Marketo value can hold."""
+    body = _json_document(request)
+    _refuse_not_xml(body, "body")
+    return body
+
+
+def _refuse_not_xml(texts: object, name: str) -> None:
+    """A 400 for a request's text no Marketo value can hold: PostgreSQL refuses NUL, and stored
+    anywhere it would break each SOAP answer that carries it."""
+    problem = not_xml(texts, name)
+    if problem:
+        raise BadRequest(f"{problem[0]} {NOT_XML_PROBLEM.format(problem[1])}")
 
 
 def _is_dashboard(path: str) -> bool:

@@ -19,7 +19,7 @@ from mockmkto.domain.lead_fields import FieldDef, lead_schema, normalize_value
 from mockmkto.domain.lead_keys import email_key, lead_id_value
 from mockmkto.domain.mobject_seed import seed_id, seed_map
 from mockmkto.domain.mobject_sync import BATCH_LIMIT, SYNC_OPERATIONS
-from mockmkto.domain.seed_format import SeedError, field_type, items, text
+from mockmkto.domain.seed_format import SeedError, description, field_type, items, text
 from mockmkto.store import custom_object_repository, lead_repository
 from mockmkto.store.db import savepoint
 from mockmkto.store.mobject_models import CustomObjectRecord, CustomObjectType
@@ -297,8 +297,9 @@ def load_custom_object_types(session: Session, clock: Clock, doc: dict) -> int:
         lead_link_field = text(item, "leadLinkField", path, required=False) or "Id"
         if lead_link_field not in leads:
             raise SeedError(f"{path}.leadLinkField", f"{lead_link_field!r} is not a lead field")
-        description = item.get("description", "")
-        custom_object_repository.add_type(session, name, description, key_fields, link_field, lead_link_field, fields)
+        custom_object_repository.add_type(
+            session, name, description(item, path), key_fields, link_field, lead_link_field, fields
+        )
         loaded += 1
     return loaded
 

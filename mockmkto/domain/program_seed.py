@@ -11,7 +11,7 @@ from mockmkto.domain.campaigns import CAMPAIGN_SOURCES
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.program_views import campaign_view
 from mockmkto.domain.programs import TOKEN_NAME
-from mockmkto.domain.seed_format import SeedError, items, optional_id, text
+from mockmkto.domain.seed_format import SeedError, description, items, optional_id, text
 from mockmkto.store import program_repository, static_list_repository
 from mockmkto.store.models import Campaign, Program, StaticList
 
@@ -90,7 +90,7 @@ def _load_campaign(session: Session, program: Program, item: dict, path: str) ->
         flow=steps,
         id=optional_id(item, path),
         name=text(item, "name", path),
-        description=item.get("description", ""),
+        description=description(item, path),
         program_id=program.id,
         campaign_type=kind,
         requestable_from=sources,

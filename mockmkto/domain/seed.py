@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mockmkto.domain import custom_objects, mobject_seed, program_seed, tags
+from mockmkto.domain import custom_objects, mobject_seed, program_seed, tags, values
 from mockmkto.domain.clock import Clock
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_fields import STANDARD_LEAD_FIELDS
@@ -49,6 +49,9 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
     """Add everything the seed declares; return how many of each kind were added."""
     if not isinstance(doc, dict):
         raise SeedError("$", "a seed is a JSON object")
+    problem = values.not_xml(doc, "")
+    if problem:
+        raise SeedError(problem[0], values.NOT_XML_PROBLEM.format(problem[1]))
     counts: dict[str, int] = {}
     settings = doc.get("settings", {})
     if not isinstance(settings, dict):

@@ -53,6 +53,14 @@ def text(item: dict, key: str, path: str, required: bool = True) -> str | None:
     return str(value)
 
 
+def description(item: dict, path: str) -> str | None:
+    """An item's description: any text, empty when absent (null stays null)."""
+    value = item.get("description", "")
+    if value is not None and not isinstance(value, str):
+        raise SeedError(f"{path}.description", "must be a string")
+    return value
+
+
 def field_type(item: dict, path: str) -> tuple[str, int | None]:
     """A declared field's `dataType` (default string) and optional positive `size`."""
     data_type = item.get("dataType", "string")

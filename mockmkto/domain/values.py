@@ -14,6 +14,10 @@ from datetime import UTC, datetime
 from typing import TypeGuard
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # Marketo's integer fields and ids are 32-bit
+# The characters XML 1.0 cannot carry: no SOAP message, so no Marketo value, holds one (and
+# PostgreSQL's text refuses NUL besides).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML_PROBLEM = "holds {}, a character XML (so no SOAP call, and no Marketo value) cannot carry"
 INTEGER = re.compile(r"[+-]?[0-9]+")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -57,3 +61,24 @@ def storable(value: datetime) -> datetime:
     except OverflowError:
         raise ValueError(value) from None
     return value
+
+
+def not_xml(doc: object, path: str) -> tuple[str, str] | None:
+    """The first text of a JSON document (a key or a value; `path` names the document) holding a
+    character XML cannot carry: its path (`path.key[index]`) and the character as U+XXXX; None
+    when every text can be carried. Walked without recursion: a document may nest as deep as
+    its parser allowed."""
+    waiting: list[tuple[str, object]] = [(path, doc)]
+    while waiting:
+        where, value = waiting.pop()
+        if isinstance(value, str):
+            found = NOT_XML.search(value)
+            if found:
+                return where, f"U+{ord(found.group()):04X}"
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                name = f"{where}.{key}" if where else str(key)
+                waiting += [(name, item), (name, key)]  # the key is looked at first
+        elif isinstance(value, list):
+            waiting += [(f"{where}[{index}]", item) for index, item in reversed(list(enumerate(value)))]
+    return None

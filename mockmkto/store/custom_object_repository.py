@@ -24,7 +24,7 @@ def types(session: Session) -> list[CustomObjectType]:
 def add_type(
     session: Session,
     name: str,
-    description: str,
+    description: str | None,
     key_fields: list[str],
     link_field: str,
     lead_link_field: str,
