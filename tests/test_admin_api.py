@@ -290,6 +290,32 @@ def test_journal_records_the_workspace_header(server):
     assert entry["workspace"] == "EMEA"
 
 
+def test_journal_records_a_workspace_header_of_any_length_on_every_store(server):
+    """Any text a client sends is journalled as sent (on PostgreSQL a name over 255 characters was a
+    500 the journal lost, where SQLite kept it)."""
+    workspace = "W" * 300
+    header = (
+        auth_header_xml()
+        + f"<ns1:MktowsContextHeader><targetWorkspace>{workspace}</targetWorkspace></ns1:MktowsContextHeader>"
+    )
+    status, answer = server.call(GET_ADA, headers=header)
+    assert (status, fault_code(answer)) == (200, None)  # getLead reads leads of any workspace
+    (entry,) = admin(server, "GET", "/_admin/journal").json()["entries"]
+    assert entry["workspace"] == workspace
+
+
+def test_a_fault_for_an_operation_of_any_name_is_injected_on_every_store(server):
+    response = admin(server, "POST", "/_admin/faults", json={"operation": "o" * 100, "code": 20011})
+    assert response.status_code == 201 and admin(server, "GET", "/_admin/faults").json()[0]["operation"] == "o" * 100
+
+
+def test_a_seed_name_longer_than_255_characters_is_a_400_naming_it_and_loads_nothing(server):
+    before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
+    response = admin(server, "POST", "/_admin/seed", json={"programs": [{"name": "P" * 256}]})
+    assert (response.status_code, response.json()["path"]) == (400, "programs[0].name")
+    assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
+
+
 def test_journal_delete_clears_it(server):
     server.call(GET_ADA)
     admin(server, "DELETE", "/_admin/journal")

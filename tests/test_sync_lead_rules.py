@@ -284,3 +284,27 @@ def test_a_cookie_of_another_known_lead_moves_only_with_move_cookie(session, clo
     sync_lead(session, clock, LeadInput(id=GRACE), marketo_cookie=ADA_COOKIE, move_cookie=True)
     assert session.get(Lead, GRACE).cookie == ADA_COOKIE
     assert session.get(Lead, ADA).cookie is None
+
+
+@pytest.mark.parametrize(
+    ("record", "cookie"),
+    [
+        (LeadInput(email="long@example.com", foreign_sys_person_id="F" * 256, foreign_sys_type="SFDC"), None),
+        (LeadInput(email="long@example.com"), "id:" + "c" * 253),
+    ],
+    ids=["ForeignSysPersonId", "cookie"],
+)
+def test_a_key_longer_than_255_characters_is_20110_and_writes_nothing(session, clock, record, cookie):
+    """Marketo's keys are 255-character texts: the same fault on every store (PostgreSQL indexes no
+    key of more than about 2,700 bytes, where SQLite kept any)."""
+    before = lead_count(session)
+    with pytest.raises(MarketoError) as raised:
+        sync_lead(session, clock, record, marketo_cookie=cookie)
+    assert raised.value.code == 20110 and lead_count(session) == before
+
+
+def test_a_key_of_255_characters_is_a_key_like_any_other(session, clock):
+    record = LeadInput(email="edge@example.com", foreign_sys_person_id="F" * 255, foreign_sys_type="SFDC")
+    created = sync_lead(session, clock, record, marketo_cookie="id:" + "c" * 252)
+    assert created.status == "CREATED"
+    assert sync_lead(session, clock, LeadInput(), marketo_cookie="id:" + "c" * 252).lead_id == created.lead_id

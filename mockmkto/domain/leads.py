@@ -17,6 +17,7 @@ from mockmkto.domain.lead_views import (
     LeadView,
     views,
 )
+from mockmkto.domain.values import TEXT_MAX
 from mockmkto.domain.workspaces import new_lead_partition, resolve_workspace
 from mockmkto.store import account_repository, activity_repository, lead_repository
 from mockmkto.store.db import savepoint
@@ -105,7 +106,10 @@ def record_values(schema: dict[str, FieldDef], record: LeadInput) -> dict[str, s
 
 
 def check_record_keys(record: LeadInput) -> None:
-    """ForeignSysType must come with ForeignSysPersonId, and be one Marketo knows."""
+    """ForeignSysType must come with ForeignSysPersonId, and be one Marketo knows; the Id is a
+    text of at most TEXT_MAX characters."""
+    if record.foreign_sys_person_id and len(record.foreign_sys_person_id) > TEXT_MAX:
+        raise MarketoError(20110, f"ForeignSysPersonId is longer than {TEXT_MAX} characters")
     if record.foreign_sys_person_id and not record.foreign_sys_type:
         raise MarketoError(20110, "ForeignSysType is required with ForeignSysPersonId")
     if record.foreign_sys_type and record.foreign_sys_type not in FOREIGN_SYS_TYPES:
@@ -125,6 +129,8 @@ def sync_lead(
     if record is None:
         raise MarketoError(20104, "Lead record required")
     cookie = marketo_cookie.strip() if marketo_cookie and marketo_cookie.strip() else None
+    if cookie is not None and len(cookie) > TEXT_MAX:
+        raise MarketoError(20110, f"marketoCookie is longer than {TEXT_MAX} characters")
     if record.id is None and not record.email and not record.foreign_sys_person_id and cookie is None:
         raise MarketoError(20101, "One of Id, Email or ForeignSysPersonId is required")
     check_record_keys(record)

@@ -6,7 +6,7 @@ import json
 from typing import Literal, overload
 
 from mockmkto.domain.lead_fields import DATA_TYPES
-from mockmkto.domain.values import INT_MAX, whole_number
+from mockmkto.domain.values import INT_MAX, TEXT_MAX, whole_number
 
 
 class SeedError(ValueError):
@@ -50,6 +50,8 @@ def text(item: dict, key: str, path: str, required: bool = True) -> str | None:
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
         raise SeedError(f"{path}.{key}", "must be a non-empty string")
+    if len(str(value)) > TEXT_MAX:
+        raise SeedError(f"{path}.{key}", f"must be at most {TEXT_MAX} characters")
     return str(value)
 
 

@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from typing import TypeGuard
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # Marketo's integer fields and ids are 32-bit
+# Marketo's names, keys and string fields hold up to 255 characters (a key longer than PostgreSQL
+# indexes, about 2,700 bytes, would be refused by one store and kept by the other).
+TEXT_MAX = 255
 # The characters XML 1.0 cannot carry: no SOAP message, so no Marketo value, holds one (and
 # PostgreSQL's text refuses NUL besides).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

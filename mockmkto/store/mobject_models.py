@@ -15,7 +15,7 @@ class TagType(Base):
     """A program tag type (not a channel) with its allowed values, in the order they were declared."""
 
     __tablename__ = "tag_types"
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     values: Mapped[list] = mapped_column(JSON, default=list)
 
@@ -24,7 +24,7 @@ class Channel(Base):
     """A program channel; `statuses` are its progression statuses: name, step, success, extra attribs."""
 
     __tablename__ = "channels"
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(), primary_key=True)
     statuses: Mapped[list] = mapped_column(JSON, default=list)
 
 
@@ -33,8 +33,8 @@ class ProgramTag(Base):
 
     __tablename__ = "program_tags"
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), primary_key=True)
-    tag_type: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[str] = mapped_column(String(255))
+    tag_type: Mapped[str] = mapped_column(String(), primary_key=True)
+    value: Mapped[str] = mapped_column(String())
 
 
 class ProgramCost(Base):
@@ -53,9 +53,9 @@ class MObjectField(Base):
 
     __tablename__ = "mobject_fields"
     mobject_type: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    display_name: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String())
     data_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
@@ -65,7 +65,7 @@ class Company(Base):
 
     __tablename__ = "companies"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String())
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
@@ -94,11 +94,11 @@ class CustomObjectType(Base):
     """A custom object type: key fields (the dedupe key), the lead link, and every field with its type."""
 
     __tablename__ = "custom_object_types"
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(), primary_key=True)
     description: Mapped[str] = mapped_column(Text, default="")
     key_fields: Mapped[list] = mapped_column(JSON)
-    link_field: Mapped[str] = mapped_column(String(255))
-    lead_link_field: Mapped[str] = mapped_column(String(255))
+    link_field: Mapped[str] = mapped_column(String())
+    lead_link_field: Mapped[str] = mapped_column(String())
     fields: Mapped[list] = mapped_column(JSON)
 
 
@@ -109,7 +109,7 @@ class CustomObjectRecord(Base):
     __table_args__ = (UniqueConstraint("type_name", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     type_name: Mapped[str] = mapped_column(ForeignKey("custom_object_types.name"), index=True)
-    key: Mapped[str] = mapped_column(String(1024))
+    key: Mapped[str] = mapped_column(String())
     keys: Mapped[dict] = mapped_column(JSON)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

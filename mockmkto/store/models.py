@@ -2,6 +2,11 @@
 
 Uniqueness that Marketo guarantees (lead Id, ForeignSysPersonId, Munchkin cookie) is a database
 constraint, so concurrent requests cannot create twins.
+
+A text a client, seed or admin request gives has no length in the schema (`String()`): SQLite never
+holds one to it, and PostgreSQL's would refuse what SQLite keeps. Marketo's own sizes (a lead
+field's, a key's) are the domain's rules, the same on every store. Only texts the code itself
+writes from a short closed set (a source, a status, a data type) keep a length.
 """
 
 from __future__ import annotations
@@ -39,8 +44,8 @@ class User(Base):
     """A Web Services API user: the mktowsUserId and its encryption key."""
 
     __tablename__ = "users"
-    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(), primary_key=True)
+    secret: Mapped[str] = mapped_column(String())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -55,14 +60,14 @@ class Setting(Base):
 class Workspace(Base):
     __tablename__ = "workspaces"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(), unique=True)
     primary_partition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Partition(Base):
     __tablename__ = "partitions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(), unique=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
 
 
@@ -72,7 +77,7 @@ class AssignmentRule(Base):
     __tablename__ = "assignment_rules"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    attr_name: Mapped[str] = mapped_column(String(255))
+    attr_name: Mapped[str] = mapped_column(String())
     value: Mapped[str] = mapped_column(Text)
     partition_id: Mapped[int] = mapped_column(ForeignKey("partitions.id"))
 
@@ -81,8 +86,8 @@ class LeadField(Base):
     """A lead field of the lead schema: standard or custom (declared in the seed)."""
 
     __tablename__ = "lead_fields"
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String())
     data_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     is_custom: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -93,16 +98,16 @@ class Lead(Base):
 
     __tablename__ = "leads"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
-    foreign_sys_person_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    foreign_sys_person_id: Mapped[str | None] = mapped_column(String(), unique=True, nullable=True)
     foreign_sys_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    cookie: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
-    sfdc_lead_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    sfdc_contact_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    sfdc_account_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    sfdc_lead_owner_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    sfdc_oppty_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    lead_owner_email: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
+    cookie: Mapped[str | None] = mapped_column(String(), unique=True, nullable=True)
+    sfdc_lead_id: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    sfdc_contact_id: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    sfdc_account_id: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    sfdc_lead_owner_id: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    sfdc_oppty_id: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
+    lead_owner_email: Mapped[str | None] = mapped_column(String(), index=True, nullable=True)
     partition_id: Mapped[int | None] = mapped_column(ForeignKey("partitions.id"), nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -116,17 +121,17 @@ class Activity(Base):
     __tablename__ = "activities"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     lead_id: Mapped[int] = mapped_column(Integer, index=True)
-    activity_type: Mapped[str] = mapped_column(String(64))
+    activity_type: Mapped[str] = mapped_column(String())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    asset_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    campaign: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    asset_name: Mapped[str | None] = mapped_column(String(), nullable=True)
+    campaign: Mapped[str | None] = mapped_column(String(), nullable=True)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Program(Base):
     __tablename__ = "programs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(), unique=True)
     program_type: Mapped[str] = mapped_column(String(64), default="Default")
     workspace_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tokens: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -138,7 +143,7 @@ class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (UniqueConstraint("program_id", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String())
     description: Mapped[str] = mapped_column(Text, default="")
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
     campaign_type: Mapped[str] = mapped_column(String(16), default="trigger")
@@ -148,7 +153,7 @@ class Campaign(Base):
 class StaticList(Base):
     __tablename__ = "static_lists"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String())
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
 
 

@@ -41,7 +41,7 @@ class InstanceState(Base):
 class InjectedFaultRow(Base):
     __tablename__ = "injected_faults"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    operation: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    operation: Mapped[str | None] = mapped_column(String(), nullable=True)
     code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
     delay_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -66,8 +66,8 @@ class JournalRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     time: Mapped[datetime] = mapped_column(UtcDateTime)
     operation: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    workspace: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(), nullable=True)
+    workspace: Mapped[str | None] = mapped_column(String(), nullable=True)
     status: Mapped[int] = mapped_column(Integer)
     fault_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
