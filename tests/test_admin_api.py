@@ -311,8 +311,12 @@ def test_a_fault_for_an_operation_of_any_name_is_injected_on_every_store(server)
 
 def test_a_seed_name_longer_than_255_characters_is_a_400_naming_it_and_loads_nothing(server):
     before = admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json()
-    response = admin(server, "POST", "/_admin/seed", json={"programs": [{"name": "P" * 256}]})
-    assert (response.status_code, response.json()["path"]) == (400, "programs[0].name")
+    for doc, path in (
+        ({"programs": [{"name": "P" * 256}]}, "programs[0].name"),
+        ({"workspaces": [{"name": "W", "partitions": ["P" * 256]}]}, "workspaces[0].partitions[0]"),
+    ):
+        response = admin(server, "POST", "/_admin/seed", json=doc)
+        assert (response.status_code, response.json()["path"]) == (400, path)
     assert admin(server, "GET", "/_admin/export", params={"secrets": "true"}).json() == before
 
 

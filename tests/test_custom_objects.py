@@ -3,6 +3,9 @@ domain, and end to end with Marketo's sample requests (MKTOID mapped to a seeded
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 import zeep
 from zeep.transports import Transport
@@ -88,6 +91,34 @@ def test_sync_each_object_fails_on_its_own(session, clock):
     assert "rid" in results[3].error
     assert "key field" in results[4].error
     assert len(get_custom_objects(session, "Roadshow").objects) == 1
+
+
+def test_an_object_whose_key_values_pass_2000_characters_fails_on_its_own_on_every_store(session, clock):
+    """Random text, which PostgreSQL cannot compress below its index limit (a 20011 there, a new
+    object on SQLite, before)."""
+    load_seed(
+        session,
+        clock,
+        {
+            "customObjectTypes": [
+                {
+                    "name": "Note",
+                    "keyFields": ["code"],
+                    "linkField": "lead",
+                    "fields": [{"name": "code"}, {"name": "lead", "dataType": "integer"}],
+                }
+            ]
+        },
+    )
+    rng = random.Random(15)
+    long_key = "".join(rng.choice(string.ascii_letters) for _ in range(2100))
+
+    def note(code: str) -> CustomObjectInput:
+        return CustomObjectInput([("code", code)], [("lead", ADA)])
+
+    results = sync(session, clock, [note(long_key), note("short")], type_name="Note")
+    assert [r.status for r in results] == ["FAILED", "CREATED"] and "2000" in results[0].error
+    assert len(get_custom_objects(session, "Note").objects) == 1
 
 
 def test_sync_takes_at_most_100_objects(session, clock):

@@ -29,6 +29,9 @@ DEFAULT_OPERATION = "UPSERT"
 PAGE_LIMIT = 100
 # Marketo supports at most 50 fields on a custom object.
 FIELD_LIMIT = 50
+# An object's key values together, as the store keeps them (`_key_text`, ASCII): PostgreSQL indexes
+# no key of more than about 2,700 bytes, where SQLite takes any; past this a key is 20110 on both.
+KEY_MAX = 2000
 
 Pairs = list[tuple[str | None, str | None]]
 
@@ -243,7 +246,10 @@ def _attribute_values(co_type: CustomObjectType, pairs: Pairs) -> dict[str, str]
 
 
 def _key_text(co_type: CustomObjectType, keys: dict[str, str]) -> str:
-    return json.dumps([keys[name] for name in co_type.key_fields])
+    key = json.dumps([keys[name] for name in co_type.key_fields])
+    if len(key) > KEY_MAX:
+        raise MarketoError(20110, f"The key values of a {co_type.name} are longer than {KEY_MAX} characters together")
+    return key
 
 
 def _record(session: Session, co_type: CustomObjectType, keys: dict[str, str]) -> CustomObjectRecord | None:

@@ -75,8 +75,10 @@ def load_seed(session: Session, clock: Clock, doc: Any) -> dict[str, int]:
         if not isinstance(names, list) or not names:
             raise SeedError(f"{path}.partitions", "must be a non-empty list of partition names")
         for index, name in enumerate(names):
-            if not isinstance(name, str) or not name.strip():
-                raise SeedError(f"{path}.partitions[{index}]", "must be a partition name")
+            if not isinstance(name, str) or not name.strip() or len(name) > values.TEXT_MAX:
+                raise SeedError(
+                    f"{path}.partitions[{index}]", f"must be a partition name of at most {values.TEXT_MAX} characters"
+                )
             partitions[name.lower()] = account_repository.add_partition(session, name, workspace.id)
         primary = item.get("primaryPartition", names[0])
         if not isinstance(primary, str) or primary.lower() not in partitions:
