@@ -1,6 +1,6 @@
 """One commit against another (or the working tree), side by side in one run: did a change keep the speed?
 
-`mockmkto serve` (one worker, a SQLite WAL file; and PostgreSQL when MOCKMKTO_TEST_POSTGRES_URL
+`mockmkto serve` (one worker unless `--workers`, a SQLite WAL file; and PostgreSQL when MOCKMKTO_TEST_POSTGRES_URL
 names a server) runs once from a `git worktree` of the baseline and once from the candidate (a
 commit's worktree, or this tree with its changes), all at once, idle unless loaded. wrk drives each
 operation of throughput.py at 8 clients, alternating between them round by round. Reported per
@@ -32,8 +32,8 @@ from workers import costed, postgres_server
 CLIENTS = 8
 
 
-def serve(name: str, tree: Path, db: str, workdir: Path) -> Process:
-    return _from_tree(name, tree, ["-m", "mockmkto", "serve", "--db", db], workdir)
+def serve(name: str, tree: Path, db: str, workdir: Path, workers: int = 1) -> Process:
+    return _from_tree(name, tree, ["-m", "mockmkto", "serve", "--db", db, "--workers", str(workers)], workdir)
 
 
 def serve_floor(name: str, tree: Path, canned: Path, workdir: Path) -> Process:
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
     parser.add_argument("--ops", default="syncLead,getLead,requestCampaign", help=f"of {','.join(throughput.OPS)}")
     parser.add_argument("--floor", action="store_true", help="each commit against the floor on its own server too")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of each `mockmkto serve`")
     opts = parser.parse_args()
     ops = opts.ops.split(",")
     with tempfile.TemporaryDirectory(prefix="mockmkto-commits-") as scratch:
@@ -78,7 +79,7 @@ def main() -> None:
             targets = {}
             for store, by_name in dbs.items():
                 for name, tree in trees.items():
-                    process = serve(f"{store}-{name}", tree, by_name[name], workdir).start()
+                    process = serve(f"{store}-{name}", tree, by_name[name], workdir, opts.workers).start()
                     processes.append(process)
                     templates, canned, faults = throughput.prepare_mock(process.port)
                     if any(faults.get(op) for op in ops):
@@ -111,7 +112,8 @@ def main() -> None:
                 if tree != ROOT:
                     subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
     candidate = opts.candidate or "the working tree"
-    print(f"\n{candidate} against {opts.baseline}, {opts.rounds} rounds, wrk at {CLIENTS} clients:")
+    workers = f", {opts.workers} workers each" if opts.workers > 1 else ""
+    print(f"\n{candidate} against {opts.baseline}, {opts.rounds} rounds, wrk at {CLIENTS} clients{workers}:")
     print("| store | operation | req/s ratio (median, min-max) | server CPU per request ratio (median) |")
     print("|---|---|---|---|")
     for store in dbs:

@@ -21,7 +21,7 @@ from mockmkto.domain.worker import Worker
 from mockmkto.store import account_repository
 from mockmkto.store.db import Store, StoreConflict
 
-# Calls that read the instance and change nothing of it but their journal entry.
+# Calls that read the instance and change nothing of it but their journal entry (`unit_of_work(reads_only=True)`).
 READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity"})
 # Calls whose units of work share the instance (`unit_of_work(shared=True)`): the reads, and syncLead,
 # which changes one lead (and a cookie's holder) under the locks of its keys and of its row.
@@ -67,13 +67,14 @@ class Instance:
         self.store.close()
 
     @contextmanager
-    def unit_of_work(self, shared: bool = False) -> Iterator[Session]:
+    def unit_of_work(self, shared: bool = False, reads_only: bool = False) -> Iterator[Session]:
         """One unit of work of this instance: a transaction, serialized with every other unit of work of
         the instance in any process, committed when the block ends and rolled back on an error; a
         block inside a block is part of the outer one. soap/ and admin/ work through this, not the store.
         `shared`: a call of SHARE_THE_INSTANCE; on PostgreSQL such calls of several processes run at
-        once (`Store.session`)."""
-        with self.store.session(shared) as session:
+        once (`Store.session`). `reads_only`: a call of READS_ONLY, which changes the instance only
+        after `Store.own_state` (its journal entry); on SQLite it reads while another process writes."""
+        with self.store.session(shared, reads_only) as session:
             yield session
 
     @property

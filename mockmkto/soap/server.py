@@ -15,7 +15,7 @@ from spyne.server import ServerBase
 
 from mockmkto.domain import auth, campaign_runs
 from mockmkto.domain.errors import SERVICE_FAILURE, STORE_UNAVAILABLE, MarketoError
-from mockmkto.domain.instance import SHARE_THE_INSTANCE, Instance
+from mockmkto.domain.instance import READS_ONLY, SHARE_THE_INSTANCE, Instance
 from mockmkto.domain.limits import REACHES_THE_OPERATION
 from mockmkto.soap.campaign_service import CampaignService
 from mockmkto.soap.faults import UNAVAILABLE_PAGE, fault_envelope, request_too_large
@@ -137,7 +137,9 @@ class MktowsServer(ServerBase):
             with instance.turn:
                 ctx = self._parse(body, response)
                 self._read_params(ctx, response)
-                with instance.unit_of_work(shared=response.operation in SHARE_THE_INSTANCE) as session:
+                with instance.unit_of_work(
+                    shared=response.operation in SHARE_THE_INSTANCE, reads_only=response.operation in READS_ONLY
+                ) as session:
                     response.time = instance.clock.now()
                     response.user_id = self._authenticate(ctx, session, instance)
                     if response.operation is None:

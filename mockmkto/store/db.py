@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
@@ -33,7 +33,7 @@ from mockmkto.store import (
 )
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, commit, run_script
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, begin_reading, commit, run_script
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -50,8 +50,8 @@ _READ_STATE = Prepared(_STATE_QUERY)
 _READ_STATE_LOCKED = Prepared(_STATE_QUERY.with_for_update(of=InstanceState.__table__))
 # The state row's UPDATE, one prepared form per set of columns: the journal writes it on every call.
 _STATE_UPDATES: dict[tuple[str, ...], Prepared] = {}
-# session.info key: the unit of work holds the instance's lock shared and does not own the state yet.
-_SHARED = "shared"
+# session.info key: the unit of work does not own the state yet; what `own_state` calls to make it the owner.
+_TAKE_STATE = "take_state"
 
 
 class StoreUnavailable(Exception):
@@ -163,6 +163,14 @@ class ProcessTurns:
 
     def __exit__(self, *exc_info: object) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def take_if_free(self) -> bool:
+        """Take the turn if no other process holds it (release it as `__exit__` does); whether it did."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def close(self) -> None:
         os.close(self._fd)
@@ -310,16 +318,22 @@ class Store:
         return bool(self.state.quotas_enabled or self.state.active_faults > 0)
 
     def own_state(self, session: Session) -> None:
-        """Make this unit of work the only one that may change the shared state until it ends. A unit
-        that holds the instance's lock shared (`session(shared=True)`) reads the state again, its row
-        locked (FOR UPDATE: one statement takes the lock and reads what the last unit to hold it
-        committed); any other unit owns it already. Call it before reading the state to change it."""
-        if session.info.pop(_SHARED, False):
-            self._began(session, _READ_STATE_LOCKED)
+        """Make this unit of work the only one that may change the shared state until it ends, and
+        read the state as it is then. On PostgreSQL a unit that holds the instance's lock shared
+        (`session(shared=True)`) reads the state again, its row locked (FOR UPDATE: one statement
+        takes the lock and reads what the last unit to hold it committed); on SQLite a unit that read
+        without the turn (`session(reads_only=True)`) takes it (`_take_turn`); any other unit owns it
+        already. Call it before reading the state to change it."""
+        take = session.info.pop(_TAKE_STATE, None)
+        if take is not None:
+            take(session)
+
+    def _take_locked_state(self, session: Session) -> None:
+        self._began(session, _READ_STATE_LOCKED)
 
     def write_state(self, session: Session, **values: Any) -> None:
         """Change the shared state in this unit of work (`state` shows it at once in this process)."""
-        if session.info.get(_SHARED):
+        if _TAKE_STATE in session.info:
             raise RuntimeError("a unit of work that shares the instance's lock changes the state after own_state")
         keys = tuple(sorted(values))
         form = _STATE_UPDATES.get(keys)
@@ -330,7 +344,7 @@ class Store:
         self.state = SimpleNamespace(**(vars(self.state) | values))
 
     @contextmanager
-    def _pooled_session(self, shared: bool = False) -> Iterator[Session]:
+    def _pooled_session(self, shared: bool = False, reads_only: bool = False) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back as a whole on any error. A block
         inside a block on the same thread is part of the outer one's transaction (a second one would
         wait for the lock the first holds).
@@ -339,13 +353,15 @@ class Store:
         journal entry), and leads under their own locks (lead_repository's `lock_keys` and
         `find_newest_to_write`); it holds the instance's lock shared, so such units of several
         processes run at once, unless the state shows that a call may change more of it (a fault to
-        fire, quotas on, a scheduled campaign run): then it holds the lock alone, as any other unit."""
+        fire, quotas on, a scheduled campaign run): then it holds the lock alone, as any other unit.
+        `reads_only`: the unit reads, and changes nothing but the shared state after `own_state`; here
+        it is shared as any other."""
         outer = getattr(self._current, "session", None)
         if outer is not None:
             yield outer
             return
         with self._database_errors():
-            session = self._locked_session(shared)
+            session = self._locked_session(shared or reads_only)
             self._current.session = session
             try:
                 yield session
@@ -371,7 +387,7 @@ class Store:
                 session = self._idle.pop()
             except IndexError:
                 session = self._sessions()
-            session.info.pop(_SHARED, None)
+            session.info.pop(_TAKE_STATE, None)
             session.info.pop(lead_repository.SHARED_LEADS, None)
             try:
                 run_script(session, self._begin_shared if shared else self._begin_locked)
@@ -381,7 +397,7 @@ class Store:
                         session.close()
                         shared = False
                         continue
-                    session.info[_SHARED] = True
+                    session.info[_TAKE_STATE] = self._take_locked_state
                     session.info[lead_repository.SHARED_LEADS] = self._lead_locks
                 return session
             except exc.DBAPIError as error:
@@ -412,15 +428,23 @@ class Store:
             session.close()
 
     @contextmanager
-    def _turn_session(self, shared: bool = False) -> Iterator[Session]:
+    def _turn_session(self, shared: bool = False, reads_only: bool = False) -> Iterator[Session]:
         """The same, for a store whose sessions take turns on one connection.
 
         SQLAlchemy's transaction outlives the block: each block is a transaction of SQLite's
         own, begun and committed on the driver (SQLAlchemy's begin, commit and close of a Session
         cost as much as the rest of a getLead). An error ends SQLAlchemy's transaction too, and
         with it SQLite's; the next block begins both again. A block inside a block on the same
-        thread is part of the outer one's transaction. SQLite has one writer: every block holds the
-        store alone, `shared` or not.
+        thread is part of the outer one's transaction. SQLite has one writer: every block that
+        writes holds the store alone, `shared` or not.
+
+        `reads_only` (a call that reads, then writes its journal entry): where another process holds
+        the turn, the unit does not wait for it to read: it reads the database as it was when it
+        began (WAL lets one connection read while another writes), unless the state shows that the
+        call may change more (a fault to fire, quotas on, a scheduled campaign run; as on
+        PostgreSQL). `own_state` then waits for the turn, and the unit writes on the state as it is
+        by then (`_take_turn`). Where the turn is free, it takes it at once, as any unit: reading
+        apart costs a transaction more (bench/results.md).
         """
         with self.lock:
             session = self._session
@@ -433,15 +457,12 @@ class Store:
                 return
             self._session_depth = 1
             try:
-                with self._turns or nullcontext():
+                with ExitStack() as turn:
                     try:
                         with self._database_errors():
-                            if session.in_transaction():
-                                begin_immediate(session.info[SQLITE_DRIVER], self.engine.dialect)
-                            else:
-                                # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
-                                session.info[SQLITE_DRIVER] = _sqlite(session.connection().connection)
-                            self._began(session)
+                            if not (reads_only and self._began_without_waiting(session, turn)):
+                                turn.enter_context(self._turns or nullcontext())
+                                self._began_writing(session)
                             yield session
                             session.flush()
                             commit(session)
@@ -450,7 +471,45 @@ class Store:
                         raise
             finally:
                 self._session_depth = 0
+                session.info.pop(_TAKE_STATE, None)
                 session.expunge_all()
+
+    def _began_writing(self, session: Session) -> None:
+        """Begin a unit of work that holds the turn: SQLite's write lock, then the shared state."""
+        if session.in_transaction():
+            begin_immediate(session.info[SQLITE_DRIVER], self.engine.dialect)
+        else:
+            # Begins SQLAlchemy's transaction; the engine's begin event sends BEGIN IMMEDIATE.
+            session.info[SQLITE_DRIVER] = _sqlite(session.connection().connection)
+        self._began(session)
+
+    def _began_without_waiting(self, session: Session, turn: ExitStack) -> bool:
+        """Begin a read-only unit of work without waiting for the turn, if it may (`_turn_session`):
+        holding the turn if it is free, else reading beside the process that holds it; whether it
+        began. A unit whose SQLAlchemy transaction is to begin (the first on the connection, or the
+        first after an error) waits for the turn."""
+        turns = self._turns
+        if turns is None or not session.in_transaction():
+            return False
+        if turns.take_if_free():
+            turn.push(turns)
+            self._began_writing(session)
+            return True
+        begin_reading(session.info[SQLITE_DRIVER], self.engine.dialect)
+        self._began(session)
+        if self.calls_need_admission() or session.info[campaign_run_repository.NEXT_RUN_AT] is not None:
+            commit(session)  # it read nothing yet but the state: it begins again, as one that writes
+            return False
+        session.info[_TAKE_STATE] = lambda session: self._take_turn(session, turn, turns)
+        return True
+
+    def _take_turn(self, session: Session, turn: ExitStack, turns: ProcessTurns) -> None:
+        """A unit that read without the turn (`_began_without_waiting`) ends its reading transaction,
+        waits for the turn, and begins writing on the state as it is now."""
+        commit(session)  # it wrote nothing
+        turn.enter_context(turns)
+        begin_immediate(session.info[SQLITE_DRIVER], self.engine.dialect)
+        self._began(session)
 
     def seeded(self, session: Session) -> None:
         """After rows with explicit ids were written (a seed, a bulk load): the next generated ids

@@ -132,8 +132,14 @@ def begin_immediate(driver: Any, dialect: Dialect) -> None:
     _on(driver, dialect, "BEGIN IMMEDIATE", lambda driver: driver.execute("BEGIN IMMEDIATE"))
 
 
+def begin_reading(driver: Any, dialect: Dialect) -> None:
+    """SQLite: begin, on the driver, a transaction that takes no lock until it writes: in WAL mode it
+    reads the database as its first statement finds it while another connection writes."""
+    _on(driver, dialect, "BEGIN", lambda driver: driver.execute("BEGIN"))
+
+
 def commit(session: Session) -> None:
-    """Commit, on the driver, the transaction begun there (`run_script`, `begin_immediate`).
+    """Commit, on the driver, the transaction begun there (`run_script`, `begin_immediate`, `begin_reading`).
     SQLAlchemy's transaction stays open: its Session and connection serve the next unit of work as
     they are."""
     _on_driver(session, "COMMIT", lambda driver: driver.commit())
