@@ -3,6 +3,7 @@ driver of each store (sqlite3, psycopg)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -107,6 +108,35 @@ def test_many_rows_inserted_at_once_are_the_rows_inserted_one_by_one(instance):
             activity_repository.add(session, [one])
         assert at_once == written(session, at)
     assert at_once[1][2:] == ({"Note": tricky}, tricky, None)
+
+
+def test_rows_sharing_a_value_are_written_as_rows_given_a_copy_each(instance):
+    """A batch's rows share one datetime and one attributes document here and there (as a chunk of an
+    import shares its `now`): each row is written as it would be with values of its own."""
+    at, shared = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC), {"Note": "shared"}
+
+    def entries(copied: bool) -> list[dict]:
+        return [
+            activities.entry(
+                1,
+                "Visit",
+                (copy.copy(at) if copied else at) if n % 2 else at + timedelta(minutes=n),
+                (dict(shared) if copied else shared) if n % 3 else {"Note": f"own {n}"},
+            )
+            for n in range(prepared.COPY_ROWS + 5)
+        ]
+
+    def written(session) -> list[tuple]:
+        query = select(Activity).where(Activity.created_at >= at).order_by(Activity.created_at, Activity.id)
+        return [(a.created_at, a.attributes) for a in session.scalars(query)]
+
+    with instance.store.session() as session:
+        activity_repository.add(session, entries(copied=False))
+        sharing = written(session)
+        session.execute(Activity.__table__.delete().where(Activity.created_at >= at))
+        activity_repository.add(session, entries(copied=True))
+        assert sharing == written(session)
+    assert {attributes["Note"] for _, attributes in sharing} >= {"shared", "own 0"}
 
 
 def test_an_update_sets_only_its_column_keys(instance):

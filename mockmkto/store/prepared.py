@@ -35,6 +35,8 @@ COPY_ROWS = 50
 EXPANDED_TEXTS = 256
 
 Model = TypeVar("Model", bound=Base)
+# `_Form._bind_each`: a value not processed yet.
+_UNPROCESSED = object()
 
 
 class Prepared:
@@ -220,10 +222,10 @@ class _Form:
         try:
             if self.copy is not None and len(params) >= COPY_ROWS:
                 with driver.cursor() as cursor, cursor.copy(self.copy) as copy:
-                    for one in params:
-                        copy.write_row(self._bind(one)[1])
+                    for values in self._bind_each(params):
+                        copy.write_row(values)
                 return
-            driver.cursor().executemany(self.sql, [self._bind(one)[1] for one in params])
+            driver.cursor().executemany(self.sql, self._bind_each(params))
         except self.error as error:
             raise _as_sqlalchemy_error(self.sql, params, error, self.dialect) from error
 
@@ -236,6 +238,27 @@ class _Form:
                 for index, process in results:
                     row[index] = process(row[index])
         return [make(*row) for row in rows]
+
+    def _bind_each(self, params: list[dict]) -> list[list]:
+        """The values of each parameter set of an executemany (which has no expanding lists). A value
+        object that many sets share (a batch's one `now`) is processed once: processing a datetime or
+        a JSON document costs more than the database's own work for it (bench/results.md). By
+        identity, not equality: equal datetimes of two offsets are not one text to every type."""
+        binds = self.binds
+        processed: dict[int, Any] = {}  # id(value) -> processed; each value lives in `params` meanwhile
+        rows = []
+        for one in params:
+            values = []
+            for name, default, process, _ in binds:
+                value = one.get(name, default)
+                if process is not None:
+                    done = processed.get(id(value), _UNPROCESSED)
+                    if done is _UNPROCESSED:
+                        done = processed[id(value)] = process(value)
+                    value = done
+                values.append(value)
+            rows.append(values)
+        return rows
 
     def _bind(self, params: dict) -> tuple[str, list]:
         """The SQL text and its values. An expanding list's items take its place, each processed as
