@@ -7,7 +7,7 @@ import copy
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, exc, insert, select, text, update
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, bindparam, exc, insert, select, text, update
 
 from mockmkto.domain import activities
 from mockmkto.store import (
@@ -21,7 +21,7 @@ from mockmkto.store import (
 from mockmkto.store.campaign_models import CampaignRun
 from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUMNS
 from mockmkto.store.mobject_models import Opportunity
-from mockmkto.store.models import Activity, Campaign, Lead
+from mockmkto.store.models import Activity, Campaign, Lead, UtcDateTime
 from mockmkto.store.prepared import Prepared, PreparedInsert, PreparedUpdate
 
 
@@ -388,6 +388,25 @@ def test_a_script_runs_its_statements_in_order_in_the_unit_of_work(instance):
     with instance.store.session() as session:
         prepared.run_script(session, "CREATE TEMP TABLE script_rows (n int); INSERT INTO script_rows VALUES (1), (2)")
         assert list(session.scalars(text("SELECT n FROM script_rows ORDER BY n"))) == [1, 2]
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_rows_read_after_a_script_are_the_rows_the_statement_reads_once_it_ran(instance):
+    """Sent with the script, as text, the statement reads what the script did, its values as `rows`
+    reads them (PostgreSQL answers the simple query protocol in text, not binary)."""
+    table = Table("after_script", MetaData(), Column("n", Integer), Column("at", UtcDateTime), Column("doc", JSON))
+    statement = Prepared(select(table).where(table.c.n >= 2).order_by(table.c.n))
+    script = (
+        "CREATE TEMP TABLE after_script (n int, at timestamp, doc json); INSERT INTO after_script VALUES "
+        """(1, '2030-01-02 03:04:05', '{"a": 1}'), (2, '2030-01-02 03:04:05.678', '{"b": [1, "x"]}'), (3, NULL, NULL)"""
+    )
+    with instance.store.session() as session:
+        after = statement.rows_after(session, script)
+        assert [tuple(row) for row in after] == [
+            (2, datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), {"b": [1, "x"]}),
+            (3, None, None),
+        ]
+        assert [tuple(row) for row in after] == [tuple(row) for row in statement.rows(session)]
 
 
 @pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)

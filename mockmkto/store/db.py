@@ -33,7 +33,7 @@ from mockmkto.store import (
 )
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, begin_reading, commit, run_script
+from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, begin_reading, commit
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -255,7 +255,8 @@ class Store:
         else:
             # The database serializes the instance's units of work (the advisory lock); threads of
             # this process each have their own connection and session meanwhile. A unit of work
-            # sends its BEGIN with the lock, in one round trip where psycopg would take two.
+            # sends its BEGIN with the lock and the state's read, in one round trip where psycopg
+            # would take three (`_began`).
             self._current = threading.local()
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
             self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
@@ -303,9 +304,10 @@ class Store:
         except exc.IntegrityError as error:
             raise StoreConflict(_first_line(error)) from error
 
-    def _began(self, session: Session, read: Prepared = _READ_STATE) -> None:
-        """Every unit of work starts here, holding the instance's lock: the shared state as it is now."""
-        (*row, next_run_at) = read.rows(session)[0]
+    def _began(self, session: Session, read: Prepared = _READ_STATE, begin: str | None = None) -> None:
+        """Every unit of work starts here, holding the instance's lock: the shared state as it is now.
+        `begin`: the script that begins the transaction on PostgreSQL, sent with the state's read."""
+        (*row, next_run_at) = (read.rows(session) if begin is None else read.rows_after(session, begin))[0]
         self.state = SimpleNamespace(**dict(zip(STATE_KEYS, row, strict=True)))
         session.info[campaign_run_repository.NEXT_RUN_AT] = next_run_at
         if self.state.generation != self._cache_generation:
@@ -390,8 +392,7 @@ class Store:
             session.info.pop(_TAKE_STATE, None)
             session.info.pop(lead_repository.SHARED_LEADS, None)
             try:
-                run_script(session, self._begin_shared if shared else self._begin_locked)
-                self._began(session)
+                self._began(session, begin=self._begin_shared if shared else self._begin_locked)
                 if shared:
                     if self.calls_need_admission() or session.info[campaign_run_repository.NEXT_RUN_AT] is not None:
                         session.close()

@@ -27,6 +27,8 @@ from mockmkto.store.models import Base
 SQLITE_DRIVER = "sqlite_driver"
 # session.info key: psycopg's connection of a session (one session is one transaction there).
 _PSYCOPG_DRIVER = "psycopg_driver"
+# session.info key: (the driver's connection, its cursor for prepared statements): `_cursor`.
+_CURSOR = "driver_cursor"
 # PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
 # importToList's chunks (bench/results.md). Fewer go as INSERTs: COPY takes two round trips.
 COPY_ROWS = 50
@@ -35,6 +37,7 @@ COPY_ROWS = 50
 EXPANDED_TEXTS = 256
 
 Model = TypeVar("Model", bound=Base)
+T = TypeVar("T")
 # `_Form._bind_each`: a value not processed yet.
 _UNPROCESSED = object()
 
@@ -66,17 +69,17 @@ class Prepared:
         return sum(len(form.expanded) for form in self._forms.values())
 
     def rows(self, session: Session, params: dict | None = None) -> list:
-        form, driver = self._form(session)
-        return form.fetch(driver, params or {})
+        form, cursor = self._form(session)
+        return form.fetch(cursor, params or {})
 
     def instances(self, session: Session, params: dict | None = None) -> list:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
         machinery, which cost most of a syncLead's lookup."""
-        form, driver = self._form(session)
+        form, cursor = self._form(session)
         mapper = form.mapper
         found = []
-        for row in form.fetch(driver, params or {}):
+        for row in form.fetch(cursor, params or {}):
             held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in form.key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
@@ -92,33 +95,47 @@ class Prepared:
         found = self.instances(session, params)
         return found[0] if found else None
 
+    def rows_after(self, session: Session, script: str) -> list:
+        """PostgreSQL: `run_script(session, script)`, then `rows`, in one round trip: the statement is
+        sent after the script's as SQL text, its values written in (it takes no parameters)."""
+        form, cursor = self._form(session)
+        sql = f"{script}; {form.literal_sql()}"
+
+        def last_result(cursor: Any) -> list:
+            cursor.execute(sql.encode(), prepare=False)
+            while cursor.nextset():
+                pass
+            return cursor.fetchall()
+
+        return form.loaded(_on(cursor, form.dialect, sql, last_result))
+
     def run(self, session: Session, params: dict | list[dict]) -> int:
         """Execute for one parameter set, or for each of a list in one executemany; how many rows it
         changed (of one parameter set)."""
-        form, driver = self._form(session)
+        form, cursor = self._form(session)
         if isinstance(params, list):
-            form.execute_many(driver, params)
+            form.execute_many(cursor, params)
             return -1
-        return form.execute(driver, params).rowcount
+        return form.execute(cursor, params).rowcount
 
     def inserted_key(self, session: Session, params: dict) -> Any:
         """Execute an INSERT ... RETURNING its primary key for one parameter set; the key the
         database gave the new row."""
-        form, driver = self._form(session)
-        return form.execute(driver, params).fetchone()[0]
+        form, cursor = self._form(session)
+        return form.execute(cursor, params).fetchone()[0]
 
     def _form(self, session: Session) -> tuple[_Form, Any]:
-        """This statement compiled for the session's dialect, and the driver's connection in the
+        """This statement compiled for the session's dialect, and the driver's cursor in the
         session's transaction. The session flushes first, as the ORM's own statements autoflush:
         what the call holds counts, and goes first."""
         session.flush()
-        driver = _driver(session)
+        cursor = _cursor(session)
         dialect = session.get_bind().dialect
         form = self._forms.get(dialect.name)
         if form is None:
             form = _Form(self.statement, self.column_keys, dialect, self.plan_each_run)
             form = self._forms.setdefault(dialect.name, form)
-        return form, driver
+        return form, cursor
 
 
 def run_script(session: Session, script: str) -> None:
@@ -152,10 +169,10 @@ def _on_driver(session: Session, sql: str, work: Callable[[Any], object]) -> Non
     _on(_driver(session), session.get_bind().dialect, sql, work)
 
 
-def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], object]) -> None:
+def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], T]) -> T:
     """`work` done on the driver's connection; the driver's error as SQLAlchemy's."""
     try:
-        work(driver)
+        return work(driver)
     except dialect.loaded_dbapi.Error as error:
         raise _as_sqlalchemy_error(sql, (), error, dialect) from error
 
@@ -184,6 +201,7 @@ class _Form:
             )
             for name in compiled.positiontup
         ]
+        self.statement = statement
         self.compiled = compiled
         self.sql = compiled.string
         self.expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
@@ -210,27 +228,39 @@ class _Form:
                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             ]
         self.copy = _copy_sql(statement, compiled.positiontup, dialect) if dialect.name == "postgresql" else None
+        self._literal_sql: str | None = None
 
-    def execute(self, driver, params: dict):
+    def literal_sql(self) -> str:
+        """The statement's SQL text with its values written in (PostgreSQL's simple query protocol
+        takes no parameters), made when first asked for."""
+        if self._literal_sql is None:
+            compiled = self.statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+            self._literal_sql = compiled.string
+        return self._literal_sql
+
+    def execute(self, cursor, params: dict):
         sql, values = self._bind(params)
         try:
-            return driver.execute(sql, values, **self.options)
+            return cursor.execute(sql, values, **self.options)
         except self.error as error:
             raise _as_sqlalchemy_error(sql, values, error, self.dialect) from error
 
-    def execute_many(self, driver, params: list[dict]) -> None:
+    def execute_many(self, cursor, params: list[dict]) -> None:
         try:
             if self.copy is not None and len(params) >= COPY_ROWS:
-                with driver.cursor() as cursor, cursor.copy(self.copy) as copy:
+                with cursor.copy(self.copy) as copy:
                     for values in self._bind_each(params):
                         copy.write_row(values)
                 return
-            driver.cursor().executemany(self.sql, self._bind_each(params))
+            cursor.executemany(self.sql, self._bind_each(params))
         except self.error as error:
             raise _as_sqlalchemy_error(self.sql, params, error, self.dialect) from error
 
-    def fetch(self, driver, params: dict) -> list:
-        rows = self.execute(driver, params).fetchall()
+    def fetch(self, cursor, params: dict) -> list:
+        return self.loaded(self.execute(cursor, params).fetchall())
+
+    def loaded(self, rows: list) -> list:
+        """The driver's rows of this statement as `rows` answers them: processed, each a row object."""
         make, results = self.row, self.results
         if results:
             rows = [list(row) for row in rows]
@@ -397,6 +427,17 @@ def _driver(session: Session) -> Any:
         connection = session.connection()
         driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
     return driver
+
+
+def _cursor(session: Session) -> Any:
+    """The driver's cursor that runs the session's prepared statements, one per driver connection:
+    each statement's rows are read before the next runs, and a cursor of its own per statement cost
+    a fifth of psycopg's work for one (bench/results.md)."""
+    driver = _driver(session)
+    kept = session.info.get(_CURSOR)
+    if kept is None or kept[0] is not driver:
+        kept = session.info[_CURSOR] = (driver, driver.cursor())
+    return kept[1]
 
 
 def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect) -> str | None:
