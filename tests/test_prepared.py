@@ -19,6 +19,7 @@ from mockmkto.store import (
     program_repository,
 )
 from mockmkto.store.campaign_models import CampaignRun
+from mockmkto.store.db import savepoint
 from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUMNS
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead, UtcDateTime
@@ -254,6 +255,20 @@ def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(inst
     with instance.store.session() as session:
         stored = session.get(Opportunity, opportunity_id)
         assert (stored.attributes, stored.updated_at) == ({"Name": "New"}, later)
+
+
+COOKIE_AS_STORED = text("SELECT cookie FROM leads WHERE id = :lead_id")
+
+
+def test_a_prepared_write_in_a_part_of_the_unit_of_work_that_fails_is_undone_with_it(instance):
+    with instance.store.session() as session:
+        with pytest.raises(LookupError), savepoint(session):
+            lead_repository.update(session, lead_repository.by_id(session, 2), {"cookie": "undone"})
+            raise LookupError("the part fails")
+        lead_repository.update(session, lead_repository.by_id(session, 3), {"cookie": "kept"})
+    with instance.store.session() as session:
+        assert session.scalar(COOKIE_AS_STORED, {"lead_id": 2}) != "undone"
+        assert session.scalar(COOKIE_AS_STORED, {"lead_id": 3}) == "kept"
 
 
 LEADS_BY_ID = Prepared(select(Lead).where(Lead.id.in_(bindparam("ids", expanding=True))).order_by(Lead.id))

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Integer, Table, create_engine, event, exc, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.sql.elements import TextClause
 
@@ -82,10 +82,15 @@ def written(session: Session, row: T) -> T:
     return row
 
 
-def savepoint(session: Session) -> SessionTransaction:
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
     """A part of the unit of work (`with savepoint(session): ...`) whose writes an error undoes
     alone: the records of syncMultipleLeads and syncCustomObjects, each applied or failed on its own."""
-    return session.begin_nested()
+    with session.begin_nested():
+        # SQLAlchemy sends the SAVEPOINT when its connection is first asked for in the part: now,
+        # before a prepared statement (which runs beneath SQLAlchemy) writes in it.
+        session.connection()
+        yield
 
 
 def normalize_url(url: str) -> str:
