@@ -19,7 +19,7 @@ from mockmkto.store import (
     program_repository,
 )
 from mockmkto.store.campaign_models import CampaignRun
-from mockmkto.store.db import savepoint
+from mockmkto.store.db import StoreConflict, savepoint
 from mockmkto.store.lead_repository import KEY_COLUMNS, NEWEST_FIRST, VIEW_COLUMNS
 from mockmkto.store.mobject_models import Opportunity
 from mockmkto.store.models import Activity, Campaign, Lead, UtcDateTime
@@ -257,7 +257,40 @@ def test_a_prepared_update_writes_the_columns_and_leaves_the_instance_clean(inst
         assert (stored.attributes, stored.updated_at) == ({"Name": "New"}, later)
 
 
+COOKIE_OF_LEAD = Prepared(select(Lead.cookie).where(Lead.id == bindparam("lead_id")))
 COOKIE_AS_STORED = text("SELECT cookie FROM leads WHERE id = :lead_id")
+
+
+def test_a_write_sent_without_waiting_for_its_answer_is_read_by_the_next_prepared_statement(instance):
+    with instance.store.session() as session:
+        lead_repository.update(session, lead_repository.by_id(session, 2), {"cookie": "sent-first"})
+        assert [row.cookie for row in COOKIE_OF_LEAD.rows(session, {"lead_id": 2})] == ["sent-first"]
+
+
+def test_a_write_sent_without_waiting_for_its_answer_is_read_by_sqlalchemys_next_statement(instance):
+    with instance.store.session() as session:
+        lead_repository.update(session, lead_repository.by_id(session, 2), {"cookie": "sent-first"})
+        assert session.scalar(COOKIE_AS_STORED, {"lead_id": 2}) == "sent-first"
+
+
+def test_a_write_sent_last_is_committed_with_its_unit_of_work(instance):
+    with instance.store.session() as session:
+        lead_repository.update(session, lead_repository.by_id(session, 2), {"cookie": "sent-last"})
+    with instance.store.session() as session:
+        assert session.scalar(COOKIE_AS_STORED, {"lead_id": 2}) == "sent-last"
+
+
+def test_a_sent_write_that_breaks_a_constraint_fails_its_unit_of_work_whole(instance):
+    with pytest.raises(StoreConflict):
+        with instance.store.session() as session:
+            lead_repository.update(session, lead_repository.by_id(session, 3), {"cookie": "taken"})
+            lead_repository.update(session, lead_repository.by_id(session, 2), {"cookie": "taken"})
+    with instance.store.session() as session:  # nothing of it written, nor sent again by the next unit
+        assert session.scalar(text("SELECT count(*) FROM leads WHERE cookie = 'taken'")) == 0
+        lead_repository.update(session, lead_repository.by_id(session, 3), {"cookie": "free"})
+    with instance.store.session() as session:
+        assert session.scalar(COOKIE_AS_STORED, {"lead_id": 3}) == "free"
+        assert session.scalar(text("SELECT count(*) FROM leads WHERE cookie = 'taken'")) == 0
 
 
 def test_a_prepared_write_in_a_part_of_the_unit_of_work_that_fails_is_undone_with_it(instance):

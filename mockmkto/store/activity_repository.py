@@ -19,14 +19,15 @@ from mockmkto.store.prepared import Prepared
 
 # An entry's columns, as `add` takes them (domain/activities.py's `entry` makes them).
 ENTRY_KEYS = ("lead_id", "activity_type", "created_at", "asset_name", "campaign", "attributes")
-_INSERT = Prepared(insert(Activity.__table__), ENTRY_KEYS)
+# inline: no RETURNING of the new ids, which nothing reads.
+_INSERT = Prepared(insert(Activity.__table__).inline(), ENTRY_KEYS)
 _MOVE = Prepared(update(Activity.__table__).where(Activity.lead_id == bindparam("from_lead")), ("lead_id",))
 
 
 def add(session: Session, entries: list[dict]) -> None:
     """Append entries (dicts of ENTRY_KEYS) in one statement, their ids ascending in list order."""
     if entries:
-        _INSERT.run(session, entries)
+        _INSERT.send(session, entries)
 
 
 def move_to_lead(session: Session, from_lead: int, to_lead: int) -> None:

@@ -33,7 +33,14 @@ from mockmkto.store import (
 )
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.models import Base
-from mockmkto.store.prepared import SQLITE_DRIVER, Prepared, begin_immediate, begin_reading, commit
+from mockmkto.store.prepared import (
+    SQLITE_DRIVER,
+    Prepared,
+    begin_immediate,
+    begin_reading,
+    commit,
+    send_waiting_writes_first,
+)
 from mockmkto.store.schema import open_schema
 from mockmkto.store.state_models import InstanceState
 
@@ -142,9 +149,12 @@ def make_engine(url: str, schema: str | None = None, units_of_work: bool = False
         return engine
     # A connection the server dropped (a restart) is found and replaced: the server reconnects by itself.
     options: dict[str, Any] = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
-    if units_of_work:
-        options["autocommit"] = True
-    return create_engine(url, pool_pre_ping=not units_of_work, connect_args=options)
+    if not units_of_work:
+        return create_engine(url, pool_pre_ping=True, connect_args=options)
+    options["autocommit"] = True
+    engine = create_engine(url, pool_pre_ping=False, connect_args=options)
+    send_waiting_writes_first(engine)
+    return engine
 
 
 def _first_line(error: exc.DBAPIError) -> str:
@@ -347,7 +357,7 @@ class Store:
         if form is None:
             statement = update(InstanceState.__table__).where(InstanceState.__table__.c.id == 1)
             form = _STATE_UPDATES.setdefault(keys, Prepared(statement, keys))
-        form.run(session, values)
+        form.send(session, values)
         self.state = SimpleNamespace(**(vars(self.state) | values))
 
     @contextmanager

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Insert, Select, Table, bindparam, exc, insert, select, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Insert, Select, Table, bindparam, event, exc, insert, select, update
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -27,8 +27,8 @@ from mockmkto.store.models import Base
 SQLITE_DRIVER = "sqlite_driver"
 # session.info key: psycopg's connection of a session (one session is one transaction there).
 _PSYCOPG_DRIVER = "psycopg_driver"
-# session.info key: (the driver's connection, its cursor for prepared statements): `_cursor`.
-_CURSOR = "driver_cursor"
+# session.info key, and on PostgreSQL the SQLAlchemy connection's info key: the `_Channel` to the driver.
+_CHANNEL = "driver_channel"
 # PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
 # importToList's chunks (bench/results.md). Fewer go as INSERTs: COPY takes two round trips.
 COPY_ROWS = 50
@@ -69,17 +69,17 @@ class Prepared:
         return sum(len(form.expanded) for form in self._forms.values())
 
     def rows(self, session: Session, params: dict | None = None) -> list:
-        form, cursor = self._form(session)
-        return form.fetch(cursor, params or {})
+        form, channel = self._form(session)
+        return form.fetch(channel, params or {})
 
     def instances(self, session: Session, params: dict | None = None) -> list:
         """For a select(Entity): the session's instances of the rows, as the ORM loads them (an
         instance the session holds already wins; no attribute history), without its loading
         machinery, which cost most of a syncLead's lookup."""
-        form, cursor = self._form(session)
+        form, channel = self._form(session)
         mapper = form.mapper
         found = []
-        for row in form.fetch(cursor, params or {}):
+        for row in form.fetch(channel, params or {}):
             held = session.identity_map.get(mapper.identity_key_from_primary_key([row[i] for i in form.key_at]))
             if held is None:
                 held = mapper.class_manager.new_instance()
@@ -98,51 +98,58 @@ class Prepared:
     def rows_after(self, session: Session, script: str) -> list:
         """PostgreSQL: `run_script(session, script)`, then `rows`, in one round trip: the statement is
         sent after the script's as SQL text, its values written in (it takes no parameters)."""
-        form, cursor = self._form(session)
+        form, channel = self._form(session)
         sql = f"{script}; {form.literal_sql()}"
 
-        def last_result(cursor: Any) -> list:
-            cursor.execute(sql.encode(), prepare=False)
+        def last_result(channel: _Channel) -> list:
+            cursor = channel.script(sql)
             while cursor.nextset():
                 pass
             return cursor.fetchall()
 
-        return form.loaded(_on(cursor, form.dialect, sql, last_result))
+        return form.loaded(_on(channel, form.dialect, sql, last_result))
 
     def run(self, session: Session, params: dict | list[dict]) -> int:
         """Execute for one parameter set, or for each of a list in one executemany; how many rows it
         changed (of one parameter set)."""
-        form, cursor = self._form(session)
-        if isinstance(params, list):
-            form.execute_many(cursor, params)
-            return -1
-        return form.execute(cursor, params).rowcount
+        form, channel = self._form(session)
+        return form.run(channel, params)
+
+    def send(self, session: Session, params: dict | list[dict]) -> None:
+        """`run`, for a write whose caller takes no answer. On PostgreSQL it waits to go with the unit
+        of work's next statement, or its COMMIT, in one round trip (psycopg's pipeline mode): a
+        round trip costs more than the write (bench/results.md). An error it meets is raised there;
+        the unit of work fails whole all the same."""
+        form, channel = self._form(session)
+        if form.dialect.name != "postgresql" or (isinstance(params, list) and form.copies(params)):
+            form.run(channel, params)  # SQLite has no round trips; a COPY cannot be pipelined
+        else:
+            channel.waiting.append((form, params))
 
     def inserted_key(self, session: Session, params: dict) -> Any:
         """Execute an INSERT ... RETURNING its primary key for one parameter set; the key the
         database gave the new row."""
-        form, cursor = self._form(session)
-        return form.execute(cursor, params).fetchone()[0]
+        form, channel = self._form(session)
+        return form.execute(channel, params).fetchone()[0]
 
     def _form(self, session: Session) -> tuple[_Form, Any]:
-        """This statement compiled for the session's dialect, and the driver's cursor in the
-        session's transaction. The session flushes first, as the ORM's own statements autoflush:
-        what the call holds counts, and goes first."""
+        """This statement compiled for the session's dialect, and the session's channel to the driver,
+        in its transaction. The session flushes first, as the ORM's own statements autoflush: what
+        the call holds counts, and goes first."""
         session.flush()
-        cursor = _cursor(session)
+        channel = _channel(session)
         dialect = session.get_bind().dialect
         form = self._forms.get(dialect.name)
         if form is None:
             form = _Form(self.statement, self.column_keys, dialect, self.plan_each_run)
             form = self._forms.setdefault(dialect.name, form)
-        return form, cursor
+        return form, channel
 
 
 def run_script(session: Session, script: str) -> None:
     """A fixed SQL text of several statements without parameters, sent as one (PostgreSQL's simple
     query protocol): one round trip for all of them, each run with a snapshot of its own."""
-    # Never prepared: a prepared statement is one statement.
-    _on_driver(session, script, lambda driver: driver.execute(script.encode(), prepare=False))
+    _on(_channel(session), session.get_bind().dialect, script, lambda channel: channel.script(script))
 
 
 def begin_immediate(driver: Any, dialect: Dialect) -> None:
@@ -161,12 +168,7 @@ def commit(session: Session) -> None:
     """Commit, on the driver, the transaction begun there (`run_script`, `begin_immediate`, `begin_reading`).
     SQLAlchemy's transaction stays open: its Session and connection serve the next unit of work as
     they are."""
-    _on_driver(session, "COMMIT", lambda driver: driver.commit())
-
-
-def _on_driver(session: Session, sql: str, work: Callable[[Any], object]) -> None:
-    """`work` done on the driver's connection under the session's."""
-    _on(_driver(session), session.get_bind().dialect, sql, work)
+    _on(_channel(session), session.get_bind().dialect, "COMMIT", lambda channel: channel.commit())
 
 
 def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], T]) -> T:
@@ -175,6 +177,64 @@ def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], T]) -> T:
         return work(driver)
     except dialect.loaded_dbapi.Error as error:
         raise _as_sqlalchemy_error(sql, (), error, dialect) from error
+
+
+class _Channel:
+    """A session's way to its driver's connection: one cursor for every prepared statement (each
+    statement's rows are read before the next runs: a cursor made per statement cost a fifth of
+    psycopg's work for one), and on PostgreSQL the writes waiting to go with the next statement
+    (`Prepared.send`), on a cursor of their own."""
+
+    def __init__(self, driver: Any):
+        self.driver = driver
+        self.cursor = driver.cursor()
+        self.waiting: list[tuple[_Form, dict | list[dict]]] = []
+        self._writes = driver.cursor()
+
+    def execute(self, sql: str, values: list, options: dict) -> Any:
+        """The cursor, having run `sql`."""
+        self._after_waiting(lambda cursor: cursor.execute(sql, values, **options))
+        return self.cursor
+
+    def execute_many(self, sql: str, rows: list[list]) -> None:
+        self._after_waiting(lambda cursor: cursor.executemany(sql, rows))
+
+    def script(self, sql: str) -> Any:
+        """The cursor, having run a text of several statements (PostgreSQL's simple query protocol,
+        which a pipeline cannot carry: the waiting writes go first, in a round trip of their own)."""
+        self.send_waiting()
+        # Never prepared: a prepared statement is one statement.
+        return self.cursor.execute(sql.encode(), prepare=False)
+
+    def commit(self) -> None:
+        if self.waiting:
+            self._after_waiting(lambda cursor: cursor.execute(b"COMMIT"))
+        else:
+            self.driver.commit()
+
+    def send_waiting(self) -> None:
+        if self.waiting:
+            with self.driver.pipeline():
+                self._write_waiting()
+
+    def _after_waiting(self, work: Callable[[Any], object]) -> None:
+        """`work` on the cursor, the waiting writes sent before it in one round trip (psycopg's
+        pipeline mode: an error of theirs is raised here)."""
+        if not self.waiting:
+            work(self.cursor)
+            return
+        with self.driver.pipeline():
+            self._write_waiting()
+            work(self.cursor)
+
+    def _write_waiting(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for form, params in waiting:
+            if isinstance(params, list):
+                self._writes.executemany(form.sql, form._bind_each(params))
+            else:
+                sql, values = form._bind(params)
+                self._writes.execute(sql, values, **form.options)
 
 
 class _Form:
@@ -238,26 +298,37 @@ class _Form:
             self._literal_sql = compiled.string
         return self._literal_sql
 
-    def execute(self, cursor, params: dict):
+    def run(self, channel: _Channel, params: dict | list[dict]) -> int:
+        if isinstance(params, list):
+            self.execute_many(channel, params)
+            return -1
+        return self.execute(channel, params).rowcount
+
+    def copies(self, params: list[dict]) -> bool:
+        """Whether an executemany of `params` is a COPY (PostgreSQL)."""
+        return self.copy is not None and len(params) >= COPY_ROWS
+
+    def execute(self, channel: _Channel, params: dict):
         sql, values = self._bind(params)
         try:
-            return cursor.execute(sql, values, **self.options)
+            return channel.execute(sql, values, self.options)
         except self.error as error:
             raise _as_sqlalchemy_error(sql, values, error, self.dialect) from error
 
-    def execute_many(self, cursor, params: list[dict]) -> None:
+    def execute_many(self, channel: _Channel, params: list[dict]) -> None:
         try:
-            if self.copy is not None and len(params) >= COPY_ROWS:
-                with cursor.copy(self.copy) as copy:
+            if self.copies(params):
+                channel.send_waiting()
+                with channel.cursor.copy(self.copy) as copy:
                     for values in self._bind_each(params):
                         copy.write_row(values)
                 return
-            cursor.executemany(self.sql, self._bind_each(params))
+            channel.execute_many(self.sql, self._bind_each(params))
         except self.error as error:
             raise _as_sqlalchemy_error(self.sql, params, error, self.dialect) from error
 
-    def fetch(self, cursor, params: dict) -> list:
-        return self.loaded(self.execute(cursor, params).fetchall())
+    def fetch(self, channel: _Channel, params: dict) -> list:
+        return self.loaded(self.execute(channel, params).fetchall())
 
     def loaded(self, rows: list) -> list:
         """The driver's rows of this statement as `rows` answers them: processed, each a row object."""
@@ -355,7 +426,7 @@ class PreparedUpdate(Generic[Model]):
         if not columns:
             return
         session.flush()  # a pending instance gets its key; what the ORM still holds goes first
-        self._form(columns).run(session, {"primary_key": getattr(instance, self._key), **columns})
+        self._form(columns).send(session, {"primary_key": getattr(instance, self._key), **columns})
         for key, value in columns.items():
             set_committed_value(instance, key, value)
 
@@ -364,7 +435,7 @@ class PreparedUpdate(Generic[Model]):
         executemany; instances the session holds of them are the caller's to refresh."""
         if changes:
             rows = [{"primary_key": key, **columns} for key, columns in changes]
-            self._form(changes[0][1]).run(session, rows)
+            self._form(changes[0][1]).send(session, rows)
 
     def _form(self, columns: dict[str, Any]) -> Prepared:
         keys = tuple(sorted(columns))
@@ -429,15 +500,29 @@ def _driver(session: Session) -> Any:
     return driver
 
 
-def _cursor(session: Session) -> Any:
-    """The driver's cursor that runs the session's prepared statements, one per driver connection:
-    each statement's rows are read before the next runs, and a cursor of its own per statement cost
-    a fifth of psycopg's work for one (bench/results.md)."""
+def _channel(session: Session) -> _Channel:
+    """The session's channel to its driver's connection (a new one when the connection is new).
+    A session whose unit of work failed is closed, never used again (store/db.py): its channel,
+    with the writes that waited in it, is never used again either; the connection's next session
+    makes its own before any statement."""
     driver = _driver(session)
-    kept = session.info.get(_CURSOR)
-    if kept is None or kept[0] is not driver:
-        kept = session.info[_CURSOR] = (driver, driver.cursor())
-    return kept[1]
+    channel = session.info.get(_CHANNEL)
+    if channel is None or channel.driver is not driver:
+        channel = session.info[_CHANNEL] = _Channel(driver)
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection().info[_CHANNEL] = channel
+    return channel
+
+
+def send_waiting_writes_first(engine: Engine) -> None:
+    """PostgreSQL: SQLAlchemy's own statements on the engine's connections go after the writes that
+    wait (`Prepared.send`), as they were made."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _send_first(connection, cursor, statement, parameters, context, executemany) -> None:
+        channel = connection.info.get(_CHANNEL)
+        if channel is not None and channel.waiting:
+            _on(channel, connection.dialect, statement, lambda channel: channel.send_waiting())
 
 
 def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect) -> str | None:
