@@ -318,7 +318,7 @@ def test_an_expanding_list_reads_the_rows_sqlalchemy_reads(instance, ids):
         assert {lead.id: column_values(lead) for lead in found} == loaded
 
 
-def test_the_text_for_a_length_is_made_once_and_binds_each_item(instance):
+def test_an_expanding_list_binds_each_item_as_its_type_says(instance):
     with instance.store.session() as session:
         created = {lead.id: lead.created_at for lead in session.scalars(select(Lead))}
     # Datetimes in another zone: the type's bind processor must store each as UTC, as SQLAlchemy does.
@@ -330,7 +330,31 @@ def test_the_text_for_a_length_is_made_once_and_binds_each_item(instance):
             rows = by_created.rows(session, params)
             assert sorted(tuple(row) for row in rows) == sorted(as_sqlalchemy_gives(session, by_created, params))
             assert {row.id for row in rows} >= set(ids)
-    assert by_created.texts_kept == 2
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_on_sqlite_the_text_for_a_list_length_is_made_once(instance):
+    by_ids = Prepared(select(Lead.id).where(Lead.id.in_(bindparam("ids", expanding=True))))
+    with instance.store.session() as session:
+        for ids in ([1, 2], [3, 1], [2]):
+            by_ids.rows(session, {"ids": ids})
+    assert by_ids.texts_kept == 2
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_on_postgresql_a_list_is_one_array_parameter_and_one_text_whatever_its_length(instance):
+    """One text: psycopg prepares it on the server at its fifth run, whatever the lengths."""
+    by_ids = Prepared(
+        select(Lead.id.label("one_text_for_lists")).where(Lead.id.not_in(bindparam("ids", expanding=True)))
+    )
+    with instance.store.session() as session:
+        every = {row.one_text_for_lists for row in by_ids.rows(session, {"ids": []})}
+        for length in range(1, 7):
+            ids = list(range(1, length + 1))
+            assert {row.one_text_for_lists for row in by_ids.rows(session, {"ids": ids})} == every - set(ids)
+        on_server = list(session.scalars(text("SELECT statement FROM pg_prepared_statements")))
+    assert len([statement for statement in on_server if "one_text_for_lists" in statement]) == 1
+    assert by_ids.texts_kept == 0
 
 
 def test_an_expanding_list_gives_the_instances_the_session_holds(instance):
@@ -369,6 +393,7 @@ def test_lookups_of_several_key_types_find_what_each_lookup_finds(instance, want
     assert found and found == {key: ids for key, ids in one_by_one.items() if ids}
 
 
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
 def test_the_texts_kept_for_list_lengths_are_bounded(instance, monkeypatch):
     monkeypatch.setattr(prepared, "EXPANDED_TEXTS", 3)
     by_ids = Prepared(select(Lead.id).where(Lead.id.in_(bindparam("ids", expanding=True))).order_by(Lead.id))

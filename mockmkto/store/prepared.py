@@ -10,6 +10,7 @@ both ways, row by row, on both stores.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, cast
 
@@ -264,6 +265,8 @@ class _Form:
         self.statement = statement
         self.compiled = compiled
         self.sql = compiled.string
+        if dialect.name == "postgresql":
+            self._bind_lists_as_arrays(dialect)
         self.expanded: dict[tuple[int, ...], str] = {}  # the SQL text for the expanding lists' lengths
         self.error = dialect.loaded_dbapi.Error
         # psycopg's own switch (sqlite3 keeps no plans across runs of a statement's text).
@@ -289,6 +292,23 @@ class _Form:
             ]
         self.copy = _copy_sql(statement, compiled.positiontup, dialect) if dialect.name == "postgresql" else None
         self._literal_sql: str | None = None
+
+    def _bind_lists_as_arrays(self, dialect: Dialect) -> None:
+        """PostgreSQL: an expanding list is one array parameter (`= ANY(%s)`, `<> ALL(%s)`), its items
+        each processed as the list's type says: one SQL text for every length, which psycopg parses
+        once (an import chunk's lookups of 500 leads and members took a text of 500 parameters
+        each, parsed anew by psycopg and by the server: bench/results.md)."""
+        binds = []
+        for name, default, process, expanding in self.binds:
+            if expanding:
+                # Typed as the list's items are: psycopg types a list of small ints smallint[], which
+                # the server planned badly once the statement was prepared (bench/results.md).
+                array = f"%s::{dialect.type_compiler_instance.process(self.compiled.binds[name].type)}[]"
+                listed = f"IN (__[POSTCOMPILE_{name}])"
+                self.sql = self.sql.replace(f"NOT {listed}", f"<> ALL({array})").replace(listed, f"= ANY({array})")
+                process = partial(_each, process) if process is not None else list
+            binds.append((name, default, process, False))
+        self.binds = binds
 
     def literal_sql(self) -> str:
         """The statement's SQL text with its values written in (PostgreSQL's simple query protocol
@@ -544,6 +564,10 @@ def _as_sqlalchemy_error(sql: str, values: Any, error: Exception, dialect: Diale
     """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
     execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
     return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+def _each(process: Callable, items: Any) -> list:
+    return [process(item) for item in items]
 
 
 def _values(*values: Any) -> tuple:
