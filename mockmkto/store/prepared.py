@@ -173,7 +173,8 @@ def commit(session: Session) -> None:
 
 
 def _on(driver: Any, dialect: Dialect, sql: str, work: Callable[[Any], T]) -> T:
-    """`work` done on the driver's connection; the driver's error as SQLAlchemy's."""
+    """`work` done on the driver's connection (or a session's `_Channel` to it); the driver's error
+    as SQLAlchemy's."""
     try:
         return work(driver)
     except dialect.loaded_dbapi.Error as error:
