@@ -56,6 +56,17 @@ def test_the_newest_call_is_kept_even_when_it_alone_is_over_the_budget(journal_o
     assert entry.request == "<big/>" and len(entry.response) == 1000
 
 
+def test_calls_are_dropped_for_bytes_by_the_kept_entries_own_sizes_not_the_states_bound(instance, journal_of):
+    """The state's count of bytes only bounds the kept bodies from above (entries the cap drops leave
+    it as it was): over the budget, the entries' own sizes decide."""
+    journal = journal_of(cap=1000, max_bytes=2500)
+    call(journal, b"<a/>", b"x" * 1000)
+    with instance.store.session() as session:
+        instance.store.write_state(session, journal_bytes=10_000)
+    call(journal, b"<b/>", b"x" * 1000)
+    assert [e.request for e in journal.entries()] == ["<a/>", "<b/>"]
+
+
 def test_bodies_are_kept_as_sent_and_read_as_text(journal_of):
     journal = journal_of()
     call(journal, "<é/>".encode(), b"\xff<bad utf-8/>")

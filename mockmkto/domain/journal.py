@@ -74,15 +74,20 @@ class Journal:
         self.store.own_state(session)
         size = len(body) + len(result.body)
         state = self.store.state
-        entry_id, first, total = state.next_journal_id, state.journal_first_id, state.journal_bytes + size
-        # Dropped: past the cap, then the oldest while the bodies are over the budget.
+        entry_id, first = state.next_journal_id, state.journal_first_id
+        # The state's journal_bytes bounds the kept bodies' length from above: entries the cap drops
+        # leave it as it was, so writing an entry needs no answer from the store. A bound over the
+        # budget is made exact from the kept entries' sizes, read then, before anything is dropped
+        # for bytes: the oldest, while the bodies are over the budget.
+        total = state.journal_bytes + size
         keep_from = max(first, entry_id + 1 - self.cap)
         if total > self.max_bytes:
-            remaining = total
-            for row_id, row_size in journal_repository.sizes(session, first, entry_id):
-                if row_id >= keep_from and remaining <= self.max_bytes:
+            kept = journal_repository.sizes(session, first, entry_id)
+            total = size + sum(row_size for _, row_size in kept)
+            for row_id, row_size in kept:
+                if row_id >= keep_from and total <= self.max_bytes:
                     break
-                keep_from, remaining = row_id + 1, remaining - row_size
+                keep_from, total = row_id + 1, total - row_size
         entry = {
             "id": entry_id,
             "time": time,
@@ -97,7 +102,7 @@ class Journal:
             "response": result.body,
             "size": size,
         }
-        total -= journal_repository.append(session, entry, first, keep_from)
+        journal_repository.append(session, entry, first, keep_from)
         self.store.write_state(session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total)
 
     def entries(

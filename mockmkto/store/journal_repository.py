@@ -24,29 +24,22 @@ _KEPT = _TABLE.c.id >= bindparam("first")
 _SIZES = Prepared(
     select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
 )
-# The dropped entries' sizes come back from the DELETE itself.
-_DROP = delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from")).returning(_TABLE.c.size)
+_DROP = delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from"))
 _DROP_BEFORE = Prepared(_DROP)
-# PostgreSQL: the entry written and the oldest dropped by one statement, the bytes dropped its answer
-# (data-modifying WITH clauses run once and whole, read or not).
-_DROPPED = _DROP.cte("dropped")
-_APPEND = Prepared(
-    select(func.coalesce(func.sum(_DROPPED.c.size), 0)).add_cte(
-        insert(_TABLE).values({key: bindparam(key) for key in ENTRY_KEYS}).cte("entry")
-    )
-)
+# PostgreSQL: the entry written and the oldest dropped by one statement (a data-modifying WITH
+# clause runs once and whole, read or not).
+_APPEND = Prepared(insert(_TABLE).values({key: bindparam(key) for key in ENTRY_KEYS}).add_cte(_DROP.cte("dropped")))
 
 
-def append(session: Session, entry: dict, first: int, keep_from: int) -> int:
-    """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from); the bytes of
-    bodies dropped."""
+def append(session: Session, entry: dict, first: int, keep_from: int) -> None:
+    """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from). Nothing waits
+    on the answer: on PostgreSQL it goes with the unit of work's next statement (`Prepared.send`)."""
     if session.get_bind().dialect.name == "postgresql":
-        ((dropped,),) = _APPEND.rows(session, entry | {"first": first, "keep_from": keep_from})
-        return dropped
-    _INSERT.run(session, entry)
-    if keep_from <= first:
-        return 0
-    return sum(size for (size,) in _DROP_BEFORE.rows(session, {"first": first, "keep_from": keep_from}))
+        _APPEND.send(session, entry | {"first": first, "keep_from": keep_from})
+        return
+    _INSERT.send(session, entry)
+    if keep_from > first:
+        _DROP_BEFORE.send(session, {"first": first, "keep_from": keep_from})
 
 
 def sizes(session: Session, first: int, before: int) -> list[tuple[int, int]]:
