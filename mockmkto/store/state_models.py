@@ -32,7 +32,8 @@ class InstanceState(Base):
     # How many probability draws injected faults have made: the next draw is the same in every process.
     fault_draws: Mapped[int] = mapped_column(Integer, default=0)
     next_fault_id: Mapped[int] = mapped_column(Integer, default=1)
-    # The journal's entries are ids [journal_first_id, next_journal_id), their bodies journal_bytes long.
+    # The journal's entries are ids [journal_first_id, next_journal_id), their bodies at most journal_bytes long
+    # (domain/journal.py: entries the cap drops leave it as it was).
     journal_first_id: Mapped[int] = mapped_column(Integer, default=1)
     next_journal_id: Mapped[int] = mapped_column(Integer, default=1)
     journal_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
