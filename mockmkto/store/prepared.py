@@ -26,8 +26,6 @@ from mockmkto.store.models import Base
 
 # session.info key: SQLite's own connection, in the session's transaction (set by store/db.py).
 SQLITE_DRIVER = "sqlite_driver"
-# session.info key: psycopg's connection of a session (one session is one transaction there).
-_PSYCOPG_DRIVER = "psycopg_driver"
 # session.info key, and on PostgreSQL the SQLAlchemy connection's info key: the `_Channel` to the driver.
 _CHANNEL = "driver_channel"
 # PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
@@ -232,11 +230,7 @@ class _Channel:
     def _write_waiting(self) -> None:
         waiting, self.waiting = self.waiting, []
         for form, params in waiting:
-            if isinstance(params, list):
-                self._writes.executemany(form.sql, form._bind_each(params))
-            else:
-                sql, values = form._bind(params)
-                self._writes.execute(sql, values, **form.options)
+            form.write_on(self._writes, params)
 
 
 class _Form:
@@ -324,6 +318,14 @@ class _Form:
             self.execute_many(channel, params)
             return -1
         return self.execute(channel, params).rowcount
+
+    def write_on(self, cursor: Any, params: dict | list[dict]) -> None:
+        """Run on `cursor` itself, for one parameter set or each of a list (no COPY): a waiting write."""
+        if isinstance(params, list):
+            cursor.executemany(self.sql, self._bind_each(params))
+        else:
+            sql, values = self._bind(params)
+            cursor.execute(sql, values, **self.options)
 
     def copies(self, params: list[dict]) -> bool:
         """Whether an executemany of `params` is a COPY (PostgreSQL)."""
@@ -512,26 +514,18 @@ class NewRow:
         return row | columns
 
 
-def _driver(session: Session) -> Any:
-    """The driver's connection under the session's, in its transaction."""
-    driver = session.info.get(SQLITE_DRIVER) or session.info.get(_PSYCOPG_DRIVER)
-    if driver is None:
-        connection = session.connection()
-        driver = session.info[_PSYCOPG_DRIVER] = connection.connection.driver_connection
-    return driver
-
-
 def _channel(session: Session) -> _Channel:
     """The session's channel to its driver's connection (a new one when the connection is new).
     A session whose unit of work failed is closed, never used again (store/db.py): its channel,
     with the writes that waited in it, is never used again either; the connection's next session
     makes its own before any statement."""
-    driver = _driver(session)
     channel = session.info.get(_CHANNEL)
-    if channel is None or channel.driver is not driver:
-        channel = session.info[_CHANNEL] = _Channel(driver)
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection().info[_CHANNEL] = channel
+    sqlite = session.info.get(SQLITE_DRIVER)  # store/db.py sets it anew with each connection
+    if channel is None or (sqlite is not None and channel.driver is not sqlite):
+        connection = session.connection()
+        channel = session.info[_CHANNEL] = _Channel(sqlite or connection.connection.driver_connection)
+        if sqlite is None:  # PostgreSQL: SQLAlchemy's statements send its waiting writes first
+            connection.info[_CHANNEL] = channel
     return channel
 
 
