@@ -228,6 +228,34 @@ def test_rule_51_a_failed_object_without_an_id_gets_a_nil_id(server):
     assert (item.findtext("status"), "Colour" in item.findtext("error")) == ("FAILED", True)
 
 
+def sync_keyed_opportunity(server, external_key: str):
+    status, root = server.call(
+        sync_body(f"<mObject><type>Opportunity</type><externalKey>{external_key}</externalKey></mObject>", "UPSERT")
+    )
+    assert status == 200
+    assert_valid_success(root)
+    (item,) = mobj_statuses(root)
+    return item
+
+
+def test_an_external_key_without_a_name_is_a_failed_object_that_repeats_no_key(server):
+    item = sync_keyed_opportunity(server, "<value>SF-OPP-0099</value>")
+    assert (item.findtext("status"), item.findtext("error"), item.find("externalKey")) == (
+        "FAILED",
+        "externalKey name is required",
+        None,
+    )
+
+
+def test_an_external_key_without_a_value_is_a_failed_object_that_repeats_no_key(server):
+    item = sync_keyed_opportunity(server, "<name>ExternalOpportunityId</name>")
+    assert (item.findtext("status"), item.findtext("error"), item.find("externalKey")) == (
+        "FAILED",
+        "externalKey value is required",
+        None,
+    )
+
+
 def test_rule_41_more_than_100_objects_is_fault_20110(server):
     objects = "<mObject><type>Opportunity</type></mObject>" * 101
     status, root = server.call(sync_body(objects, "INSERT"))

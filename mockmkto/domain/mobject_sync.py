@@ -71,8 +71,13 @@ def sync_mobjects(
         try:
             results.append(_sync_one(session, clock, obj, op, records))
         except MarketoError as error:
-            results.append(MObjStatus(obj.id, "FAILED", error.text, obj.external_key))
+            results.append(MObjStatus(obj.id, "FAILED", error.text, _echoed_key(obj.external_key)))
     return results
+
+
+def _echoed_key(external_key: tuple[str | None, str | None] | None) -> tuple[str | None, str | None] | None:
+    """The externalKey a status repeats: only one sent whole, as Marketo's Attrib needs a name and a value."""
+    return None if external_key is None or None in external_key else external_key
 
 
 def _records_by_id(session: Session, objects: list[MObjectInput]) -> dict[tuple[str, int], object]:
@@ -131,7 +136,9 @@ def _sync_record(
         raise MarketoError(20110, "typeAttribList is only used with Program objects")
     fields = mobject_fields(session, kind)
     values = record_values(fields, obj.attribs)
-    external_key = next(iter(record_values(fields, [obj.external_key]).items())) if obj.external_key else None
+    external_key = (
+        next(iter(record_values(fields, [_whole_key(obj.external_key)]).items())) if obj.external_key else None
+    )
     if external_key:
         values.update([external_key])
     links, by_association = record_links(session, kind, obj.associations, values)
@@ -143,6 +150,16 @@ def _sync_record(
     if op == "INSERT":
         return target.id, "SKIPPED"
     return target.id, update_record(session, clock, kind, target, values, links)
+
+
+def _whole_key(external_key: tuple[str | None, str | None]) -> tuple[str, str]:
+    """An externalKey names a field of the object's type and the value to find it by: both are required."""
+    name, value = external_key
+    if not name or not name.strip():
+        raise MarketoError(20109, "externalKey name is required")
+    if value is None:
+        raise MarketoError(20109, "externalKey value is required")
+    return name, value
 
 
 def delete_mobjects(session: Session, objects: list[MObjectInput]) -> list[MObjStatus]:
