@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import any_, cast, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain import activities, campaign_runs
@@ -19,9 +20,41 @@ from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store import activity_repository, lead_repository, list_member_repository, opportunity_repository
 from mockmkto.store.mobject_models import Opportunity, OpportunityPersonRole
-from mockmkto.store.models import Activity, ListMember, StaticList
+from mockmkto.store.models import Activity, Lead, ListMember, StaticList
 
 ADA, GRACE = 1, 2
+KEY_VALUES = {
+    key_type: [ADA, GRACE] if key_type == "IDNUM" else ["K-1", "K-2"] for key_type in lead_repository.KEY_COLUMNS
+}
+
+
+def plan(session, query) -> str:
+    """How the database would run `query`: its plan's lines (PostgreSQL: with sequential scans
+    priced out, so any index that can serve the query is the one planned)."""
+    dialect = session.get_bind().dialect
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        return "\n".join(row[0] for row in session.execute(text("EXPLAIN " + sql)))
+    return "\n".join(row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
+def searches_an_index(lines: str) -> bool:
+    """Whether the plan finds the rows through an index's condition (not a scan of every row)."""
+    return "Index Cond" in lines or "SEARCH leads USING" in lines
+
+
+def test_a_lookup_by_any_lead_key_searches_an_index(session):
+    ways = [("=", lambda column, values: column == values[0]), ("IN", lambda column, values: column.in_(values))]
+    if session.get_bind().dialect.name == "postgresql":  # how the store sends a list there
+        ways.append(("= ANY", lambda column, values: column == any_(cast(values, ARRAY(column.type)))))
+    not_searched = [
+        (key_type, how)
+        for key_type, column in lead_repository.KEY_COLUMNS.items()
+        for how, matching in ways
+        if not searches_an_index(plan(session, select(Lead.id).where(matching(column, KEY_VALUES[key_type]))))
+    ]
+    assert not_searched == []
 
 
 def test_a_lead_found_twice_in_a_unit_of_work_is_one_object_holding_what_was_written(instance):
