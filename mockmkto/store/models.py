@@ -3,6 +3,12 @@
 Uniqueness that Marketo guarantees (lead Id, ForeignSysPersonId, Munchkin cookie) is a database
 constraint, so concurrent requests cannot create twins.
 
+A lead's partition and a list member's list are no foreign keys: the domain finds the partition or
+list in the unit of work that writes the reference, and neither is ever deleted (a reset empties
+every table). SQLite never checked them; PostgreSQL checked each new lead and each new member with a
+query of its own that locks the row it refers to (two for each row an import adds, and every new
+lead of every process locking its partition's one row: bench/results.md).
+
 A text a client, seed or admin request gives has no length in the schema (`String()`): SQLite never
 holds one to it, and PostgreSQL's would refuse what SQLite keeps. Marketo's own sizes (a lead
 field's, a key's) are the domain's rules, the same on every store. Only texts the code itself
@@ -108,7 +114,8 @@ class Lead(Base):
     sfdc_lead_owner_id: Mapped[str | None] = mapped_column(String(), nullable=True)
     sfdc_oppty_id: Mapped[str | None] = mapped_column(String(), nullable=True)
     lead_owner_email: Mapped[str | None] = mapped_column(String(), nullable=True)
-    partition_id: Mapped[int | None] = mapped_column(ForeignKey("partitions.id"), nullable=True)
+    # No foreign key (nor the list's on list_members): see the module's docstring.
+    partition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -159,7 +166,7 @@ class StaticList(Base):
 
 class ListMember(Base):
     __tablename__ = "list_members"
-    list_id: Mapped[int] = mapped_column(ForeignKey("static_lists.id"), primary_key=True)
+    list_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
