@@ -76,6 +76,23 @@ def test_a_written_lead_is_stored_for_the_next_unit_of_work(instance, clock):
         assert (found.id, found.updated_at) == (ADA, now)
 
 
+def test_a_json_document_is_read_back_as_it_was_written(instance, clock):
+    document = {"City": "Zürich ✓", "Visits": 2**70, "Tags": ["a", None, 1.5], "Nested": {"Empty": ""}}
+    with instance.store.session() as session:
+        lead = lead_repository.find_newest(session, "IDNUM", ADA)
+        lead_repository.update(session, lead, {"attributes": document, "updated_at": clock.now()})
+    with instance.store.session() as session:
+        assert lead_repository.find_newest(session, "IDNUM", ADA).attributes == document
+
+
+def test_a_lead_is_found_by_a_non_ascii_attribute_value(instance, clock):
+    with instance.store.session() as session:
+        lead = lead_repository.find_newest(session, "IDNUM", ADA)
+        lead_repository.update(session, lead, {"attributes": {"City": "Zürich"}, "updated_at": clock.now()})
+    with instance.store.session() as session:
+        assert lead_repository.newest_with_attribute(session, "City", "Zürich").id == ADA
+
+
 def test_an_inserted_lead_is_found_by_each_of_its_keys_in_the_same_unit_of_work(instance, clock):
     columns = {"email": "new@example.com", "cookie": "id:new", "foreign_sys_person_id": "NEW-1"}
     with instance.store.session() as session:
