@@ -496,22 +496,26 @@ class NewRow:
     (a callable one called afresh for each row), else None."""
 
     def __init__(self, table: Table):
-        self._defaults: list[tuple[str, ColumnDefault | None]] = []
+        self._fixed: dict[str, Any] = {}  # key -> the default every row shares (None where none is declared)
+        self._made: list[tuple[str, Callable]] = []  # key -> what makes each row's own default
         for column in table.columns:
             if column.primary_key:
                 continue
-            if column.default is not None and not isinstance(column.default, ColumnDefault):
-                raise ValueError(f"{column} has a default a prepared INSERT cannot apply: {column.default}")
-            self._defaults.append((column.key, column.default))
-        self.keys = tuple(key for key, _ in self._defaults)
+            default = column.default
+            if default is not None and not isinstance(default, ColumnDefault):
+                raise ValueError(f"{column} has a default a prepared INSERT cannot apply: {default}")
+            if default is not None and default.is_callable:
+                self._made.append((column.key, default.arg))
+            else:
+                self._fixed[column.key] = None if default is None else default.arg
+        self.keys = tuple(column.key for column in table.columns if not column.primary_key)
 
     def __call__(self, columns: dict[str, Any]) -> dict[str, Any]:
-        row = {
-            key: None if default is None else default.arg(None) if default.is_callable else default.arg
-            for key, default in self._defaults
-            if key not in columns
-        }
-        return row | columns
+        row = self._fixed | columns
+        for key, make in self._made:
+            if key not in columns:
+                row[key] = make(None)
+        return row
 
 
 def _channel(session: Session) -> _Channel:
