@@ -238,22 +238,17 @@ def sync_keyed_opportunity(server, external_key: str):
     return item
 
 
-def test_an_external_key_without_a_name_is_a_failed_object_that_repeats_no_key(server):
-    item = sync_keyed_opportunity(server, "<value>SF-OPP-0099</value>")
-    assert (item.findtext("status"), item.findtext("error"), item.find("externalKey")) == (
-        "FAILED",
-        "externalKey name is required",
-        None,
-    )
-
-
-def test_an_external_key_without_a_value_is_a_failed_object_that_repeats_no_key(server):
-    item = sync_keyed_opportunity(server, "<name>ExternalOpportunityId</name>")
-    assert (item.findtext("status"), item.findtext("error"), item.find("externalKey")) == (
-        "FAILED",
-        "externalKey value is required",
-        None,
-    )
+@pytest.mark.parametrize(
+    ("external_key", "error"),
+    [
+        ("<value>SF-OPP-0099</value>", "externalKey name is required"),
+        ("<name>ExternalOpportunityId</name>", "externalKey value is required"),
+    ],
+    ids=["without a name", "without a value"],
+)
+def test_an_external_key_missing_a_part_is_a_failed_object_that_repeats_no_key(server, external_key, error):
+    item = sync_keyed_opportunity(server, external_key)
+    assert (item.findtext("status"), item.findtext("error"), item.find("externalKey")) == ("FAILED", error, None)
 
 
 def test_rule_41_more_than_100_objects_is_fault_20110(server):
