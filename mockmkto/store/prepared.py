@@ -498,9 +498,11 @@ class NewRow:
     def __init__(self, table: Table):
         self._fixed: dict[str, Any] = {}  # key -> the default every row shares (None where none is declared)
         self._made: list[tuple[str, Callable]] = []  # key -> what makes each row's own default
+        keys = []
         for column in table.columns:
             if column.primary_key:
                 continue
+            keys.append(column.key)
             default = column.default
             if default is not None and not isinstance(default, ColumnDefault):
                 raise ValueError(f"{column} has a default a prepared INSERT cannot apply: {default}")
@@ -508,7 +510,7 @@ class NewRow:
                 self._made.append((column.key, default.arg))
             else:
                 self._fixed[column.key] = None if default is None else default.arg
-        self.keys = tuple(column.key for column in table.columns if not column.primary_key)
+        self.keys = tuple(keys)
 
     def __call__(self, columns: dict[str, Any]) -> dict[str, Any]:
         row = self._fixed | columns
