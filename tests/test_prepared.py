@@ -7,9 +7,13 @@ import copy
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, Table, bindparam, exc, insert, select, text, update
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, any_, bindparam, cast, exc, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain import activities
+from mockmkto.domain.instance import Instance
+from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store import (
     activity_repository,
     campaign_run_repository,
@@ -500,3 +504,27 @@ def test_a_begin_the_driver_refuses_raises_the_database_error_as_sqlalchemy_does
             prepared.begin_immediate(connection.connection.driver_connection, connection.dialect)
     with instance.store.session() as session:
         assert session.scalar(select(Lead.id).where(Lead.id == 2)) == 2
+
+
+def test_after_copies_grow_a_new_table_the_server_knows_a_lookup_of_many_values_finds_few_rows(postgres_databases):
+    """COPYs that grow a table the server has no statistics of yet (a new database) leave the server
+    knowing it: it expects a lookup of an import chunk's 500 Emails to find about 500 leads, and plans
+    it so. Without statistics it guessed a third of the table, and scanned it whole at every chunk."""
+    instance = Instance("statistics", postgres_databases.new("statistics"), seed=read_seed_file(DEFAULT_SEED))
+    try:
+        with instance.store.session() as session:
+            at, notes = instance.clock.now(), {"Notes": "a lead's notes " * 20}
+            for first in range(0, 12_000, 500):
+                rows = [
+                    {"email": f"bulk{n}@example.com", "attributes": notes, "created_at": at, "updated_at": at}
+                    for n in range(first, first + 500)
+                ]
+                lead_repository.insert_rows(session, rows)
+        with instance.store.session() as session:
+            emails = [f"bulk{n}@example.com" for n in range(0, 12_000, 24)]
+            lookup = select(Lead.id).where(Lead.email == any_(cast(emails, ARRAY(Lead.email.type))))
+            sql = str(lookup.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+            plan = session.execute(text("EXPLAIN (FORMAT JSON) " + sql)).scalar_one()
+    finally:
+        instance.close()
+    assert plan[0]["Plan"]["Plan Rows"] <= 2 * len(emails)

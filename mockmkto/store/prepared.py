@@ -31,6 +31,10 @@ _CHANNEL = "driver_channel"
 # PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
 # importToList's chunks (bench/results.md). Fewer go as INSERTs: COPY takes two round trips.
 COPY_ROWS = 50
+# PostgreSQL: a COPY that leaves its table past GROWTH times its size at its last ANALYZE (and past
+# SMALL_TABLE_BYTES: a smaller one is scanned whole in a moment) analyzes it (`_analyze_if_grown`).
+ANALYZE_GROWTH = 2
+SMALL_TABLE_BYTES = 1 << 20
 # The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
 # per key type, each of 1-100 values, so a long-lived server could otherwise keep thousands.
 EXPANDED_TEXTS = 256
@@ -285,7 +289,10 @@ class _Form:
                 for index, column in enumerate(columns)
                 if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
             ]
-        self.copy = _copy_sql(statement, compiled.positiontup, dialect) if dialect.name == "postgresql" else None
+        # PostgreSQL: the COPY doing an executemany's work, and the table it writes.
+        copying = _copy_sql(statement, compiled.positiontup, dialect)
+        self.copy: str | None = copying[0] if copying else None
+        self.copied_table = copying[1] if copying else ""
         self._literal_sql: str | None = None
 
     def _bind_lists_as_arrays(self, dialect: Dialect) -> None:
@@ -345,6 +352,7 @@ class _Form:
                 with channel.cursor.copy(self.copy) as copy:
                     for values in self._bind_each(params):
                         copy.write_row(values)
+                _analyze_if_grown(channel.cursor, self.copied_table)
                 return
             channel.execute_many(self.sql, self._bind_each(params))
         except self.error as error:
@@ -546,9 +554,12 @@ def send_waiting_writes_first(engine: Engine) -> None:
             _on(channel, connection.dialect, statement, lambda channel: channel.send_waiting())
 
 
-def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect) -> str | None:
+def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect) -> tuple[str, str] | None:
     """PostgreSQL: the COPY that writes the rows a plain INSERT of one row a parameter set would
-    (each bind a column of its own, no RETURNING, no ON CONFLICT); None for any other statement."""
+    (each bind a column of its own, no RETURNING, no ON CONFLICT), and its table's name; None for any
+    other statement or dialect."""
+    if dialect.name != "postgresql":
+        return None
     if not isinstance(statement, Insert) or statement._returning or statement._post_values_clause is not None:
         return None
     if statement.select is not None or statement._values or statement._multi_values:
@@ -558,7 +569,24 @@ def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect
         return None
     quote = dialect.identifier_preparer
     columns = ", ".join(quote.format_column(table.c[name]) for name in binds)
-    return f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    name = quote.format_table(table)
+    return f"COPY {name} ({columns}) FROM STDIN", name
+
+
+def _analyze_if_grown(cursor: Any, table: str) -> None:
+    """PostgreSQL: refresh the planner's statistics of a table a COPY has grown past ANALYZE_GROWTH times
+    its size at its last ANALYZE. Without them the server guesses that a lookup of a chunk's 500
+    Emails or members matches a third of the table, and scans it whole: an import's chunks grew
+    slower with every one (bench/results.md). Autovacuum would look only after a minute, when a
+    large import is long done. In the writer's transaction, which it sees whole; skipped while
+    another ANALYZE of the table runs, which would do as well."""
+    cursor.execute(
+        "SELECT pg_relation_size(oid) > %s * relpages::bigint * current_setting('block_size')::bigint + %s"
+        " FROM pg_class WHERE oid = %s::regclass",
+        [ANALYZE_GROWTH, SMALL_TABLE_BYTES, table],
+    )
+    if cursor.fetchone()[0]:
+        cursor.execute(f"ANALYZE (SKIP_LOCKED) {table}")
 
 
 def _as_sqlalchemy_error(sql: str, values: Any, error: Exception, dialect: Dialect) -> exc.StatementError:
