@@ -144,6 +144,16 @@ def test_rows_sharing_a_value_are_written_as_rows_given_a_copy_each(instance):
     assert {attributes["Note"] for _, attributes in sharing} >= {"shared", "own 0"}
 
 
+def test_a_write_returns_its_returning_columns_as_sqlalchemy_reads_them(instance):
+    """A JSON document and a datetime come back decoded, as a SELECT of them does."""
+    by_id = update(Lead.__table__).where(Lead.id == bindparam("lead_id"))
+    written = Prepared(by_id.returning(Lead.attributes, Lead.updated_at), ("cookie",))
+    with instance.store.session() as session:
+        (returned,) = written.rows(session, {"lead_id": 1, "cookie": "id:returned"})
+        assert [tuple(returned)] == as_sqlalchemy_gives(session, written, {"lead_id": 1, "cookie": "id:returned"})
+    assert returned[0]["LastName"] == "Lovelace" and returned[1].tzinfo is not None
+
+
 def test_an_update_sets_only_its_column_keys(instance):
     statement = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id"))
     prepared = Prepared(statement, ("foreign_sys_type",))

@@ -5,13 +5,17 @@ custom lead fields, settings). Seeds write them; calls read them, most through `
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from mockmkto.store.db import written
 from mockmkto.store.models import AssignmentRule, LeadField, Partition, Setting, User, Workspace
+from mockmkto.store.prepared import Prepared
 
 WORKSPACES_ENABLED = "workspaces_enabled"
+# Prepared: read by every new lead's unit of work, and by each chunk of an import.
+_WORKSPACE_NAMED = Prepared(select(Workspace).where(func.lower(Workspace.name) == bindparam("name")))
+_ASSIGNMENT_RULES = Prepared(select(AssignmentRule).order_by(AssignmentRule.position))
 
 
 def setting(session: Session, name: str) -> str | None:
@@ -58,7 +62,7 @@ def workspaces(session: Session) -> list[Workspace]:
 
 def workspace_named(session: Session, name: str) -> Workspace | None:
     """The workspace of that name, compared case-insensitively."""
-    return session.scalar(select(Workspace).where(func.lower(Workspace.name) == name.lower()))
+    return _WORKSPACE_NAMED.first(session, {"name": name.lower()})
 
 
 def add_partition(session: Session, name: str, workspace_id: int) -> Partition:
@@ -82,7 +86,7 @@ def add_assignment_rule(session: Session, position: int, attribute: str, value: 
 
 def assignment_rules(session: Session) -> list[AssignmentRule]:
     """Every lead partition rule, in the order they are tried."""
-    return list(session.scalars(select(AssignmentRule).order_by(AssignmentRule.position)))
+    return _ASSIGNMENT_RULES.instances(session)
 
 
 def set_lead_field(session: Session, name: str, display_name: str, data_type: str, size: int | None) -> None:

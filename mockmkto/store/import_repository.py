@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from mockmkto.store import account_repository
 from mockmkto.store.campaign_models import ListImport, ListImportChunk
 from mockmkto.store.db import written
-from mockmkto.store.prepared import Prepared
+from mockmkto.store.prepared import Prepared, PreparedGet
 
 PROCESSING_SETTING = "import_processing_seconds"
 # Prepared: a large import's waiting chunks go in one executemany (store/prepared.py).
 _CHUNK_INSERT = Prepared(insert(ListImportChunk.__table__), ("import_id", "number", "lines"))
+# Each chunk's unit of work takes its chunk and reads its import: prepared, as statements a call runs.
+_CHUNKS = ListImportChunk.__table__
+_NEXT_CHUNK = select(_CHUNKS.c.import_id, _CHUNKS.c.number).order_by(_CHUNKS.c.import_id, _CHUNKS.c.number).limit(1)
+_TAKE_CHUNK = Prepared(
+    delete(_CHUNKS)
+    .where(tuple_(_CHUNKS.c.import_id, _CHUNKS.c.number).in_(_NEXT_CHUNK))
+    .returning(_CHUNKS.c.import_id, _CHUNKS.c.number, _CHUNKS.c.lines)
+)
+_IMPORTS = PreparedGet(ListImport)
 
 
 def processing_seconds(session: Session) -> float | None:
@@ -35,7 +44,7 @@ def add(session: Session, **columns: Any) -> ListImport:
 
 def by_id(session: Session, import_id: int) -> ListImport:
     """An import that exists (NoResultFound otherwise)."""
-    return session.get_one(ListImport, import_id)
+    return _IMPORTS.get_one(session, import_id)
 
 
 def latest(session: Session, list_id: int) -> ListImport | None:
@@ -59,15 +68,8 @@ def add_chunks(session: Session, import_id: int, chunks: list[tuple[int, list[st
 def take_chunk(session: Session) -> tuple[int, int, list[str]] | None:
     """The next chunk waiting (of the oldest import that has some), out of the store: (import id,
     number of its first row, its lines); None when no row waits."""
-    chunk = session.execute(
-        select(ListImportChunk.import_id, ListImportChunk.number, ListImportChunk.lines)
-        .order_by(ListImportChunk.import_id, ListImportChunk.number)
-        .limit(1)
-    ).first()
-    if chunk is None:
+    taken = _TAKE_CHUNK.rows(session)
+    if not taken:
         return None
-    import_id, number, lines = chunk
-    session.execute(
-        delete(ListImportChunk).where(ListImportChunk.import_id == import_id, ListImportChunk.number == number)
-    )
+    (import_id, number, lines) = taken[0]
     return import_id, number, lines

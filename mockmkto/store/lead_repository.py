@@ -63,6 +63,7 @@ _INSERT = PreparedInsert(Lead)
 _INSERT_ROWS = Prepared(sa.insert(Lead.__table__), _NEW_LEAD.keys)
 _UPDATE = PreparedUpdate(Lead)
 _DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id")))
+_LAST_ID = Prepared(select(func.coalesce(func.max(Lead.id), 0).label("last")))
 _RENUMBER = Prepared(sa.update(Lead.__table__).where(Lead.id == bindparam("lead_id")), ("id",))
 # `ids_by_keys`'s query for each set of key types (sorted): building it costs more than running it.
 _IDS_BY_KEY_TYPES: dict[tuple[str, ...], Prepared] = {}
@@ -263,7 +264,7 @@ def every_lead(session: Session) -> list[Lead]:
 
 def last_id(session: Session) -> int:
     """The highest lead Id there is (0 for none)."""
-    return session.execute(select(func.coalesce(func.max(Lead.id), 0))).scalar_one()
+    return _LAST_ID.rows(session)[0].last
 
 
 def insert(session: Session, columns: dict[str, Any]) -> Lead:

@@ -272,7 +272,7 @@ class _Form:
         self.options = {"prepare": False} if plan_each_run and dialect.name == "postgresql" else {}
         self.dialect = dialect
         self.row: Callable[..., Any] = _values  # a DML statement's RETURNING columns
-        self.results: list[tuple[int, Callable]] = []
+        self.results: list[tuple[int, Callable]] = []  # processors of the selected (or RETURNING) columns
         self.attribute_keys: list[str] = []  # for `instances`: the mapped attribute of each column
         self.key_at: list[int] = []  # ... and where the primary key's columns are
         self.mapper: Any = None
@@ -284,11 +284,13 @@ class _Form:
                 mapper = self.mapper = first["entity"].__mapper__
                 self.attribute_keys = [mapper.get_property_by_column(column).key for column in columns]
                 self.key_at = [next(i for i, c in enumerate(columns) if c is key) for key in mapper.primary_key]
-            self.results = [
-                (index, process)
-                for index, column in enumerate(columns)
-                if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
-            ]
+        else:
+            columns = list(statement.exported_columns)  # RETURNING's
+        self.results = [
+            (index, process)
+            for index, column in enumerate(columns)
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        ]
         # PostgreSQL: the COPY doing an executemany's work, and the table it writes.
         copying = _copy_sql(statement, compiled.positiontup, dialect)
         self.copy: str | None = copying[0] if copying else None

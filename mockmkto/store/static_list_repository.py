@@ -11,15 +11,19 @@ from sqlalchemy.orm import Session
 
 from mockmkto.store.db import written
 from mockmkto.store.models import ListMember, StaticList
+from mockmkto.store.prepared import PreparedGet
+
+# Prepared: each chunk of an import reads its list.
+_LISTS = PreparedGet(StaticList)
 
 
 def by_id(session: Session, list_id: int) -> StaticList | None:
-    return session.get(StaticList, list_id)
+    return _LISTS.get(session, list_id)
 
 
 def existing(session: Session, list_id: int) -> StaticList:
     """The static list an id kept elsewhere names (a smart list's, an import's): NoResultFound if there is none."""
-    return session.get_one(StaticList, list_id)
+    return _LISTS.get_one(session, list_id)
 
 
 def named(session: Session, name: str) -> list[StaticList]:
