@@ -17,8 +17,9 @@ log = logging.getLogger("mockmkto.worker")
 
 # How often an idle worker looks for work another process left (the store is shared).
 POLL_SECONDS = 2.0
-# Between steps the worker lets this process's calls go first (a lock handed straight back would
-# rarely change hands), checking this often, for at most YIELD_SECONDS: a busy server still imports.
+# Between steps the worker lets this process's calls in flight go first (a lock handed straight back
+# would rarely change hands), checking this often, for at most YIELD_SECONDS: a busy server still
+# imports. With no call in flight it goes on at once.
 TURN_SECONDS = 0.002
 YIELD_SECONDS = 0.25
 
@@ -73,5 +74,5 @@ class Worker:
 
     def _give_way(self) -> None:
         deadline = time.monotonic() + YIELD_SECONDS
-        while not self._stop.wait(TURN_SECONDS) and self._calls_waiting() and time.monotonic() < deadline:
+        while self._calls_waiting() and time.monotonic() < deadline and not self._stop.wait(TURN_SECONDS):
             pass
