@@ -71,5 +71,5 @@ def take_chunk(session: Session) -> tuple[int, int, list[str]] | None:
     taken = _TAKE_CHUNK.rows(session)
     if not taken:
         return None
-    (import_id, number, lines) = taken[0]
+    import_id, number, lines = taken[0]
     return import_id, number, lines

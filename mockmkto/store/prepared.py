@@ -578,8 +578,8 @@ def _copy_sql(statement: Select | UpdateBase, binds: list[str], dialect: Dialect
 def _analyze_if_grown(cursor: Any, table: str) -> None:
     """PostgreSQL: refresh the planner's statistics of a table a COPY has grown past ANALYZE_GROWTH times
     its size at its last ANALYZE. Without them the server guesses that a lookup of a chunk's 500
-    Emails or members matches a third of the table, and scans it whole: an import's chunks grew
-    slower with every one (bench/results.md). Autovacuum would look only after a minute, when a
+    Emails or members matches much of the table, and scans it whole: an import's chunks grew slower
+    with every one (bench/results.md). Autovacuum would look only after a minute, when a
     large import is long done. In the writer's transaction, which it sees whole; skipped while
     another ANALYZE of the table runs, which would do as well."""
     cursor.execute(
