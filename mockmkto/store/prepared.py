@@ -31,8 +31,11 @@ _CHANNEL = "driver_channel"
 # PostgreSQL: an INSERT of this many rows or more is a COPY, where it was a row's INSERT each, pipelined:
 # importToList's chunks (bench/results.md). Fewer go as INSERTs: COPY takes two round trips.
 COPY_ROWS = 50
-# PostgreSQL: a COPY that leaves its table past GROWTH times its size at its last ANALYZE (and past
-# SMALL_TABLE_BYTES: a smaller one is scanned whole in a moment) analyzes it (`_analyze_if_grown`).
+# PostgreSQL: once a connection has copied CHECK_ROWS rows into a table since it last looked, it
+# looks whether the table is past GROWTH times its size at its last ANALYZE (and past
+# SMALL_TABLE_BYTES: a smaller one is scanned whole in a moment), and analyzes it if so
+# (`_analyze_if_grown`). Looking is a round trip: an import's chunk makes four COPYs.
+STATISTICS_CHECK_ROWS = 2000
 ANALYZE_GROWTH = 2
 SMALL_TABLE_BYTES = 1 << 20
 # The most SQL texts a statement keeps for its IN lists' lengths: requestCampaign's lookup has a list
@@ -194,6 +197,8 @@ class _Channel:
         self.cursor = driver.cursor()
         self.waiting: list[tuple[_Form, dict | list[dict]]] = []
         self._writes = driver.cursor()
+        # PostgreSQL: rows COPY wrote into each table since its statistics were last looked at.
+        self.copied: dict[str, int] = {}
 
     def execute(self, sql: str, values: list, options: dict) -> Any:
         """The cursor, having run `sql`."""
@@ -354,7 +359,10 @@ class _Form:
                 with channel.cursor.copy(self.copy) as copy:
                     for values in self._bind_each(params):
                         copy.write_row(values)
-                _analyze_if_grown(channel.cursor, self.copied_table)
+                copied = channel.copied[self.copied_table] = channel.copied.get(self.copied_table, 0) + len(params)
+                if copied >= STATISTICS_CHECK_ROWS:
+                    channel.copied[self.copied_table] = 0
+                    _analyze_if_grown(channel.cursor, self.copied_table)
                 return
             channel.execute_many(self.sql, self._bind_each(params))
         except self.error as error:
