@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -343,12 +344,12 @@ def _apply_rows(
     else:
         found = lead_repository.newest_by_email(session, [email_key(email) for _, email, _ in readable], "id")
         outcomes = [found[key]["id"] if (key := email_key(email)) in found else None for _, email, _ in readable]
-    imported = []
+    imported, ignored = [], 0
     for (number, _, values), outcome in zip(readable, outcomes, strict=True):
         if isinstance(outcome, MarketoError):
             failures.append((number, outcome.text))
         elif outcome is None:
-            record.rows_ignored += 1
+            ignored += 1
         else:
             imported.append((outcome, values))
     lists.add_all_to_list(session, clock, static_list, [lead_id for lead_id, _ in imported])
@@ -358,11 +359,19 @@ def _apply_rows(
             if kept := {name: values[i] for i, name in token_columns if values[i].strip()}:
                 tokens[lead_id] = kept
         campaign_run_repository.keep_imported_tokens(session, record.campaign_id, record.id, tokens)
-    record.rows_imported += len(imported)
-    record.rows_failed += len(failures)
-    record.failures = [*record.failures, *(f"row {number}: {reason}" for number, reason in sorted(failures))]
-    if record.rows_imported + record.rows_failed + record.rows_ignored == record.rows:
-        record.outcome = FAILED if record.rows and record.rows_failed == record.rows else COMPLETE
-        record.ends_at = max(record.ends_at, programs.utc(clock.now()))
-        counts = f"{record.rows_imported} imported, {record.rows_failed} failed, {record.rows_ignored} ignored"
-        record.summary = "; ".join([counts, *record.failures])
+    rows_imported = record.rows_imported + len(imported)
+    rows_failed = record.rows_failed + len(failures)
+    rows_ignored = record.rows_ignored + ignored
+    reasons = [*record.failures, *(f"row {number}: {reason}" for number, reason in sorted(failures))]
+    progress: dict[str, Any] = {
+        "rows_imported": rows_imported,
+        "rows_failed": rows_failed,
+        "rows_ignored": rows_ignored,
+        "failures": reasons,
+    }
+    if rows_imported + rows_failed + rows_ignored == record.rows:
+        counts = f"{rows_imported} imported, {rows_failed} failed, {rows_ignored} ignored"
+        progress["outcome"] = FAILED if record.rows and rows_failed == record.rows else COMPLETE
+        progress["ends_at"] = max(record.ends_at, programs.utc(clock.now()))
+        progress["summary"] = "; ".join([counts, *reasons])
+    import_repository.update(session, record, progress)

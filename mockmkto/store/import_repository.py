@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mockmkto.store import account_repository
 from mockmkto.store.campaign_models import ListImport, ListImportChunk
 from mockmkto.store.db import written
-from mockmkto.store.prepared import Prepared, PreparedGet
+from mockmkto.store.prepared import Prepared, PreparedGet, PreparedUpdate
 
 PROCESSING_SETTING = "import_processing_seconds"
 # Prepared: a large import's waiting chunks go in one executemany (store/prepared.py).
@@ -25,6 +25,7 @@ _TAKE_CHUNK = Prepared(
     .returning(_CHUNKS.c.import_id, _CHUNKS.c.number, _CHUNKS.c.lines)
 )
 _IMPORTS = PreparedGet(ListImport)
+_UPDATE = PreparedUpdate(ListImport)
 
 
 def processing_seconds(session: Session) -> float | None:
@@ -45,6 +46,11 @@ def add(session: Session, **columns: Any) -> ListImport:
 def by_id(session: Session, import_id: int) -> ListImport:
     """An import that exists (NoResultFound otherwise)."""
     return _IMPORTS.get_one(session, import_id)
+
+
+def update(session: Session, record: ListImport, columns: dict[str, Any]) -> None:
+    """Write an import's progress (the given columns); the record holds them as stored."""
+    _UPDATE.run(session, record, columns)
 
 
 def latest(session: Session, list_id: int) -> ListImport | None:
