@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from mockmkto.config import DEFAULT_SEED
 from mockmkto.domain.errors import MarketoError
 from mockmkto.domain.lead_views import get_leads
 from mockmkto.domain.leads import LeadInput, sync_lead, sync_multiple_leads
+from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store.models import Activity, Lead, Partition, Setting
 
 ADA, GRACE, HANS = 1, 2, 3
@@ -120,6 +122,19 @@ def test_rule_29_a_new_lead_goes_to_the_assignment_rule_partition(session, clock
 def test_rule_29_without_a_rule_a_new_lead_goes_to_the_named_workspace_primary_partition(session, clock):
     result = sync_lead(session, clock, LeadInput(email="paris@example.com"), target_workspace="emea")
     assert partition_of(session, result.lead_id) == "EMEA Leads"
+
+
+def test_rule_29_after_a_new_seed_its_rules_and_primary_partition_place_new_leads(instance, clock):
+    """What a seed says about partitions is read once per seed: the next seed's applies at once."""
+    german = LeadInput(email="berlin@example.com", attributes=[("Country", "Germany")])
+    with instance.store.session() as session:
+        assert partition_of(session, sync_lead(session, clock, german).lead_id) == "EMEA Leads"
+    seed = read_seed_file(DEFAULT_SEED)
+    seed["assignmentRules"] = []
+    seed["workspaces"][0]["primaryPartition"] = "Partners"
+    instance.reset(seed, remember=False)
+    with instance.store.session() as session:
+        assert partition_of(session, sync_lead(session, clock, german).lead_id) == "Partners"
 
 
 def test_rule_30_a_lead_in_the_workspace_primary_partition_is_updated(session, clock):

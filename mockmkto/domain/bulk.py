@@ -29,8 +29,8 @@ from mockmkto.domain.leads import (
     new_lead_columns,
     record_values,
 )
-from mockmkto.domain.workspaces import DEFAULT_WORKSPACE, partition_chooser
-from mockmkto.store import account_repository, activity_repository, lead_repository
+from mockmkto.domain.workspaces import default_partition, partition_chooser
+from mockmkto.store import activity_repository, lead_repository
 from mockmkto.store.db import Store
 
 # Leads per statement of the admin load: large enough to amortise each call, small enough to bound memory.
@@ -66,8 +66,7 @@ def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]])
     # The store's own transaction, so the load takes its turn like any request.
     with store.session() as session:
         now = clock.now()
-        default_workspace = account_repository.workspace_named(session, DEFAULT_WORKSPACE)
-        partition_id = default_workspace.primary_partition_id if default_workspace is not None else None
+        partition_id = default_partition(session)
         first, count = None, 0
         iterator = iter(leads)
         while chunk := list(islice(iterator, CHUNK_SIZE)):

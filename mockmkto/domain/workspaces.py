@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from mockmkto.domain.errors import MarketoError
 from mockmkto.store import account_repository
+from mockmkto.store.db import seed_cached
 from mockmkto.store.models import Workspace
 
 DEFAULT_WORKSPACE = "Default"
@@ -35,10 +36,8 @@ def new_lead_partition(session: Session, attributes: dict[str, str], workspace: 
 
 def partition_chooser(session: Session, workspace: Workspace | None) -> Callable[[dict[str, str]], int | None]:
     """`new_lead_partition` for many new leads: the rules and the workspace are read once."""
-    rules = [(r.attr_name, r.value.lower(), r.partition_id) for r in account_repository.assignment_rules(session)]
-    if workspace is None:
-        workspace = account_repository.workspace_named(session, DEFAULT_WORKSPACE)
-    fallback = workspace.primary_partition_id if workspace is not None else None
+    rules = _assignment_rules(session)
+    fallback = workspace.primary_partition_id if workspace is not None else default_partition(session)
 
     def choose(attributes: dict[str, str]) -> int | None:
         for name, value, partition_id in rules:
@@ -47,3 +46,24 @@ def partition_chooser(session: Session, workspace: Workspace | None) -> Callable
         return fallback
 
     return choose
+
+
+def default_partition(session: Session) -> int | None:
+    """The Default workspace's primary partition: where a new lead lands when no rule matches and its
+    call names no workspace. Only a seed changes it."""
+
+    def build() -> int | None:
+        default = account_repository.workspace_named(session, DEFAULT_WORKSPACE)
+        return default.primary_partition_id if default is not None else None
+
+    return seed_cached(session, "default_partition", build)
+
+
+def _assignment_rules(session: Session) -> list[tuple[str, str, int]]:
+    """Each lead assignment rule as (attribute, value in lower case, partition), in the order they are
+    tried. Only a seed changes them."""
+    return seed_cached(
+        session,
+        "assignment_rules",
+        lambda: [(r.attr_name, r.value.lower(), r.partition_id) for r in account_repository.assignment_rules(session)],
+    )

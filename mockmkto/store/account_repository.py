@@ -13,9 +13,8 @@ from mockmkto.store.models import AssignmentRule, LeadField, Partition, Setting,
 from mockmkto.store.prepared import Prepared
 
 WORKSPACES_ENABLED = "workspaces_enabled"
-# Prepared: read by every new lead's unit of work, and by each chunk of an import.
+# Prepared: read by every call that names its workspace.
 _WORKSPACE_NAMED = Prepared(select(Workspace).where(func.lower(Workspace.name) == bindparam("name")))
-_ASSIGNMENT_RULES = Prepared(select(AssignmentRule).order_by(AssignmentRule.position))
 
 
 def setting(session: Session, name: str) -> str | None:
@@ -86,7 +85,7 @@ def add_assignment_rule(session: Session, position: int, attribute: str, value: 
 
 def assignment_rules(session: Session) -> list[AssignmentRule]:
     """Every lead partition rule, in the order they are tried."""
-    return _ASSIGNMENT_RULES.instances(session)
+    return list(session.scalars(select(AssignmentRule).order_by(AssignmentRule.position)))
 
 
 def set_lead_field(session: Session, name: str, display_name: str, data_type: str, size: int | None) -> None:
