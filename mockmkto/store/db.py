@@ -72,9 +72,9 @@ class StoreConflict(Exception):
 
 
 def seed_cached(session: Session, key: str, build: Callable[[], T]) -> T:
-    """A value derived from tables only a seed changes (users, lead fields, partitions), built
-    once per store until its next seed, reset or restore (in any process: see `Store.state`);
-    built afresh outside a Store session."""
+    """A value derived from tables only a seed changes (users, lead fields, partitions, lead
+    assignment rules), built once per store until its next seed, reset or restore (in any process:
+    see `Store.state`); built afresh outside a Store session."""
     cache = session.info.get(SEED_CACHE)
     if cache is None:
         return build()
