@@ -35,7 +35,8 @@ def new_lead_partition(session: Session, attributes: dict[str, str], workspace: 
 
 
 def partition_chooser(session: Session, workspace: Workspace | None) -> Callable[[dict[str, str]], int | None]:
-    """`new_lead_partition` for many new leads: the rules and the workspace are read once."""
+    """`new_lead_partition` for many new leads: the rules and the workspace are read once (the rules
+    and the Default workspace once per seed)."""
     rules = _assignment_rules(session)
     fallback = workspace.primary_partition_id if workspace is not None else default_partition(session)
 
