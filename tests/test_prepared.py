@@ -519,7 +519,7 @@ def test_a_begin_the_driver_refuses_raises_the_database_error_as_sqlalchemy_does
 def test_after_copies_grow_a_new_table_the_server_knows_a_lookup_of_many_values_finds_few_rows(postgres_databases):
     """COPYs that grow a table the server has no statistics of yet (a new database) leave the server
     knowing it: it expects a lookup of an import chunk's 500 Emails to find about 500 leads, and plans
-    it so. Without statistics it guessed a third of the table, and scanned it whole at every chunk."""
+    it so. Without statistics it guessed most of the table, and scanned it whole at every chunk."""
     instance = Instance("statistics", postgres_databases.new("statistics"), seed=read_seed_file(DEFAULT_SEED))
     try:
         with instance.store.session() as session:
