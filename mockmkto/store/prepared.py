@@ -198,7 +198,7 @@ class _Channel:
         self.waiting: list[tuple[_Form, dict | list[dict]]] = []
         self._writes = driver.cursor()
         # PostgreSQL: rows COPY wrote into each table since its statistics were last looked at.
-        self.copied: dict[str, int] = {}
+        self._copied: dict[str, int] = {}
 
     def execute(self, sql: str, values: list, options: dict) -> Any:
         """The cursor, having run `sql`."""
@@ -220,6 +220,14 @@ class _Channel:
             self._after_waiting(lambda cursor: cursor.execute(b"COMMIT"))
         else:
             self.driver.commit()
+
+    def copied(self, table: str, rows: int) -> None:
+        """PostgreSQL: a COPY wrote `rows` rows into `table`; every STATISTICS_CHECK_ROWS of them, look
+        at its statistics (`_analyze_if_grown`)."""
+        copied = self._copied[table] = self._copied.get(table, 0) + rows
+        if copied >= STATISTICS_CHECK_ROWS:
+            self._copied[table] = 0
+            _analyze_if_grown(self.cursor, table)
 
     def send_waiting(self) -> None:
         if self.waiting:
@@ -297,9 +305,7 @@ class _Form:
             if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         ]
         # PostgreSQL: the COPY doing an executemany's work, and the table it writes.
-        copying = _copy_sql(statement, compiled.positiontup, dialect)
-        self.copy: str | None = copying[0] if copying else None
-        self.copied_table = copying[1] if copying else ""
+        self.copying = _copy_sql(statement, compiled.positiontup, dialect)
         self._literal_sql: str | None = None
 
     def _bind_lists_as_arrays(self, dialect: Dialect) -> None:
@@ -343,7 +349,7 @@ class _Form:
 
     def copies(self, params: list[dict]) -> bool:
         """Whether an executemany of `params` is a COPY (PostgreSQL)."""
-        return self.copy is not None and len(params) >= COPY_ROWS
+        return self.copying is not None and len(params) >= COPY_ROWS
 
     def execute(self, channel: _Channel, params: dict):
         sql, values = self._bind(params)
@@ -355,14 +361,13 @@ class _Form:
     def execute_many(self, channel: _Channel, params: list[dict]) -> None:
         try:
             if self.copies(params):
+                assert self.copying is not None  # as `copies` found
+                copy_sql, table = self.copying
                 channel.send_waiting()
-                with channel.cursor.copy(self.copy) as copy:
+                with channel.cursor.copy(copy_sql) as copy:
                     for values in self._bind_each(params):
                         copy.write_row(values)
-                copied = channel.copied[self.copied_table] = channel.copied.get(self.copied_table, 0) + len(params)
-                if copied >= STATISTICS_CHECK_ROWS:
-                    channel.copied[self.copied_table] = 0
-                    _analyze_if_grown(channel.cursor, self.copied_table)
+                channel.copied(table, len(params))
                 return
             channel.execute_many(self.sql, self._bind_each(params))
         except self.error as error:
