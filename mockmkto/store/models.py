@@ -127,6 +127,9 @@ class Activity(Base):
 
     __tablename__ = "activities"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # A lead's activities are read in Id order, some types picked or left out: this index gives them
+    # in that order. One on (lead_id, activity_type) as well went unused, and cost every activity
+    # written an index entry more (bench/results.md).
     lead_id: Mapped[int] = mapped_column(Integer, index=True)
     activity_type: Mapped[str] = mapped_column(String())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -169,8 +172,6 @@ class ListMember(Base):
     list_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
-
-Index("ix_activities_lead_type", Activity.lead_id, Activity.activity_type)
 
 # Keys most leads lack (an imported lead has none of them): each is indexed only where it is set, so a
 # lead without them is written into 6 fewer indexes (bench/results.md). A lookup by a key's value
