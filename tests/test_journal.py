@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from mockmkto.domain.journal import Journal
 from mockmkto.soap.server import SoapResponse
+from mockmkto.store.journal_repository import TRIM_ENTRIES
+from mockmkto.store.state_models import JournalRow
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -111,3 +114,35 @@ def test_a_reset_numbers_the_journal_from_one_again(instance, journal_of):
     instance.reset(None)
     call(journal, b"<b/>", b"<ok/>")
     assert [e.id for e in journal.entries()] == [1]
+
+
+def test_an_entry_the_cap_dropped_is_neither_listed_counted_nor_found_by_id(journal_of):
+    journal = journal_of(cap=3)
+    for n in range(5):
+        call(journal, f"<r{n}/>".encode(), b"<ok/>")
+    assert journal.count() == 3 and journal.count(operation="getMultipleLeads") == 3
+    assert journal.entry(2) is None and journal.entry(3).request == "<r2/>"
+
+
+def stored_entries(instance) -> int:
+    with instance.store.session() as session:
+        return session.scalar(select(func.count()).select_from(JournalRow))
+
+
+def test_what_the_journal_stores_is_bounded_by_its_cap_and_a_trim_batch(instance, journal_of):
+    """SQLite deletes dropped entries TRIM_ENTRIES at a time (PostgreSQL at once): the store holds at
+    most that many more than the cap, whatever the number of calls."""
+    journal = journal_of(cap=5)
+    most = 0
+    for n in range(3 * TRIM_ENTRIES):
+        call(journal, f"<r{n}/>".encode(), b"<ok/>")
+        most = max(most, stored_entries(instance))
+    assert 5 <= most <= 5 + TRIM_ENTRIES
+    assert [e.id for e in journal.entries()] == list(range(3 * TRIM_ENTRIES - 4, 3 * TRIM_ENTRIES + 1))
+
+
+def test_entries_dropped_for_their_bytes_leave_the_store_at_once(instance, journal_of):
+    journal = journal_of(cap=1000, max_bytes=2500)
+    for n in range(5):
+        call(journal, f"<r{n}/>".encode(), b"x" * 1000)
+    assert stored_entries(instance) == 2

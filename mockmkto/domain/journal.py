@@ -81,7 +81,8 @@ class Journal:
         # for bytes: the oldest, while the bodies are over the budget.
         total = state.journal_bytes + size
         keep_from = max(first, entry_id + 1 - self.cap)
-        if total > self.max_bytes:
+        over_budget = total > self.max_bytes
+        if over_budget:
             kept = journal_repository.sizes(session, first, entry_id)
             total = size + sum(row_size for _, row_size in kept)
             for row_id, row_size in kept:
@@ -102,7 +103,7 @@ class Journal:
             "response": result.body,
             "size": size,
         }
-        journal_repository.append(session, entry, first, keep_from)
+        journal_repository.append(session, entry, first, keep_from, at_once=over_budget)
         self.store.write_state(session, next_journal_id=entry_id + 1, journal_first_id=keep_from, journal_bytes=total)
 
     def entries(
@@ -116,16 +117,17 @@ class Journal:
         """Matching entries, oldest first: the `limit` (all, when None) that end `offset` entries
         before the newest. `fault` is a code, "any" or "none"."""
         with self.store.session() as session:
-            rows = journal_repository.rows(session, operation, fault, user_id, limit, offset)
+            first = self.store.state.journal_first_id
+            rows = journal_repository.rows(session, first, operation, fault, user_id, limit, offset)
         return [_entry(row) for row in reversed(rows)]
 
     def count(self, operation: str | None = None, fault: str | None = None, user_id: str | None = None) -> int:
         with self.store.session() as session:
-            return journal_repository.count(session, operation, fault, user_id)
+            return journal_repository.count(session, self.store.state.journal_first_id, operation, fault, user_id)
 
     def entry(self, entry_id: int) -> JournalEntry | None:
         with self.store.session() as session:
-            row = journal_repository.by_id(session, entry_id)
+            row = journal_repository.by_id(session, self.store.state.journal_first_id, entry_id)
             return _entry(row) if row is not None else None
 
     def clear(self) -> None:

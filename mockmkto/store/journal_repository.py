@@ -1,8 +1,10 @@
 """The `journal` table: the one way the request journal is written and read.
 
-The entries kept are ids [first, next) (the instance's state holds both: domain/journal.py). Every
-call writes an entry and, once the journal is full, drops the oldest, inside the instance's lock: on
-PostgreSQL one statement does both (bench/results.md), on SQLite two, each prepared.
+The entries kept are ids [first, next) (the instance's state holds both: domain/journal.py), and
+every read starts at `first`. Every call writes an entry and, once the journal is full, drops the
+oldest, inside the instance's lock: on PostgreSQL one statement does both (bench/results.md). On
+SQLite the entries the journal no longer keeps are deleted TRIM_ENTRIES at a time, unseen meanwhile:
+deleting the oldest entry at every call wrote a fifth of a syncLead's pages (bench/results.md).
 """
 
 from __future__ import annotations
@@ -25,21 +27,25 @@ _SIZES = Prepared(
     select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
 )
 _DROP = delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from"))
-_DROP_BEFORE = Prepared(_DROP)
+# SQLite: every entry below the first kept, however many calls ago the journal dropped it.
+_DROP_ALL_BEFORE = Prepared(delete(_TABLE).where(_TABLE.c.id < bindparam("keep_from")))
+TRIM_ENTRIES = 64
 # PostgreSQL: the entry written and the oldest dropped by one statement (a data-modifying WITH
 # clause runs once and whole, read or not).
 _APPEND = Prepared(insert(_TABLE).values({key: bindparam(key) for key in ENTRY_KEYS}).add_cte(_DROP.cte("dropped")))
 
 
-def append(session: Session, entry: dict, first: int, keep_from: int) -> None:
-    """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from). Nothing waits
-    on the answer: on PostgreSQL it goes with the unit of work's next statement (`Prepared.send`)."""
+def append(session: Session, entry: dict, first: int, keep_from: int, at_once: bool) -> None:
+    """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from): deleted now on
+    PostgreSQL; on SQLite when `first` passes a multiple of TRIM_ENTRIES, or now if `at_once` (their
+    bodies are over the byte budget, which bounds what the journal stores). Nothing waits on the
+    answer: on PostgreSQL it goes with the unit of work's next statement (`Prepared.send`)."""
     if session.get_bind().dialect.name == "postgresql":
         _APPEND.send(session, entry | {"first": first, "keep_from": keep_from})
         return
     _INSERT.send(session, entry)
-    if keep_from > first:
-        _DROP_BEFORE.send(session, {"first": first, "keep_from": keep_from})
+    if keep_from > first and (at_once or keep_from // TRIM_ENTRIES > first // TRIM_ENTRIES):
+        _DROP_ALL_BEFORE.send(session, {"keep_from": keep_from})
 
 
 def sizes(session: Session, first: int, before: int) -> list[tuple[int, int]]:
@@ -49,32 +55,35 @@ def sizes(session: Session, first: int, before: int) -> list[tuple[int, int]]:
 
 def rows(
     session: Session,
+    first: int,
     operation: str | None,
     fault: str | None,
     user_id: str | None,
     limit: int | None,
     offset: int,
 ) -> list[JournalRow]:
-    """Matching entries, newest first: `limit` (all, when None) after the `offset` newest. `fault`
-    is a code, "any" or "none"."""
-    query = _matching(select(JournalRow), operation, fault, user_id).order_by(JournalRow.id.desc())
+    """Matching entries kept from `first`, newest first: `limit` (all, when None) after the `offset`
+    newest. `fault` is a code, "any" or "none"."""
+    query = _matching(select(JournalRow), first, operation, fault, user_id).order_by(JournalRow.id.desc())
     return list(session.scalars(query.offset(offset).limit(limit)))
 
 
-def count(session: Session, operation: str | None, fault: str | None, user_id: str | None) -> int:
-    query = _matching(select(func.count()).select_from(JournalRow), operation, fault, user_id)
+def count(session: Session, first: int, operation: str | None, fault: str | None, user_id: str | None) -> int:
+    query = _matching(select(func.count()).select_from(JournalRow), first, operation, fault, user_id)
     return session.scalar(query) or 0
 
 
-def by_id(session: Session, entry_id: int) -> JournalRow | None:
-    return session.get(JournalRow, entry_id)
+def by_id(session: Session, first: int, entry_id: int) -> JournalRow | None:
+    """The entry of this id, if it is kept (from `first`)."""
+    return session.get(JournalRow, entry_id) if entry_id >= first else None
 
 
 def clear(session: Session) -> None:
     session.execute(delete(JournalRow))
 
 
-def _matching(query: Select, operation: str | None, fault: str | None, user_id: str | None) -> Select:
+def _matching(query: Select, first: int, operation: str | None, fault: str | None, user_id: str | None) -> Select:
+    query = query.where(JournalRow.id >= first)
     if operation:
         query = query.where(JournalRow.operation == operation)
     if user_id:
