@@ -27,7 +27,8 @@ _SIZES = Prepared(
     select(_TABLE.c.id, _TABLE.c.size).where(_KEPT, _TABLE.c.id < bindparam("before")).order_by(_TABLE.c.id)
 )
 _DROP = delete(_TABLE).where(_KEPT, _TABLE.c.id < bindparam("keep_from"))
-# SQLite: every entry below the first kept, however many calls ago the journal dropped it.
+# SQLite: every entry below the first kept, however many calls ago the journal dropped it; sent
+# when the first kept passes a multiple of TRIM_ENTRIES.
 _DROP_ALL_BEFORE = Prepared(delete(_TABLE).where(_TABLE.c.id < bindparam("keep_from")))
 TRIM_ENTRIES = 64
 # PostgreSQL: the entry written and the oldest dropped by one statement (a data-modifying WITH
