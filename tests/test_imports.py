@@ -296,6 +296,40 @@ def test_the_call_applies_one_chunk_and_answers_processing_while_rows_wait(sessi
     assert (done.status, done.rows_imported, done.rows_waiting, len(members(session))) == ("COMPLETE", 7, 0, 7)
 
 
+def test_a_unit_may_apply_the_first_rows_of_a_chunk_and_leave_the_rest_waiting(session, clock, instance):
+    imports.set_processing_delay(session, 0)
+    import_rows(session, clock, rows=many_rows(3 * imports.CHUNK_ROWS))
+    imports.process_chunk(instance.store, clock, most_rows=100)
+    waiting = status(session, clock)
+    assert (waiting.rows_imported, waiting.rows_waiting) == (imports.CHUNK_ROWS + 100, 2 * imports.CHUNK_ROWS - 100)
+    imports.process_pending(instance.store, clock)
+    done = status(session, clock)
+    assert (done.status, done.rows_imported) == ("COMPLETE", 3 * imports.CHUNK_ROWS)
+    ids = [lead_by_email(session, f"row{n}@example.com").id for n in range(3 * imports.CHUNK_ROWS)]
+    assert ids == sorted(ids)  # applied in row order
+
+
+def rows_applied_by_one_step(session, clock, instance) -> int:
+    """Rows the background worker's next step applies of a new import with rows waiting."""
+    imports.set_processing_delay(session, 0)
+    import_rows(session, clock, rows=many_rows(3 * imports.CHUNK_ROWS))
+    before = status(session, clock).rows_imported
+    assert instance.apply_waiting_rows()
+    return status(session, clock).rows_imported - before
+
+
+def test_while_calls_come_the_worker_applies_fewer_rows_a_unit_on_sqlite(session, clock, instance, store_kind):
+    instance.limits.arrive()
+    instance.limits.leave()
+    expected = imports.ROWS_WHILE_CALLED if store_kind == "sqlite" else imports.CHUNK_ROWS
+    assert rows_applied_by_one_step(session, clock, instance) == expected
+
+
+def test_without_calls_the_worker_applies_a_whole_chunk_a_unit(session, clock, instance, monkeypatch):
+    monkeypatch.setattr(imports, "CALLS_LATELY_SECONDS", 0)  # no call is in flight, and none is recent
+    assert rows_applied_by_one_step(session, clock, instance) == imports.CHUNK_ROWS
+
+
 def test_an_import_stays_processing_past_its_delay_while_rows_wait(session, clock, instance, small_chunks):
     import_rows(session, clock, rows=many_rows(4))
     clock.advance(timedelta(seconds=6))

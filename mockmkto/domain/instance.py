@@ -45,9 +45,7 @@ class Instance:
         self.limits = CallLimits(self.store, self.clock)
         self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
-        self.worker = Worker(
-            name, lambda: imports.process_chunk(self.store, self.clock), calls_waiting=lambda: self.limits.in_flight > 0
-        )
+        self.worker = Worker(name, self.apply_waiting_rows, calls_waiting=lambda: self.limits.in_flight > 0)
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, sqlite3.Connection] = {}
         if seed is not None:
@@ -76,6 +74,12 @@ class Instance:
         after `Store.own_state` (its journal entry); on SQLite it reads while another process writes."""
         with self.store.session(shared, reads_only) as session:
             yield session
+
+    def apply_waiting_rows(self) -> bool:
+        """The background worker's step: a unit of work of an import's waiting rows, fewer of them
+        while calls come (`imports.rows_per_unit`); False when no row waits."""
+        calls_lately = self.limits.called_within(imports.CALLS_LATELY_SECONDS)
+        return imports.process_chunk(self.store, self.clock, imports.rows_per_unit(self.engine_name, calls_lately))
 
     @property
     def turn(self) -> AbstractContextManager:
