@@ -319,14 +319,14 @@ def rows_applied_by_one_step(session, clock, instance) -> int:
 
 
 def test_while_calls_come_the_worker_applies_fewer_rows_a_unit_on_sqlite(session, clock, instance, store_kind):
-    instance.limits.arrive()
+    instance.limits.arrive()  # a call since the worker's previous step began
     instance.limits.leave()
     expected = imports.ROWS_WHILE_CALLED if store_kind == "sqlite" else imports.CHUNK_ROWS
     assert rows_applied_by_one_step(session, clock, instance) == expected
 
 
-def test_without_calls_the_worker_applies_a_whole_chunk_a_unit(session, clock, instance, monkeypatch):
-    monkeypatch.setattr(imports, "CALLS_LATELY_SECONDS", 0)  # no call is in flight, and none is recent
+def test_without_calls_the_worker_applies_a_whole_chunk_a_unit(session, clock, instance):
+    instance.apply_waiting_rows()  # the calls of earlier tests came before this step
     assert rows_applied_by_one_step(session, clock, instance) == imports.CHUNK_ROWS
 
 

@@ -45,6 +45,7 @@ class Instance:
         self.limits = CallLimits(self.store, self.clock)
         self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
+        self._arrivals_at_last_step = 0  # calls of this process that had arrived when the worker's last step began
         self.worker = Worker(name, self.apply_waiting_rows, calls_waiting=lambda: self.limits.in_flight > 0)
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, sqlite3.Connection] = {}
@@ -77,9 +78,11 @@ class Instance:
 
     def apply_waiting_rows(self) -> bool:
         """The background worker's step: a unit of work of an import's waiting rows, fewer of them
-        while calls come (`imports.rows_per_unit`); False when no row waits."""
-        calls_lately = self.limits.called_within(imports.CALLS_LATELY_SECONDS)
-        return imports.process_chunk(self.store, self.clock, imports.rows_per_unit(self.engine_name, calls_lately))
+        while calls come (one arrived since the previous step began: `imports.rows_per_unit`);
+        False when no row waits."""
+        arrivals = self.limits.arrivals
+        calls_came, self._arrivals_at_last_step = arrivals != self._arrivals_at_last_step, arrivals
+        return imports.process_chunk(self.store, self.clock, imports.rows_per_unit(self.engine_name, calls_came))
 
     @property
     def turn(self) -> AbstractContextManager:

@@ -4,10 +4,8 @@ instance's shared state: every process serving it counts the same calls and fire
 
 from __future__ import annotations
 
-import math
 import random
 import threading
-import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -114,7 +112,7 @@ class CallLimits:
         self._seed = seed
         self._lock = threading.Lock()
         self._in_flight = 0
-        self._last_arrival = -math.inf  # time.monotonic() of the latest call's arrival
+        self.arrivals = 0  # calls of this process that have arrived so far
 
     @property
     def quotas(self) -> Quotas:
@@ -176,7 +174,7 @@ class CallLimits:
         """A call is in flight from its arrival (waiting its turn included) until `leave()`."""
         with self._lock:
             self._in_flight += 1
-            self._last_arrival = time.monotonic()
+            self.arrivals += 1
 
     def leave(self) -> None:
         with self._lock:
@@ -186,10 +184,6 @@ class CallLimits:
     def in_flight(self) -> int:
         """Calls of this process in flight now (see `arrive`)."""
         return self._in_flight
-
-    def called_within(self, seconds: float) -> bool:
-        """Whether a call of this process is in flight, or arrived in the last `seconds`."""
-        return self._in_flight > 0 or time.monotonic() - self._last_arrival < seconds
 
     def active(self) -> bool:
         """Whether calls must be admitted (in the call's unit of work): quotas on, or a fault injected."""
