@@ -42,9 +42,10 @@ PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
 CHUNK_ROWS = 500
 # On SQLite, while calls come (one arrived since the previous unit began), a unit applies fewer
-# rows: a call waits for a unit at most, and there a unit's fixed cost is about a millisecond. A
-# status poll every 50 ms makes about every other unit small. PostgreSQL's fixed cost, three times
-# that, would put its 100,000-row import past 10 s (bench/results.md).
+# rows, since a call waits for a unit at most: a 100-row unit costs 3-4 ms besides its rows, where
+# a call waited 30 ms or more for a 500-row one. A status poll every 50 ms makes about a third of an
+# import's units small. PostgreSQL keeps CHUNK_ROWS: a unit's fixed cost there is about three times
+# SQLite's, and its 100,000-row import is at the 10 s target already (bench/results.md).
 ROWS_WHILE_CALLED = 100
 DEFAULT_PROCESSING_SECONDS = 5.0
 
