@@ -38,8 +38,8 @@ _APPEND = Prepared(insert(_TABLE).values({key: bindparam(key) for key in ENTRY_K
 
 def append(session: Session, entry: dict, first: int, keep_from: int, at_once: bool) -> None:
     """Write `entry` (a dict of ENTRY_KEYS) and drop the entries [first, keep_from): deleted now on
-    PostgreSQL; on SQLite when `first` passes a multiple of TRIM_ENTRIES, or now if `at_once` (their
-    bodies are over the byte budget, which bounds what the journal stores). Nothing waits on the
+    PostgreSQL; on SQLite once the first kept (`keep_from`) passes a multiple of TRIM_ENTRIES, or now
+    if `at_once` (their bodies are over the byte budget, which bounds what the journal stores). Nothing waits on the
     answer: on PostgreSQL it goes with the unit of work's next statement (`Prepared.send`)."""
     if session.get_bind().dialect.name == "postgresql":
         _APPEND.send(session, entry | {"first": first, "keep_from": keep_from})
