@@ -10,6 +10,7 @@ both ways, row by row, on both stores.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, cast
@@ -365,7 +366,7 @@ class _Form:
                 copy_sql, table = self.copying
                 channel.send_waiting()
                 with channel.cursor.copy(copy_sql) as copy:
-                    for values in self._bind_each(params):
+                    for values in self._bind_each(params, as_copy_text=True):
                         copy.write_row(values)
                 channel.copied(table, len(params))
                 return
@@ -386,11 +387,13 @@ class _Form:
                     row[index] = process(row[index])
         return [make(*row) for row in rows]
 
-    def _bind_each(self, params: list[dict]) -> list[list]:
+    def _bind_each(self, params: list[dict], as_copy_text: bool = False) -> list[list]:
         """The values of each parameter set of an executemany (which has no expanding lists). A value
         object that many sets share (a batch's one `now`) is processed once: processing a datetime or
         a JSON document costs more than the database's own work for it (bench/results.md). By
-        identity, not equality: equal datetimes of two offsets are not one text to every type."""
+        identity, not equality: equal datetimes of two offsets are not one text to every type.
+        `as_copy_text` (a COPY's rows): a processed datetime is its text as psycopg's text dumper
+        writes it, made once too (psycopg's dump of a datetime cost more than the rest of a row's)."""
         binds = self.binds
         processed: dict[int, Any] = {}  # id(value) -> processed; each value lives in `params` meanwhile
         rows = []
@@ -401,7 +404,10 @@ class _Form:
                 if process is not None:
                     done = processed.get(id(value), _UNPROCESSED)
                     if done is _UNPROCESSED:
-                        done = processed[id(value)] = process(value)
+                        done = process(value)
+                        if as_copy_text and isinstance(done, datetime):
+                            done = str(done)
+                        processed[id(value)] = done
                     value = done
                 values.append(value)
             rows.append(values)
