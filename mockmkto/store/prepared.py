@@ -275,6 +275,7 @@ class _Form:
             )
             for name in compiled.positiontup
         ]
+        self._every_value = _every_value(compiled.positiontup)
         self.statement = statement
         self.compiled = compiled
         self.sql = compiled.string
@@ -391,25 +392,26 @@ class _Form:
         """The values of each parameter set of an executemany (which has no expanding lists). A value
         object that many sets share (a batch's one `now`) is processed once: processing a datetime or
         a JSON document costs more than the database's own work for it (bench/results.md). By
-        identity, not equality: equal datetimes of two offsets are not one text to every type.
+        identity, not equality: equal datetimes of two offsets are not one text to every type. Each
+        set holds every bind (as NewRow's rows and activity entries do): its values are read in one
+        call (KeyError for a bind it lacks).
         `as_copy_text` (a COPY's rows): a processed datetime is its text as psycopg's text dumper
         writes it, made once too (psycopg's dump of a datetime cost more than the rest of a row's)."""
-        binds = self.binds
+        binds, every_value = self.binds, self._every_value
+        processing = [(at, process) for at, (_, _, process, _) in enumerate(binds) if process is not None]
         processed: dict[int, Any] = {}  # id(value) -> processed; each value lives in `params` meanwhile
         rows = []
         for one in params:
-            values = []
-            for name, default, process, _ in binds:
-                value = one.get(name, default)
-                if process is not None:
-                    done = processed.get(id(value), _UNPROCESSED)
-                    if done is _UNPROCESSED:
-                        done = process(value)
-                        if as_copy_text and isinstance(done, datetime):
-                            done = str(done)
-                        processed[id(value)] = done
-                    value = done
-                values.append(value)
+            values = list(every_value(one))
+            for at, process in processing:
+                value = values[at]
+                done = processed.get(id(value), _UNPROCESSED)
+                if done is _UNPROCESSED:
+                    done = process(value)
+                    if as_copy_text and isinstance(done, datetime):
+                        done = str(done)
+                    processed[id(value)] = done
+                values[at] = done
             rows.append(values)
         return rows
 
@@ -614,6 +616,14 @@ def _as_sqlalchemy_error(sql: str, values: Any, error: Exception, dialect: Diale
     """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
     execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
     return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+def _every_value(names: list[str]) -> Callable[[dict], tuple]:
+    """A parameter set's values of these binds, in their order, read in one call (KeyError if one
+    is missing)."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda one: tuple(one[name] for name in names)
 
 
 def _each(process: Callable, items: Any) -> list:
