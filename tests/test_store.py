@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mockmkto.store.advisory_locks import lock_number
 from mockmkto.store.db import Store, StoreConflict, StoreUnavailable
@@ -142,3 +142,17 @@ def test_a_unit_of_work_sqlite_stays_locked_for_past_its_timeout_is_unavailable_
     finally:
         other.close()
         store.close()
+
+
+def test_a_postgresql_urls_own_options_set_every_connection_of_a_named_instance(request):
+    """`?options=` of the database URL (libpq's: settings a connection starts with) apply beside the
+    instance's schema and the store's own planner settings, and win over those."""
+    url = store_url("postgresql", request.getfixturevalue("postgres_databases"), "options")
+    store = Store(f"{url}?options=-c%20statement_timeout%3D4321%20-c%20random_page_cost%3D2", schema="team_a")
+    settings = ("statement_timeout", "random_page_cost", "search_path")
+    try:
+        with store.session() as session:
+            shown = {name: session.execute(text(f"SHOW {name}")).scalar_one() for name in settings}
+    finally:
+        store.close()
+    assert shown == {"statement_timeout": "4321ms", "random_page_cost": "2", "search_path": '"team_a"'}

@@ -48,6 +48,11 @@ from mockmkto.store.state_models import InstanceState
 
 SEED_CACHE = "seed_cache"
 T = TypeVar("T")
+# PostgreSQL's planner prices a page read out of order at 4 times one read in order (its default,
+# for disks), so a lookup of an import chunk's 500 Emails scanned a table of 25,000-60,000 leads
+# whole, 10 ms where its index took 1 ms (bench/results.md). A mock's tables are read from memory:
+# priced nearly as a page read in order, as PostgreSQL's documentation suggests for cached data.
+PLANNER_SETTINGS = "-c random_page_cost=1.1"
 STATE_KEYS = [column.key for column in InstanceState.__table__.columns]
 # The state row, and when the first scheduled campaign run is due (campaign_run_repository.NEXT_RUN_AT):
 # read together, so a call learns whether any run is due without a statement of its own.
@@ -163,13 +168,26 @@ def make_engine(url: str, schema: str | None = None, units_of_work: bool = False
 
         return engine
     # A connection the server dropped (a restart) is found and replaced: the server reconnects by itself.
-    options: dict[str, Any] = {"options": f"-c search_path={quote_identifier(schema)}"} if schema else {}
+    options: dict[str, Any] = {"options": _server_options(url, schema)}
     if not units_of_work:
         return create_engine(url, pool_pre_ping=True, connect_args=options, json_serializer=json_text)
     options["autocommit"] = True
     engine = create_engine(url, pool_pre_ping=False, connect_args=options, json_serializer=json_text)
     send_waiting_writes_first(engine)
     return engine
+
+
+def _server_options(url: str, schema: str | None) -> str:
+    """PostgreSQL: the settings each connection starts with (libpq's `options`): the planner's price
+    of a random page read (PLANNER_SETTINGS), the instance's schema if it has one, then the URL's own
+    `options`, which win over ours."""
+    options = [PLANNER_SETTINGS]
+    if schema:
+        options.append(f"-c search_path={quote_identifier(schema)}")
+    given = make_url(url).query.get("options")
+    if given:
+        options.append(given if isinstance(given, str) else " ".join(given))
+    return " ".join(options)
 
 
 def _first_line(error: exc.DBAPIError) -> str:
