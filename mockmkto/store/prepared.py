@@ -20,6 +20,7 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.schema import ColumnDefault
 
@@ -308,6 +309,14 @@ class _Form:
         ]
         # PostgreSQL: the COPY doing an executemany's work, and the table it writes.
         self.copying = _copy_sql(statement, compiled.positiontup, dialect)
+        # `_bind_each`: where each processed bind is, and how to process it; for a COPY's rows, which
+        # are text, a JSON document is processed into its text, as SQLAlchemy's JSON type does for a
+        # driver of no JSON adapter (psycopg's adapter serialized it again for every row it wrote).
+        self._processing = [(at, process) for at, (_, _, process, _) in enumerate(self.binds) if process is not None]
+        self._copy_processing = [
+            (at, _as_text(binds[self.binds[at][0]].type.dialect_impl(dialect), dialect) or process)
+            for at, process in self._processing
+        ]
         self._literal_sql: str | None = None
 
     def _bind_lists_as_arrays(self, dialect: Dialect) -> None:
@@ -396,9 +405,10 @@ class _Form:
         set holds every bind (as NewRow's rows and activity entries do): its values are read in one
         call (KeyError for a bind it lacks).
         `as_copy_text` (a COPY's rows): a processed datetime is its text as psycopg's text dumper
-        writes it, made once too (psycopg's dump of a datetime cost more than the rest of a row's)."""
-        binds, every_value = self.binds, self._every_value
-        processing = [(at, process) for at, (_, _, process, _) in enumerate(binds) if process is not None]
+        writes it, made once too (psycopg's dump of a datetime cost more than the rest of a row's),
+        and a JSON document is processed into its text (`_copy_processing`)."""
+        every_value = self._every_value
+        processing = self._copy_processing if as_copy_text else self._processing
         processed: dict[int, Any] = {}  # id(value) -> processed; each value lives in `params` meanwhile
         rows = []
         for one in params:
@@ -616,6 +626,12 @@ def _as_sqlalchemy_error(sql: str, values: Any, error: Exception, dialect: Diale
     """The driver's error as SQLAlchemy's (OperationalError, IntegrityError, ...), as its own
     execution raises it: the store maps those to StoreUnavailable and StoreConflict."""
     return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+def _as_text(impl: Any, dialect: Dialect) -> Callable | None:
+    """For a JSON type, the processor that serializes a document into its text (the type's own, as for
+    a driver of no JSON adapter); None for another type."""
+    return sqltypes.JSON.bind_processor(impl, dialect) if isinstance(impl, sqltypes.JSON) else None
 
 
 def _every_value(names: list[str]) -> Callable[[dict], tuple]:
