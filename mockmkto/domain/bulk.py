@@ -25,7 +25,7 @@ from mockmkto.domain.leads import (
     MIRRORED_FIELDS,
     LeadInput,
     merge_values,
-    new_lead_activity,
+    new_lead_activities,
     new_lead_columns,
     record_values,
 )
@@ -136,7 +136,7 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
     lead_repository.update_rows(
         session, [(m.id, {key: m.columns[key] for key in kept} | {"updated_at": now}) for m in updated]
     )
-    entries = [new_lead_activity(match.id, now) for match in created]
+    entries = new_lead_activities([match.id for match in created], now)
     for match in matches.values():
         entries.extend(activities.data_value_change(match.id, now, *change) for change in match.changes)
     activity_repository.add(session, entries)

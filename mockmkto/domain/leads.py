@@ -178,7 +178,7 @@ def write_lead(
         columns = new_lead_columns(values, new_lead_partition(session, values, workspace), now)
         lead = lead_repository.insert(session, columns | _key_columns(session, None, record))
         # A new lead has no changes: its NewLead activity says it all.
-        activity_repository.add(session, [new_lead_activity(lead.id, now)])
+        activity_repository.add(session, new_lead_activities([lead.id], now))
         return lead, "CREATED"
     changes = _apply(session, lead, values, record, now)
     activity_repository.add(session, [activities.data_value_change(lead.id, now, *change) for change in changes])
@@ -192,9 +192,11 @@ def new_lead_columns(values: dict[str, str], partition_id: int | None, now: date
     return {**times, "attributes": attributes, "anonymous": True, "partition_id": partition_id, **columns}
 
 
-def new_lead_activity(lead_id: int, at: datetime) -> dict:
-    """The NewLead entry of a lead an API call created."""
-    return activities.entry(lead_id, "NewLead", at, {"Source Type": activities.API_SOURCE})
+def new_lead_activities(lead_ids: list[int], at: datetime) -> list[dict]:
+    """The NewLead entries of leads an API call created. They share one attributes document: the store
+    processes a batch's shared document once (store/prepared.py)."""
+    attributes = {"Source Type": activities.API_SOURCE}
+    return [activities.entry(lead_id, "NewLead", at, attributes) for lead_id in lead_ids]
 
 
 def merge_values(

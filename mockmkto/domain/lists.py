@@ -46,9 +46,11 @@ def find_static_list(session: Session, name: str | None, list_id: int | None) ->
     return found
 
 
-def membership_change(activity_type: str, static_list: StaticList, lead_id: int, at: datetime) -> dict:
-    """The AddToList or RemoveFromList entry of a lead's membership change."""
-    return activities.entry(lead_id, activity_type, at, {"List Name": static_list.name}, asset_name=static_list.name)
+def membership_changes(activity_type: str, static_list: StaticList, lead_ids: list[int], at: datetime) -> list[dict]:
+    """The AddToList or RemoveFromList entries of leads' membership changes. They share one attributes
+    document: the store processes a batch's shared document once (store/prepared.py)."""
+    attributes = {"List Name": static_list.name}
+    return [activities.entry(i, activity_type, at, attributes, asset_name=static_list.name) for i in lead_ids]
 
 
 def add_to_list(session: Session, clock: Clock, static_list: StaticList, lead_id: int) -> bool:
@@ -64,7 +66,7 @@ def add_all_to_list(session: Session, clock: Clock, static_list: StaticList, lea
     added = [lead_id for lead_id in wanted if lead_id not in held]
     list_member_repository.add(session, static_list.id, added)
     now = clock.now()
-    activity_repository.add(session, [membership_change("AddToList", static_list, i, now) for i in added])
+    activity_repository.add(session, membership_changes("AddToList", static_list, added, now))
     return added
 
 
@@ -72,8 +74,7 @@ def remove_from_list(session: Session, clock: Clock, static_list: StaticList, le
     """Remove a lead from a static list (RemoveFromList activity); False when it was no member."""
     if not list_member_repository.remove(session, static_list.id, lead_id):
         return False
-    entry = membership_change("RemoveFromList", static_list, lead_id, clock.now())
-    activity_repository.add(session, [entry])
+    activity_repository.add(session, membership_changes("RemoveFromList", static_list, [lead_id], clock.now()))
     return True
 
 
@@ -82,7 +83,7 @@ def clear_list(session: Session, clock: Clock, static_list: StaticList) -> None:
     lead_ids = list_member_repository.members(session, static_list.id)
     list_member_repository.clear(session, static_list.id)
     now = clock.now()
-    activity_repository.add(session, [membership_change("RemoveFromList", static_list, i, now) for i in lead_ids])
+    activity_repository.add(session, membership_changes("RemoveFromList", static_list, lead_ids, now))
 
 
 def list_operation(
