@@ -323,13 +323,15 @@ class _Form:
         """PostgreSQL: an expanding list is one array parameter (`= ANY(%s)`, `<> ALL(%s)`), its items
         each processed as the list's type says: one SQL text for every length, which psycopg parses
         once (an import chunk's lookups of 500 leads and members took a text of 500 parameters
-        each, parsed anew by psycopg and by the server: bench/results.md)."""
+        each, parsed anew by psycopg and by the server: bench/results.md). The array goes in binary
+        (`%b`): psycopg writes a list of 500 Emails 4 times as fast as in text, which it escapes
+        item by item."""
         binds = []
         for name, default, process, expanding in self.binds:
             if expanding:
                 # Typed as the list's items are: psycopg types a list of small ints smallint[], which
                 # the server planned badly once the statement was prepared (bench/results.md).
-                array = f"%s::{dialect.type_compiler_instance.process(self.compiled.binds[name].type)}[]"
+                array = f"%b::{dialect.type_compiler_instance.process(self.compiled.binds[name].type)}[]"
                 listed = f"IN (__[POSTCOMPILE_{name}])"
                 self.sql = self.sql.replace(f"NOT {listed}", f"<> ALL({array})").replace(listed, f"= ANY({array})")
                 process = partial(_each, process) if process is not None else list
