@@ -6,11 +6,15 @@ leads 1 and 2 in it) and "Trav-Other-List" (empty), and the batch campaign "Batc
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from mockmkto.config import DEFAULT_SEED
@@ -511,3 +515,18 @@ def test_the_background_worker_applies_waiting_rows_and_stops_with_its_instance(
     finally:
         instance.close()
     assert not any(thread.name == "mockmkto-worker-worker" for thread in threading.enumerate())
+
+
+@given(st.text(alphabet=st.sampled_from('ab ,"\r\n\0é'), max_size=12))
+def test_a_row_is_read_as_the_csv_module_reads_one_record(line):
+    """A row (and the header) is one CSV record as the csv module reads it, quotes, line breaks and
+    empty lines included; a line that is not exactly one record is refused (its row fails)."""
+    try:
+        records = list(csv.reader(io.StringIO(line, newline=""), strict=True))
+    except csv.Error:
+        records = []
+    if len(records) == 1:
+        assert imports.csv_record(line) == records[0]
+    else:
+        with pytest.raises(csv.Error):
+            imports.csv_record(line)
