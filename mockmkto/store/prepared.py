@@ -314,8 +314,9 @@ class _Form:
         # driver of no JSON adapter (psycopg's adapter serialized it again for every row it wrote).
         self._processing = [(at, process) for at, (_, _, process, _) in enumerate(self.binds) if process is not None]
         self._copy_processing = [
-            (at, _as_text(binds[self.binds[at][0]].type.dialect_impl(dialect), dialect) or process)
-            for at, process in self._processing
+            (at, _as_text(binds[name].type.dialect_impl(dialect), dialect) or process)
+            for at, (name, _, process, _) in enumerate(self.binds)
+            if process is not None
         ]
         self._literal_sql: str | None = None
 
