@@ -46,7 +46,7 @@ CHUNK_ROWS = 500
 # rows, since a call waits for a unit at most: a 100-row unit costs 3-4 ms besides its rows, where
 # a call waited 30 ms or more for a 500-row one. A status poll every 50 ms makes about a third of an
 # import's units small. PostgreSQL keeps CHUNK_ROWS: a unit's fixed cost there is about three times
-# SQLite's, and its 100,000-row import is at the 10 s target already (bench/results.md).
+# SQLite's, more than its 100,000-row import, near its 10 s target, can spare (bench/results.md).
 ROWS_WHILE_CALLED = 100
 DEFAULT_PROCESSING_SECONDS = 5.0
 # What only the csv module's reader reads as it should (`csv_record`).
