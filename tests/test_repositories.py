@@ -29,9 +29,9 @@ KEY_VALUES = {
 
 
 def plan(session, query, scans_priced_out: bool = True) -> str:
-    """How the database would run `query`: its plan's lines (PostgreSQL: with sequential scans
-    priced out, so any index that can serve the query is the one planned, unless not
-    `scans_priced_out`)."""
+    """How the database would run `query`: its plan's lines. On PostgreSQL with sequential scans
+    priced out (`scans_priced_out`), so any index that can serve the query is the one planned; else
+    as the store's connections plan it."""
     dialect = session.get_bind().dialect
     sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     if dialect.name == "postgresql":
@@ -39,6 +39,11 @@ def plan(session, query, scans_priced_out: bool = True) -> str:
             session.execute(text("SET LOCAL enable_seqscan = off"))
         return "\n".join(row[0] for row in session.execute(text("EXPLAIN " + sql)))
     return "\n".join(row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
+def any_of(column, values):
+    """`column` matching any of `values` as the store sends a list to PostgreSQL: one array."""
+    return column == any_(cast(values, ARRAY(column.type)))
 
 
 def searches_an_index(lines: str) -> bool:
@@ -49,7 +54,7 @@ def searches_an_index(lines: str) -> bool:
 def test_a_lookup_by_any_lead_key_searches_an_index(session):
     ways = [("=", lambda column, values: column == values[0]), ("IN", lambda column, values: column.in_(values))]
     if session.get_bind().dialect.name == "postgresql":  # how the store sends a list there
-        ways.append(("= ANY", lambda column, values: column == any_(cast(values, ARRAY(column.type)))))
+        ways.append(("= ANY", any_of))
     not_searched = [
         (key_type, how)
         for key_type, column in lead_repository.KEY_COLUMNS.items()
@@ -71,10 +76,8 @@ def test_a_chunks_lookup_by_email_searches_the_index_among_tens_of_thousands_of_
     lead_repository.insert_rows(session, leads)
     session.execute(text("ANALYZE leads"))
     emails = [f"new{n}@example.com" for n in range(500)]
-    if session.get_bind().dialect.name == "postgresql":  # how the store sends a list there
-        matching = Lead.email == any_(cast(emails, ARRAY(Lead.email.type)))
-    else:
-        matching = Lead.email.in_(emails)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    matching = any_of(Lead.email, emails) if postgresql else Lead.email.in_(emails)
     query = select(Lead.email, Lead.id).where(matching).order_by(*lead_repository.NEWEST_FIRST)
     assert searches_an_index(plan(session, query, scans_priced_out=False))
 
