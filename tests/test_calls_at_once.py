@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import text
 
-from mockmkto.domain import lead_views, leads
+from mockmkto.domain import imports, lead_views, leads
 from mockmkto.domain.instance import READS_ONLY
 from mockmkto.soap.server import MktowsServer
 from mockmkto.store.db import Store
@@ -29,6 +29,10 @@ READS = {
         "<stringItem>2</stringItem></keyValues></leadSelector></ns1:paramsGetMultipleLeads>"
     ),
     "getLeadActivity": f"<ns1:paramsGetLeadActivity>{LEAD_2}</ns1:paramsGetLeadActivity>",
+    "getImportToListStatus": (
+        "<ns1:paramsGetImportToListStatus><programName>Trav-Demo-Program</programName>"
+        "<listName>Trav-Other-List</listName></ns1:paramsGetImportToListStatus>"
+    ),
 }
 
 
@@ -104,8 +108,9 @@ def test_a_read_only_unit_of_work_changes_the_state_only_once_it_owns_it(instanc
         store.write_state(session, journal_bytes=store.state.journal_bytes)
 
 
-def test_read_only_calls_write_nothing_before_their_journal_entry(instance, monkeypatch):
+def test_read_only_calls_write_nothing_before_their_journal_entry(instance, monkeypatch, row_waiting):
     """PostgreSQL gives a transaction an id at its first write: none has one when its journal entry begins."""
+    row_waiting("hedy@example.com,Inventor")  # an import for getImportToListStatus to read
     ids_at_the_journal = []
     own_state = Store.own_state
 
@@ -197,3 +202,94 @@ def test_a_sync_lead_waiting_for_a_lead_whose_email_changed_meanwhile_no_longer_
     meanwhile, answered = sync_lead_beside(instance, renamed, "<Email>ada@example.com</Email>", 0.5)
     assert not meanwhile
     assert answered == ["CREATED"]
+
+
+# ------------------------------------------------------------------ an import's units of work
+
+IMPORT_HEADER = "Email Address,Job Title"
+
+
+@pytest.fixture
+def row_waiting(instance, monkeypatch):
+    """importToList of a first row and `row` (Email, Job Title), each a chunk: the call applies the
+    first, and `row` waits for a unit of work of its own."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+
+    def start(row: str) -> None:
+        rows = ["first@example.com,Engineer", row]
+        with instance.unit_of_work() as session:
+            imports.import_to_list(
+                session, instance.clock, "Trav-Demo-Program", "Trav-Other-List", IMPORT_HEADER, rows, "UPSERTLEADS"
+            )
+
+    return start
+
+
+def chunk_applied(instance) -> threading.Event:
+    """Set once the unit of work applying the import's waiting chunk, begun on another thread, has ended."""
+    done = threading.Event()
+
+    def run() -> None:
+        assert imports.process_chunk(instance.store, instance.clock)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+def leads_with_email(instance, email: str) -> list[lead_views.LeadView]:
+    with instance.unit_of_work() as session:
+        return lead_views.get_leads(session, "EMAIL", email)
+
+
+def attribute(lead: lead_views.LeadView, wanted: str) -> str | None:
+    return next((value for name, _, value in lead.attributes if name == wanted), None)
+
+
+def test_an_imports_unit_of_work_waits_for_a_sync_lead_writing_one_of_its_leads_and_both_changes_are_kept(
+    instance, row_waiting
+):
+    row_waiting("ada@example.com,Countess")
+    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, ADA_IN_LONDON))
+    try:
+        applied = chunk_applied(instance)
+        assert not applied.wait(0.5)
+    finally:
+        unit.release()
+    assert applied.wait(WAIT)
+    (ada,) = leads_with_email(instance, "ada@example.com")
+    assert (attribute(ada, "City"), attribute(ada, "Title")) == ("London", "Countess")
+
+
+def test_an_imports_unit_of_work_waits_for_a_sync_lead_creating_one_of_its_emails_and_updates_that_lead(
+    instance, row_waiting
+):
+    row_waiting("hedy@example.com,Inventor")
+    hedy = leads.LeadInput(email="hedy@example.com", attributes=[("City", "Vienna")])
+    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, hedy))
+    try:
+        applied = chunk_applied(instance)
+        assert not applied.wait(0.5)
+    finally:
+        unit.release()
+    assert applied.wait(WAIT)
+    (found,) = leads_with_email(instance, "hedy@example.com")
+    assert (attribute(found, "City"), attribute(found, "Title")) == ("Vienna", "Inventor")
+
+
+def test_a_read_only_call_is_answered_while_an_imports_unit_of_work_is_in_progress(instance, row_waiting):
+    row_waiting("ada@example.com,Countess")
+    # The import's unit waits for a syncLead of Ada: it is in progress until that ends.
+    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, ADA_IN_LONDON))
+    try:
+        applied = chunk_applied(instance)
+        assert not applied.wait(0.5)
+        answered = []
+        for operation in ("getLead", "getImportToListStatus"):
+            response = MktowsServer(auth_required=False).handle(envelope(READS[operation]).encode(), instance)
+            answered.append((operation, response.status))
+        assert not applied.is_set()
+    finally:
+        unit.release()
+    assert applied.wait(WAIT)
+    assert answered == [("getLead", 200), ("getImportToListStatus", 200)]

@@ -146,6 +146,43 @@ def test_no_acknowledged_change_is_lost_when_calls_name_one_lead_by_different_ke
     assert_every_field_written(sandbox[1])
 
 
+IMPORTED = 5000  # rows: the call applies the first chunk, the processes' workers the rest meanwhile
+
+
+def imported_rows_applied(server: Server) -> int:
+    body = (
+        "<ns1:paramsGetImportToListStatus><programName>Trav-Demo-Program</programName>"
+        "<listName>Trav-Other-List</listName></ns1:paramsGetImportToListStatus>"
+    )
+    root = etree.fromstring(requests.post(server.url, data=envelope(body).encode(), timeout=30).content)
+    return sum(int(root.findtext(f".//result/{count}")) for count in ("rowsImported", "rowsFailed", "rowsIgnored"))
+
+
+def test_an_import_and_sync_leads_of_its_emails_at_once_make_one_lead_per_email_and_lose_no_change(sandbox):
+    rows = "".join(f"<stringItem>row{n}@example.com,Title-{n}</stringItem>" for n in range(IMPORTED))
+    body = (
+        "<ns1:paramsImportToList><programName>Trav-Demo-Program</programName>"
+        f"<importFileHeader>Email Address,Job Title</importFileHeader><importFileRows>{rows}</importFileRows>"
+        "<importListMode>UPSERTLEADS</importListMode><listName>Trav-Other-List</listName>"
+        "<clearList>false</clearList></ns1:paramsImportToList>"
+    )
+    requests.post(sandbox[0].url, data=envelope(body).encode(), timeout=60).raise_for_status()
+    synced = range(0, IMPORTED, 20)
+    city = "<leadAttributeList><attribute><attrName>City</attrName><attrValue>City-{n}</attrValue></attribute>"
+    roots = call_all(
+        sandbox, [sync_lead(f"<Email>row{n}@example.com</Email>{city.format(n=n)}</leadAttributeList>") for n in synced]
+    )
+    assert set(statuses(roots)) <= {"CREATED", "UPDATED"}
+    deadline = time.monotonic() + 120
+    while imported_rows_applied(sandbox[1]) < IMPORTED and time.monotonic() < deadline:
+        time.sleep(0.1)
+    by_email = Counter(lead.get("Email") for lead in exported_leads(sandbox[2]))
+    leads = {lead.get("Email"): lead["attributes"] for lead in exported_leads(sandbox[3])}
+    assert all(by_email[f"row{n}@example.com"] == 1 for n in range(IMPORTED))
+    assert all(leads[f"row{n}@example.com"]["Title"] == f"Title-{n}" for n in range(IMPORTED))
+    assert all(leads[f"row{n}@example.com"]["City"] == f"City-{n}" for n in synced)
+
+
 def test_a_fault_count_is_consumed_exactly_once_across_processes(sandbox):
     fault = {"operation": "getLead", "code": 20024, "count": 7}
     requests.post(f"{sandbox[0].base}/_admin/faults", json=fault, timeout=10).raise_for_status()

@@ -71,7 +71,7 @@ def insert_leads(store: Store, clock: Clock, leads: Iterable[Mapping[str, str]])
         iterator = iter(leads)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
             ids = lead_repository.insert_rows(session, [_admin_row(fields, now, partition_id) for fields in chunk])
-            first = ids.start if first is None else first
+            first = ids[0] if first is None else first
             count += len(ids)
         store.seeded(session)
     first = first if first is not None else 1
@@ -109,7 +109,7 @@ def sync_by_email(session: Session, clock: Clock, records: list[LeadInput]) -> l
     keys = [email_key(record.email) for record in records]
     matches: dict[str | None, _Match] = {
         key: _Match(row["id"], row, found=True)
-        for key, row in lead_repository.newest_by_email(session, filter(None, keys), *MATCHED_COLUMNS).items()
+        for key, row in lead_repository.newest_by_email_to_write(session, filter(None, keys), *MATCHED_COLUMNS).items()
     }
     created: list[_Match] = []
     outcomes: list[_Match | MarketoError] = []

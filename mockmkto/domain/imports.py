@@ -45,8 +45,8 @@ CHUNK_ROWS = 500
 # On SQLite, while calls come (one arrived since the previous unit began), a unit applies fewer
 # rows, since a call waits for a unit at most: a 100-row unit costs 3-4 ms besides its rows, where
 # a call waited 30 ms or more for a 500-row one. A status poll every 50 ms makes about a third of an
-# import's units small. PostgreSQL keeps CHUNK_ROWS: a unit's fixed cost there is about three times
-# SQLite's, more than its 100,000-row import, near its 10 s target, can spare (bench/results.md).
+# import's units small. PostgreSQL keeps CHUNK_ROWS: there the reads and syncLead run beside a unit
+# (`process_chunk`), and a unit's fixed cost is about three times SQLite's (bench/results.md).
 ROWS_WHILE_CALLED = 100
 DEFAULT_PROCESSING_SECONDS = 5.0
 # What only the csv module's reader reads as it should (`csv_record`).
@@ -184,8 +184,10 @@ def process_chunk(store: Store, clock: Clock, most_rows: int = CHUNK_ROWS) -> bo
     """Apply the next chunk of waiting rows (of the oldest import that has some), or its first
     `most_rows` (the rest waits as a chunk of its own), in a unit of work of its own; False when no
     row waits. A chunk leaves the store as it is applied, so it is applied once, whichever process's
-    worker takes it."""
-    with store.session() as session:
+    worker takes it. The unit shares the instance, as syncLead's do (the store's locks keep it
+    apart from other units that write what it writes): on PostgreSQL, calls that share it too do
+    not wait for it."""
+    with store.session(shared=True) as session:
         chunk = import_repository.take_chunk(session)
         if chunk is None:
             return False

@@ -22,7 +22,7 @@ from mockmkto.store import account_repository
 from mockmkto.store.db import Store, StoreConflict
 
 # Calls that read the instance and change nothing of it but their journal entry (`unit_of_work(reads_only=True)`).
-READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity"})
+READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity", "getImportToListStatus"})
 # Calls whose units of work share the instance (`unit_of_work(shared=True)`): the reads, and syncLead,
 # which changes one lead (and a cookie's holder) under the locks of its keys and of its row.
 SHARE_THE_INSTANCE = READS_ONLY | {"syncLead"}

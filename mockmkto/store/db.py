@@ -30,10 +30,9 @@ from sqlalchemy.sql.elements import TextClause
 from mockmkto.store import (
     campaign_models,  # noqa: F401  (declares the campaign area's tables on Base)
     campaign_run_repository,
-    lead_repository,
     mobject_models,  # noqa: F401  (declares the MObject area's tables on Base)
 )
-from mockmkto.store.advisory_locks import lock_number
+from mockmkto.store.advisory_locks import SHARED_UNIT, lock_number
 from mockmkto.store.models import Base
 from mockmkto.store.prepared import (
     SQLITE_DRIVER,
@@ -308,8 +307,8 @@ class Store:
             self._current = threading.local()
             self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})"
             self._begin_shared = f"BEGIN; SELECT pg_advisory_xact_lock_shared({self._lock_key})"
-            # What names this instance's leads' own locks (lead_repository.lock_keys).
-            self._lead_locks = hashlib.sha1(name).digest()
+            # What names this instance's own locks (advisory_locks.hold: its leads' keys, its imports').
+            self._own_locks = hashlib.sha1(name).digest()
             self._units_engine = make_engine(self.url, schema, units_of_work=True)
             self._sessions = sessionmaker(
                 self._units_engine, info={SEED_CACHE: self.seed_cache}, expire_on_commit=False
@@ -400,8 +399,10 @@ class Store:
         wait for the lock the first holds).
 
         `shared`: the unit of work changes nothing but the shared state, after `own_state` (a call's
-        journal entry), and leads under their own locks (lead_repository's `lock_keys` and
-        `find_newest_to_write`); it holds the instance's lock shared, so such units of several
+        journal entry); leads, under their own locks (lead_repository's `lock_keys`,
+        `find_newest_to_write`, `newest_by_email_to_write`); and an import's waiting rows with what
+        applying them writes, under the lock of the instance's imports (import_repository's
+        `take_chunk`). It holds the instance's lock shared, so such units of several
         processes run at once, unless the state shows that a call may change more of it (a fault to
         fire, quotas on, a scheduled campaign run): then it holds the lock alone, as any other unit.
         `reads_only`: the unit reads, and changes nothing but the shared state after `own_state`; here
@@ -438,7 +439,7 @@ class Store:
             except IndexError:
                 session = self._sessions()
             session.info.pop(_TAKE_STATE, None)
-            session.info.pop(lead_repository.SHARED_LEADS, None)
+            session.info.pop(SHARED_UNIT, None)
             try:
                 self._began(session, begin=self._begin_shared if shared else self._begin_locked)
                 if shared:
@@ -447,7 +448,7 @@ class Store:
                         shared = False
                         continue
                     session.info[_TAKE_STATE] = self._take_locked_state
-                    session.info[lead_repository.SHARED_LEADS] = self._lead_locks
+                    session.info[SHARED_UNIT] = self._own_locks
                 return session
             except exc.DBAPIError as error:
                 connection = session.connection()

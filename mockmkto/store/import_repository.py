@@ -9,11 +9,14 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from mockmkto.store import account_repository
+from mockmkto.store.advisory_locks import hold
 from mockmkto.store.campaign_models import ListImport, ListImportChunk
 from mockmkto.store.db import written
 from mockmkto.store.prepared import Prepared, PreparedGet, PreparedUpdate
 
 PROCESSING_SETTING = "import_processing_seconds"
+# The name of the lock a unit applying an import's chunk holds (`take_chunk`).
+IMPORTS_LOCK = b"imports"
 # Prepared: a large import's waiting chunks go in one executemany (store/prepared.py).
 _CHUNK_INSERT = Prepared(insert(ListImportChunk.__table__), ("import_id", "number", "lines"))
 # Each chunk's unit of work takes its chunk and reads its import: prepared, as statements a call runs.
@@ -73,7 +76,11 @@ def add_chunks(session: Session, import_id: int, chunks: list[tuple[int, list[st
 
 def take_chunk(session: Session) -> tuple[int, int, list[str]] | None:
     """The next chunk waiting (of the oldest import that has some), out of the store: (import id,
-    number of its first row, its lines); None when no row waits."""
+    number of its first row, its lines); None when no row waits. Where units of other processes may
+    apply chunks meanwhile (advisory_locks.SHARED_UNIT), the unit holds the lock of the instance's
+    imports from here until it ends: chunks are applied one at a time, each after the one before it
+    (an import's counts, and its list's members, are read and written back)."""
+    hold(session, [IMPORTS_LOCK])
     taken = _TAKE_CHUNK.rows(session)
     if not taken:
         return None

@@ -18,9 +18,9 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from mockmkto.store.advisory_locks import lock_number
+from mockmkto.store.advisory_locks import SHARED_UNIT, hold
 from mockmkto.store.models import Activity, Lead, ListMember, Partition
-from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate, run_script
+from mockmkto.store.prepared import NewRow, Prepared, PreparedGet, PreparedInsert, PreparedUpdate
 
 # A key type (Marketo's LeadKeyRef, and ForeignSysPersonId) -> the indexed column it looks up.
 KEY_COLUMNS = {
@@ -40,10 +40,6 @@ NEWEST_FIRST = (Lead.updated_at.desc(), Lead.id.desc())
 # What a lead's view reads: rows of these columns (`view_row` gives a Lead's).
 VIEW_COLUMNS = (Lead.id, Lead.attributes, Lead.foreign_sys_person_id, Lead.foreign_sys_type, Lead.partition_id)
 _NEW_LEAD = NewRow(Lead.__table__)
-# session.info key (set by store/db.py): the unit of work holds the instance's lock shared, so units
-# of other processes may write leads meanwhile (PostgreSQL: syncLead). Its value (bytes) names the
-# instance: the key space of its leads' locks.
-SHARED_LEADS = "shared_leads"
 
 
 def _by_key(*columns, limit: int | None = None, for_update: bool = False) -> dict[str, Prepared]:
@@ -61,6 +57,13 @@ _VIEW_ROWS_BY_KEY = _by_key(*VIEW_COLUMNS)
 _LEADS_BY_ID = PreparedGet(Lead)
 _INSERT = PreparedInsert(Lead)
 _INSERT_ROWS = Prepared(sa.insert(Lead.__table__), _NEW_LEAD.keys)
+_INSERT_ROWS_WITH_IDS = Prepared(sa.insert(Lead.__table__), ("id", *_NEW_LEAD.keys))
+# PostgreSQL: `count` new lead Ids from the leads' sequence.
+_NEW_IDS = Prepared(
+    select(func.nextval(select(func.pg_get_serial_sequence(Lead.__tablename__, "id")).scalar_subquery())).select_from(
+        func.generate_series(1, bindparam("count", type_=sa.Integer))
+    )
+)
 _UPDATE = PreparedUpdate(Lead)
 _DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id")))
 _LAST_ID = Prepared(select(func.coalesce(func.max(Lead.id), 0).label("last")))
@@ -103,12 +106,12 @@ def find_newest(session: Session, key_type: str, value: Any) -> Lead | None:
 
 def find_newest_to_write(session: Session, key_type: str, value: Any) -> Lead | None:
     """`find_newest`, for a unit of work that may change the lead. Where units of other processes
-    may write leads meanwhile (SHARED_LEADS), the lead's row stays locked until this unit ends, and
+    may write leads meanwhile (SHARED_UNIT), the lead's row stays locked until this unit ends, and
     the lead is as the lock found it: a change committed meanwhile is read, and a lead that no
     longer holds `value` is passed over. No change to it is then lost to another unit's (the
     attributes are written back whole). A lead the session holds already is given as held: a unit
     reads a lead it writes here first, so that copy was read under the lock."""
-    if value is None or SHARED_LEADS not in session.info:
+    if value is None or SHARED_UNIT not in session.info:
         return find_newest(session, key_type, value)
     return _NEWEST_BY_KEY_LOCKED[key_type].first(session, {"value": value})
 
@@ -121,21 +124,13 @@ def holds(lead: Lead, key_type: str, value: Any) -> bool:
 def lock_keys(session: Session, keys: Iterable[tuple[str, Any]]) -> bool:
     """Hold, until the unit of work ends, the lock of each (key type, value) by which it may find a
     lead or give one that value (None: no key), where units of other processes may write leads
-    meanwhile (SHARED_LEADS); whether it took them (elsewhere the unit holds the store alone
+    meanwhile (SHARED_UNIT); whether it took them (elsewhere the unit holds the store alone
     already). Look the lead up again once they are held: two syncLeads of one new Email then create
-    one lead, the second finding the first's. Taken in one statement, in the order of their numbers.
-    A unit may wait here holding the row of the lead it found (it gives that lead a new key); the
-    waits make a cycle only if a unit holding one of these keys then locks that row, as it does
-    when it finds the lead by a key another unit just gave it: PostgreSQL then ends one of them
-    (fault 20011, docs/behaviour.md)."""
-    space = session.info.get(SHARED_LEADS)
-    if space is None:
-        return False
-    names = {space + f"{key_type}:{value}".encode() for key_type, value in keys if value is not None}
-    numbers = sorted(map(lock_number, names))
-    if numbers:
-        run_script(session, "SELECT " + ", ".join(f"pg_advisory_xact_lock({number})" for number in numbers))
-    return True
+    one lead, the second finding the first's. A unit may wait here holding the row of the lead it
+    found (it gives that lead a new key); the waits make a cycle only if a unit holding one of these
+    keys then locks that row, as it does when it finds the lead by a key another unit just gave it:
+    PostgreSQL then ends one of them (fault 20011, docs/behaviour.md)."""
+    return hold(session, (f"{key_type}:{value}".encode() for key_type, value in keys if value is not None))
 
 
 def newest_with_attribute(session: Session, name: str, value: str) -> Lead | None:
@@ -177,22 +172,45 @@ def ids_by_keys(session: Session, wanted: dict[str, set]) -> dict[tuple[str, Any
     return matches
 
 
-# `newest_by_email`'s query for each set of columns. importToList asks it of each chunk as it adds
-# thousands of leads a chunk (see plan_each_run).
-_BY_EMAILS: dict[tuple[str, ...], Prepared] = {}
+# `newest_by_email`'s query for each set of columns, and whether it locks the rows. importToList asks
+# it of each chunk as it adds thousands of leads a chunk (see plan_each_run).
+_BY_EMAILS: dict[tuple[tuple[str, ...], bool], Prepared] = {}
 
 
 def newest_by_email(session: Session, emails: Iterable[str | None], *columns: str) -> dict[str, dict[str, Any]]:
     """Email key -> the most recently updated lead with it, as `find_newest(session, "EMAIL", ...)`
     picks it: its `columns` (named by key) and its email, by column key."""
-    prepared = _BY_EMAILS.get(columns)
+    return _newest_by_email(session, set(emails), columns, lock=False)
+
+
+def newest_by_email_to_write(session: Session, emails: Iterable[str], *columns: str) -> dict[str, dict[str, Any]]:
+    """`newest_by_email`, for a unit of work that may change the leads found and create one for each
+    Email that finds none. Where units of other processes may write leads meanwhile (SHARED_UNIT),
+    both stay as this unit found them until it ends: the rows found locked (as `find_newest_to_write`
+    locks one), then the Emails that found none (as `lock_keys`), looked up again once held, so a
+    lead a syncLead created meanwhile is found, not made twice. Rows first, as a syncLead takes them:
+    the waits make a cycle only as `lock_keys` says."""
+    wanted = set(emails)
+    if SHARED_UNIT not in session.info:
+        return _newest_by_email(session, wanted, columns, lock=False)
+    found = _newest_by_email(session, wanted, columns, lock=True)
+    missing = wanted - found.keys()
+    if missing and lock_keys(session, (("EMAIL", email) for email in missing)):
+        found |= _newest_by_email(session, missing, columns, lock=True)
+    return found
+
+
+def _newest_by_email(session: Session, emails: set, columns: tuple[str, ...], lock: bool) -> dict[str, dict[str, Any]]:
+    prepared = _BY_EMAILS.get((columns, lock))
     if prepared is None:
         selected = (Lead.__table__.c[key] for key in columns)
         query = select(Lead.email, *selected).where(Lead.email.in_(bindparam("emails", expanding=True)))
-        prepared = _BY_EMAILS.setdefault(columns, Prepared(query.order_by(*NEWEST_FIRST), plan_each_run=True))
+        query = query.order_by(*NEWEST_FIRST)
+        prepared = Prepared(query.with_for_update() if lock else query, plan_each_run=True)
+        prepared = _BY_EMAILS.setdefault((columns, lock), prepared)
     keys = ("email", *columns)
     found: dict[str, dict[str, Any]] = {}
-    for row in prepared.rows(session, {"emails": list(set(emails))}):
+    for row in prepared.rows(session, {"emails": list(emails)}):
         if row[0] not in found:
             found[row[0]] = dict(zip(keys, row, strict=True))
     return found
@@ -274,15 +292,23 @@ def insert(session: Session, columns: dict[str, Any]) -> Lead:
     return lead
 
 
-def insert_rows(session: Session, rows: list[dict]) -> range:
+def insert_rows(session: Session, rows: list[dict]) -> list[int]:
     """Insert many leads given as their columns (absent ones as the table's defaults) in one
     statement; the new Ids, in the order given."""
     if not rows:
-        return range(0)
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        # Units of work of other processes may insert leads meanwhile (syncLead): the Ids are drawn
+        # from the sequence first, and written with the rows.
+        ids = [lead_id for (lead_id,) in _NEW_IDS.rows(session, {"count": len(rows)})]
+        _INSERT_ROWS_WITH_IDS.run(
+            session, [_NEW_LEAD(row) | {"id": lead_id} for row, lead_id in zip(rows, ids, strict=True)]
+        )
+        return ids
     _INSERT_ROWS.run(session, [_NEW_LEAD(row) for row in rows])
-    # Units of work take turns and Ids are generated ascending: the new leads hold the highest Ids.
+    # SQLite: one writer at a time, and Ids generated ascending: the new leads hold the highest Ids.
     last = last_id(session)
-    return range(last - len(rows) + 1, last + 1)
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def update(session: Session, lead: Lead, columns: dict[str, Any]) -> None:
