@@ -8,14 +8,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from sqlalchemy import BigInteger, String, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from mockmkto.store.prepared import run_script
+from mockmkto.store.prepared import Prepared
 
 # session.info key (set by store/db.py): the unit of work holds the instance's lock shared, so units
 # of other processes may write meanwhile what such units write (PostgreSQL: syncLead's leads, an
 # import's chunks). Its value (bytes) names the instance: the key space of its own locks.
 SHARED_UNIT = "shared_unit"
+# Takes the locks of `numbers`, an array literal ("{n,n,...}"), in its order. One statement text for
+# any number of locks (an import's unit takes hundreds: a SELECT of a call each cost its server
+# more), and the literal written here: psycopg writing a list of ints costs more than the locks.
+_HOLD = Prepared(
+    select(
+        func.count(
+            func.pg_advisory_xact_lock(
+                func.unnest(cast(bindparam("numbers", type_=String), ARRAY(BigInteger))).column_valued()
+            )
+        )
+    )
+)
 
 
 def lock_number(name: bytes) -> int:
@@ -33,5 +47,5 @@ def hold(session: Session, names: Iterable[bytes]) -> bool:
         return False
     numbers = sorted({lock_number(space + name) for name in names})
     if numbers:
-        run_script(session, "SELECT " + ", ".join(f"pg_advisory_xact_lock({number})" for number in numbers))
+        _HOLD.rows(session, {"numbers": "{" + ",".join(map(str, numbers)) + "}"})
     return True
