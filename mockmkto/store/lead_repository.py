@@ -58,11 +58,12 @@ _LEADS_BY_ID = PreparedGet(Lead)
 _INSERT = PreparedInsert(Lead)
 _INSERT_ROWS = Prepared(sa.insert(Lead.__table__), _NEW_LEAD.keys)
 _INSERT_ROWS_WITH_IDS = Prepared(sa.insert(Lead.__table__), ("id", *_NEW_LEAD.keys))
-# PostgreSQL: `count` new lead Ids from the leads' sequence.
+# PostgreSQL: `count` new lead Ids from the leads' sequence, ascending, in one array (500 rows of
+# one Id each took twice as long).
 _NEW_IDS = Prepared(
-    select(func.nextval(select(func.pg_get_serial_sequence(Lead.__tablename__, "id")).scalar_subquery())).select_from(
-        func.generate_series(1, bindparam("count", type_=sa.Integer))
-    )
+    select(
+        func.array_agg(func.nextval(select(func.pg_get_serial_sequence(Lead.__tablename__, "id")).scalar_subquery()))
+    ).select_from(func.generate_series(1, bindparam("count", type_=sa.Integer)))
 )
 _UPDATE = PreparedUpdate(Lead)
 _DELETE = Prepared(delete(Lead.__table__).where(Lead.id == bindparam("lead_id")))
@@ -300,10 +301,11 @@ def insert_rows(session: Session, rows: list[dict]) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
         # Units of work of other processes may insert leads meanwhile (syncLead): the Ids are drawn
         # from the sequence first, and written with the rows.
-        ids = [lead_id for (lead_id,) in _NEW_IDS.rows(session, {"count": len(rows)})]
-        _INSERT_ROWS_WITH_IDS.run(
-            session, [_NEW_LEAD(row) | {"id": lead_id} for row, lead_id in zip(rows, ids, strict=True)]
-        )
+        ids = _NEW_IDS.rows(session, {"count": len(rows)})[0][0]
+        new_rows = [_NEW_LEAD(row) for row in rows]
+        for new_row, lead_id in zip(new_rows, ids, strict=True):
+            new_row["id"] = lead_id
+        _INSERT_ROWS_WITH_IDS.run(session, new_rows)
         return ids
     _INSERT_ROWS.run(session, [_NEW_LEAD(row) for row in rows])
     # SQLite: one writer at a time, and Ids generated ascending: the new leads hold the highest Ids.
