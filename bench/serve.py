@@ -81,6 +81,8 @@ def main() -> None:
 
         with frozen_start_up():  # as `mockmkto serve` starts
             app = make_app(args)
+        # As `mockmkto serve` does once it serves (absent from older trees, which the bench also runs).
+        getattr(app, "start_serving", lambda: None)()
     else:
         app = make_app(args)
     if args.server == "werkzeug":

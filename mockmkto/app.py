@@ -80,6 +80,7 @@ class MockMarketo:
         self.soap = MktowsServer(auth_required=config.auth, max_request_bytes=config.max_request_bytes)
         self._instances: dict[str, Instance] = {}
         self._lock = threading.Lock()
+        self._serving = False
         self.instance = self.instance_named(DEFAULT_INSTANCE)
 
     def instance_named(self, name: str) -> Instance:
@@ -103,7 +104,17 @@ class MockMarketo:
                     self.config.journal_cap,
                     self.config.journal_bytes,
                 )
+                if self._serving:
+                    self._instances[name].start_background()
             return self._instances[name]
+
+    def start_serving(self) -> None:
+        """This process serves the app (`mockmkto serve`): each instance's background worker starts
+        now, and each instance opened later with it (`Instance.start_background`)."""
+        with self._lock:
+            self._serving = True
+            for instance in self._instances.values():
+                instance.start_background()
 
     def instance_names(self) -> list[str]:
         """The instances this server has opened, the default first."""

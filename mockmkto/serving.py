@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
@@ -27,6 +28,9 @@ from waitress.utilities import RequestEntityTooLarge
 
 from mockmkto.config import Config
 from mockmkto.transport import CONNECTION
+
+if TYPE_CHECKING:  # the app is imported as a server starts, not with this module
+    from mockmkto.app import MockMarketo
 
 THREADS = 8
 # How long a thread may be on one request before a queued request goes to another thread instead of
@@ -344,20 +348,28 @@ def _stop_on_signals(server: HttpServer) -> None:
         signal.signal(signum, lambda *_: server.stop())
 
 
-def _configured_server(app, sock: socket.socket, config: Config) -> HttpServer:
+def _configured_server(app: MockMarketo, sock: socket.socket, config: Config) -> HttpServer:
     """The server of `mockmkto serve` on `sock`, for an app built from `config` (one process, or a worker)."""
+    app.start_serving()
     return HttpServer(app, sock, config.max_request_bytes, running_threads(config))
 
 
-def serve_here(app, sock: socket.socket, config: Config) -> None:
+def serve_here(app: MockMarketo, sock: socket.socket, config: Config) -> None:
     """One process: serve until SIGTERM or SIGINT."""
     server = _configured_server(app, sock, config)
     _stop_on_signals(server)
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        app.close()  # its instances' background workers end with it
 
 
 def serve_workers(
-    sock: socket.socket, config: Config, workers: int, build_app: Callable[[Config], object], ready: Callable[[], None]
+    sock: socket.socket,
+    config: Config,
+    workers: int,
+    build_app: Callable[[Config], MockMarketo],
+    ready: Callable[[], None],
 ) -> None:
     """Pre-fork: `workers` processes, each with its own app built from `config` and its own listening
     socket on the port `sock` holds (bound, `shared`, not listening): the kernel spreads new
@@ -406,7 +418,7 @@ def _fork_worker(
     parents: socket.socket,
     listening: int,
     config: Config,
-    build_app: Callable[[Config], object],
+    build_app: Callable[[Config], MockMarketo],
 ) -> int:
     parent = os.getpid()
     pid = os.fork()
@@ -427,6 +439,7 @@ def _fork_worker(
         signal.signal(signal.SIGTERM, lambda *_: server.stop())
         threading.Thread(target=_stop_when_orphaned, args=(server, parent), daemon=True).start()
         server.serve()
+        app.close()
     except BaseException as exc:  # a worker reports in one line and ends; the parent starts another
         print(f"mockmkto: worker {os.getpid()} failed: {exc}", file=sys.stderr, flush=True)
         code = 1

@@ -92,3 +92,37 @@ def start_servers(db: str, count: int, env: dict[str, str] | None = None) -> lis
             server.stop()
         raise
     return servers
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started that still run (Linux's /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and running(int(entry)) and _stat(int(entry))[1] == str(pid):
+            found.append(int(entry))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` runs (one that ended unreaped, a zombie, does not)."""
+    stat = _stat(pid)
+    return bool(stat) and stat[0] not in ("Z", "X")
+
+
+def _stat(pid: int) -> list[str]:
+    """Process `pid`'s state and parent id, as /proc gives them ([] when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[:2]
+    except OSError:
+        return []
+
+
+def eventually(condition, seconds: float = 30.0) -> bool:
+    """Whether `condition()` holds within `seconds`, looked at every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -322,14 +322,17 @@ def rows_applied_by_one_step(session, clock, instance) -> int:
     return status(session, clock).rows_imported - before
 
 
-def test_while_calls_come_the_worker_applies_fewer_rows_a_unit_on_sqlite(session, clock, instance, store_kind):
+# SQLite's worker is a thread whose units take turns with the calls of its process; PostgreSQL's a
+# process of its own, beside which calls run: its units are whole chunks (`process_chunk`).
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_while_calls_come_the_worker_applies_fewer_rows_a_unit_on_sqlite(session, clock, instance):
     instance.limits.arrive()  # a call since the worker's previous step began
     instance.limits.leave()
-    expected = imports.ROWS_WHILE_CALLED if store_kind == "sqlite" else imports.CHUNK_ROWS
-    assert rows_applied_by_one_step(session, clock, instance) == expected
+    assert rows_applied_by_one_step(session, clock, instance) == imports.ROWS_WHILE_CALLED
 
 
-def test_without_calls_the_worker_applies_a_whole_chunk_a_unit(session, clock, instance):
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_without_calls_the_worker_applies_a_whole_chunk_a_unit_on_sqlite(session, clock, instance):
     instance.apply_waiting_rows()  # the calls of earlier tests came before this step
     assert rows_applied_by_one_step(session, clock, instance) == imports.CHUNK_ROWS
 

@@ -21,9 +21,10 @@ from werkzeug.test import Client
 
 from mockmkto.app import build_app
 from mockmkto.config import DEFAULT_SEED, Config
-from mockmkto.domain import lead_views
+from mockmkto.domain import imports, lead_views
+from mockmkto.domain.instance import Instance
 from mockmkto.store.db import Store
-from tests.servers import Server, start_servers
+from tests.servers import Server, children, eventually, running, start_servers
 from tests.soap import envelope, fault_code
 from tests.stores import PrivateCluster, store_url
 
@@ -265,6 +266,47 @@ def private_postgres():
     cluster = PrivateCluster()
     yield cluster
     cluster.remove()
+
+
+def admin_imports(server: Server) -> list[dict]:
+    return requests.get(f"{server.base}/_admin/imports", timeout=30).json()
+
+
+def test_a_serving_process_applies_the_rows_an_import_left_waiting_without_a_call(request, store_kind, tmp_path):
+    if store_kind == "sqlite":
+        db = f"sqlite:///{tmp_path / 'left.db'}"
+    else:
+        db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "left")
+    (server,) = start_servers(db, 1)
+    # A process that took an import and went away before its rows were applied.
+    gone = Instance("default", db)
+    rows = [f"left{n}@example.com" for n in range(3 * imports.CHUNK_ROWS)]
+    try:
+        with gone.store.session() as session:
+            imports.import_to_list(
+                session, gone.clock, "Trav-Demo-Program", "Trav-Other-List", "Email Address", rows, "UPSERTLEADS"
+            )
+    finally:
+        gone.close()
+    try:
+        # Looked at through the admin API: a getImportToListStatus that finds rows waiting wakes the worker.
+        assert eventually(lambda: admin_imports(server)[0]["status"]["rowsImported"] == len(rows))
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_a_process_killed_leaves_none_of_its_background_processes_behind(request, store_kind):
+    """On PostgreSQL a process's background work runs in a process of its own: it ends with it."""
+    (server,) = start_servers(store_url(store_kind, request.getfixturevalue("postgres_databases"), "orphans"), 1)
+    try:
+        assert eventually(lambda: children(server.process.pid))
+        started = children(server.process.pid)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+    finally:
+        server.stop()
+    assert eventually(lambda: not any(running(pid) for pid in started), seconds=10)
 
 
 def test_a_postgresql_restart_under_load_is_20011_then_the_server_reconnects(private_postgres):

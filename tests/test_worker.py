@@ -1,14 +1,20 @@
 """The instance's background worker: a unit of work a step, giving way to this process's calls in
-flight, and to nothing else."""
+flight, and to nothing else; or the same in a process of its own (PostgreSQL), which ends with its
+instance or once the process that started it is gone."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
 from mockmkto.domain import worker
-from mockmkto.domain.worker import Worker
+from mockmkto.domain.worker import Worker, WorkerProcess
+from tests.servers import eventually, running
+from tests.soap import ROOT
 
 
 class Steps:
@@ -61,3 +67,57 @@ def test_the_worker_waits_for_the_calls_in_flight_before_its_next_step(monkeypat
     finally:
         background.stop()
     assert steps.taken == 2
+
+
+def counting_steps(path: str, count: int):
+    """A WorkerProcess's `open_step`: `count` steps, each writing the id of the process it runs in to
+    a line of `path`, then none; closing writes "closed"."""
+    left = [count]
+
+    def step() -> bool:
+        if left[0] == 0:
+            return False
+        left[0] -= 1
+        with open(path, "a") as steps:
+            steps.write(f"{os.getpid()}\n")
+        return True
+
+    def close() -> None:
+        with open(path, "a") as steps:
+            steps.write("closed\n")
+
+    return step, close
+
+
+def lines(path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_a_worker_process_takes_its_steps_in_a_process_of_its_own_and_stops_with_stop(tmp_path):
+    path = tmp_path / "steps"
+    background = WorkerProcess("steps", counting_steps, str(path), 3)
+    background.wake()
+    try:
+        assert eventually(lambda: len(lines(path)) == 3)
+    finally:
+        background.stop()
+    (*taken, closed) = lines(path)
+    assert len(set(taken)) == 1 and taken[0] != str(os.getpid())
+    assert closed == "closed"
+    assert not running(int(taken[0]))
+
+
+def test_a_worker_process_stops_once_the_process_that_started_it_is_gone(tmp_path):
+    path = tmp_path / "steps"
+    starter = (
+        "import time; from mockmkto.domain.worker import WorkerProcess; from tests.test_worker import counting_steps; "
+        f"background = WorkerProcess('orphan', counting_steps, {str(path)!r}, 1); background.wake(); time.sleep(600)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", starter], cwd=ROOT)
+    try:
+        assert eventually(lambda: len(lines(path)) == 1)
+    finally:
+        process.kill()
+        process.wait()
+    (worker_process,) = lines(path)
+    assert eventually(lambda: not running(int(worker_process)), seconds=5 * worker.POLL_SECONDS)

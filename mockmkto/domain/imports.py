@@ -42,11 +42,11 @@ IMPORT_MODES = ("UPSERTLEADS", "LISTONLY")
 PROCESSING, COMPLETE, FAILED = "PROCESSING", "COMPLETE", "FAILED"
 # Rows a unit of work applies: other calls wait for one chunk at most (bench/import_rows.py).
 CHUNK_ROWS = 500
-# On SQLite, while calls come (one arrived since the previous unit began), a unit applies fewer
-# rows, since a call waits for a unit at most: a 100-row unit costs 3-4 ms besides its rows, where
-# a call waited 30 ms or more for a 500-row one. A status poll every 50 ms makes about a third of an
-# import's units small. PostgreSQL keeps CHUNK_ROWS: there the reads and syncLead run beside a unit
-# (`process_chunk`), and a unit's fixed cost is about three times SQLite's (bench/results.md).
+# On SQLite, while calls come (one arrived since the previous unit began), the worker's unit
+# applies fewer rows, since a call waits for a unit at most: a 100-row unit costs 3-4 ms besides its
+# rows, where a call waited 30 ms or more for a 500-row one. A status poll every 50 ms makes about a
+# third of an import's units small. PostgreSQL's units keep CHUNK_ROWS: there the reads and syncLead
+# run beside a unit (`process_chunk`), in a process of its own (domain/worker.py).
 ROWS_WHILE_CALLED = 100
 DEFAULT_PROCESSING_SECONDS = 5.0
 # What only the csv module's reader reads as it should (`csv_record`).
@@ -175,9 +175,9 @@ def import_to_list(
     return _status(record, now)
 
 
-def rows_per_unit(engine: str, calls_came: bool) -> int:
-    """How many waiting rows the background worker applies in a unit of work (ROWS_WHILE_CALLED)."""
-    return ROWS_WHILE_CALLED if calls_came and engine == "sqlite" else CHUNK_ROWS
+def rows_per_unit(calls_came: bool) -> int:
+    """How many waiting rows SQLite's background worker applies in a unit of work (ROWS_WHILE_CALLED)."""
+    return ROWS_WHILE_CALLED if calls_came else CHUNK_ROWS
 
 
 def process_chunk(store: Store, clock: Clock, most_rows: int = CHUNK_ROWS) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from mockmkto.domain.journal import Journal
 from mockmkto.domain.limits import CallLimits
 from mockmkto.domain.seed import load_seed
 from mockmkto.domain.seed_format import SeedError
-from mockmkto.domain.worker import Worker
+from mockmkto.domain.worker import Background, Worker, WorkerProcess
 from mockmkto.store import account_repository
 from mockmkto.store.db import Store, StoreConflict
 
@@ -26,6 +26,14 @@ READS_ONLY = frozenset({"getLead", "getMultipleLeads", "getLeadActivity", "getIm
 # Calls whose units of work share the instance (`unit_of_work(shared=True)`): the reads, and syncLead,
 # which changes one lead (and a cookie's holder) under the locks of its keys and of its row.
 SHARE_THE_INSTANCE = READS_ONLY | {"syncLead"}
+
+
+def open_background_work(url: str, schema: str | None) -> tuple[Callable[[], bool], Callable[[], None]]:
+    """In a background worker's own process (PostgreSQL): the instance's store opened there, the
+    worker's step (an import's waiting rows, a chunk a unit of work), and what closes the store."""
+    store = Store(url, schema)
+    clock = Clock(store)
+    return (lambda: imports.process_chunk(store, clock)), store.close
 
 
 class Instance:
@@ -46,7 +54,11 @@ class Instance:
         self.journal = Journal(self.store, journal_cap, journal_bytes)
         self.signature_window_seconds = signature_window_seconds
         self._arrivals_at_last_step = 0  # calls of this process that had arrived when the worker's last step began
-        self.worker = Worker(name, self.apply_waiting_rows, calls_waiting=lambda: self.limits.in_flight > 0)
+        self.worker: Background
+        if self.store.dialect == "postgresql":
+            self.worker = WorkerProcess(name, open_background_work, self.store.url, schema)
+        else:  # SQLite: a store in memory is this process's alone
+            self.worker = Worker(name, self.apply_waiting_rows, calls_waiting=lambda: self.limits.in_flight > 0)
         # SQLite copies of the state each seed gave, by seed (this process's; see reset).
         self._snapshots: dict[str | None, sqlite3.Connection] = {}
         if seed is not None:
@@ -77,12 +89,18 @@ class Instance:
             yield session
 
     def apply_waiting_rows(self) -> bool:
-        """The background worker's step: a unit of work of an import's waiting rows, fewer of them
-        while calls come (one arrived since the previous step began: `imports.rows_per_unit`);
-        False when no row waits."""
+        """The background worker's step on SQLite (a thread of this process): a unit of work of an
+        import's waiting rows, fewer of them while calls come (one arrived since the previous step
+        began: `imports.rows_per_unit`); False when no row waits."""
         arrivals = self.limits.arrivals
         calls_came, self._arrivals_at_last_step = arrivals != self._arrivals_at_last_step, arrivals
-        return imports.process_chunk(self.store, self.clock, imports.rows_per_unit(self.engine_name, calls_came))
+        return imports.process_chunk(self.store, self.clock, imports.rows_per_unit(calls_came))
+
+    def start_background(self) -> None:
+        """Start the background worker now, not at the first call that leaves work: from now on it
+        finds work other processes left (one that went away mid-import), and a worker's process
+        (PostgreSQL), which takes about a second to start, is ready before an import's rows wait."""
+        self.worker.wake()
 
     @property
     def turn(self) -> AbstractContextManager:

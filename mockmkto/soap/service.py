@@ -12,7 +12,7 @@ from spyne import Fault, ServiceBase, rpc
 from sqlalchemy.orm import Session
 
 from mockmkto.domain.clock import Clock
-from mockmkto.domain.worker import Worker
+from mockmkto.domain.worker import Background
 from mockmkto.soap import types as T
 from mockmkto.soap.required import check_required_parameters
 
@@ -29,7 +29,7 @@ class CallContext:
     user_id: str | None  # None when the server runs without authentication
     header_doc: list | None
     target_workspace: str | None
-    worker: Worker | None = None  # the instance's background worker, for calls that leave work waiting
+    worker: Background | None = None  # the instance's background worker, for calls that leave work waiting
 
 
 class CarriedError(Fault):
