@@ -140,6 +140,8 @@ def _run_process(
     stop: _Event,
     parent: int,
 ) -> None:
+    """A worker's process: the loop, on what `open_step` opens at the first step, until stopped or
+    orphaned (its `parent` gone); then it closes what it opened."""
     # Ctrl-C reaches the whole process group: the server stops this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     opened: list[tuple[Callable[[], bool], Callable[[], None]]] = []
