@@ -237,6 +237,18 @@ def chunk_applied(instance) -> threading.Event:
     return done
 
 
+def chunk_applied_beside(instance, held: leads.LeadInput) -> None:
+    """The import's waiting chunk applied while a syncLead of `held` is held open in its unit of work:
+    the chunk's unit waits for it (not done within 0.5 s), and ends once it ends."""
+    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, held))
+    try:
+        applied = chunk_applied(instance)
+        assert not applied.wait(0.5)
+    finally:
+        unit.release()
+    assert applied.wait(WAIT)
+
+
 def leads_with_email(instance, email: str) -> list[lead_views.LeadView]:
     with instance.unit_of_work() as session:
         return lead_views.get_leads(session, "EMAIL", email)
@@ -250,13 +262,7 @@ def test_an_imports_unit_of_work_waits_for_a_sync_lead_writing_one_of_its_leads_
     instance, row_waiting
 ):
     row_waiting("ada@example.com,Countess")
-    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, ADA_IN_LONDON))
-    try:
-        applied = chunk_applied(instance)
-        assert not applied.wait(0.5)
-    finally:
-        unit.release()
-    assert applied.wait(WAIT)
+    chunk_applied_beside(instance, ADA_IN_LONDON)
     (ada,) = leads_with_email(instance, "ada@example.com")
     assert (attribute(ada, "City"), attribute(ada, "Title")) == ("London", "Countess")
 
@@ -265,14 +271,7 @@ def test_an_imports_unit_of_work_waits_for_a_sync_lead_creating_one_of_its_email
     instance, row_waiting
 ):
     row_waiting("hedy@example.com,Inventor")
-    hedy = leads.LeadInput(email="hedy@example.com", attributes=[("City", "Vienna")])
-    unit = HeldUnit(instance.store, shared=True, work=lambda s: leads.sync_lead(s, instance.clock, hedy))
-    try:
-        applied = chunk_applied(instance)
-        assert not applied.wait(0.5)
-    finally:
-        unit.release()
-    assert applied.wait(WAIT)
+    chunk_applied_beside(instance, leads.LeadInput(email="hedy@example.com", attributes=[("City", "Vienna")]))
     (found,) = leads_with_email(instance, "hedy@example.com")
     assert (attribute(found, "City"), attribute(found, "Title")) == ("Vienna", "Inventor")
 
