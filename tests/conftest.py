@@ -53,7 +53,7 @@ def seeded_instance(request, store_kind):
     seed = read_seed_file(DEFAULT_SEED)
     instance = Instance("test", store_url(store_kind, _databases(request, store_kind), "domain"), seed=seed)
     yield instance, seed
-    instance.store.close()
+    instance.close()  # its background worker stops before its database goes
 
 
 @pytest.fixture
