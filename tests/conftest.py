@@ -48,6 +48,15 @@ def server(live_server):
     return live_server
 
 
+@pytest.fixture
+def shared_url(request, store_kind, tmp_path):
+    """A database of this test's own that several instances or processes open, as processes sharing
+    a store do: a SQLite file, or a PostgreSQL database."""
+    if store_kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return store_url(store_kind, _databases(request, store_kind), "shared")
+
+
 @pytest.fixture(scope="session")
 def seeded_instance(request, store_kind):
     seed = read_seed_file(DEFAULT_SEED)

@@ -96,26 +96,22 @@ def start_servers(db: str, count: int, env: dict[str, str] | None = None) -> lis
 
 def children(pid: int) -> list[int]:
     """The processes `pid` started that still run (Linux's /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and running(int(entry)) and _stat(int(entry))[1] == str(pid):
-            found.append(int(entry))
-    return found
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and _running_parent(int(entry)) == pid]
 
 
 def running(pid: int) -> bool:
     """Whether process `pid` runs (one that ended unreaped, a zombie, does not)."""
-    stat = _stat(pid)
-    return bool(stat) and stat[0] not in ("Z", "X")
+    return _running_parent(pid) is not None
 
 
-def _stat(pid: int) -> list[str]:
-    """Process `pid`'s state and parent id, as /proc gives them ([] when it is gone)."""
+def _running_parent(pid: int) -> int | None:
+    """The parent of process `pid`, if it runs; None if it is gone or a zombie (/proc's stat)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[:2]
+            state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
     except OSError:
-        return []
+        return None
+    return None if state in ("Z", "X") else int(parent)
 
 
 def eventually(condition, seconds: float = 30.0) -> bool:

@@ -26,8 +26,8 @@ from mockmkto.domain.leads import LeadInput, sync_lead
 from mockmkto.domain.seed_format import read_seed_file
 from mockmkto.store.campaign_models import ImportedLeadTokens
 from mockmkto.store.models import Activity, Lead, ListMember, StaticList
+from tests.servers import eventually
 from tests.soap import CAMPAIGN_DAY
-from tests.stores import store_url
 
 NOW = CAMPAIGN_DAY
 HEADER = "Last Name,First Name,Job Title,Company Name,Email Address"
@@ -468,14 +468,6 @@ def test_a_get_lead_during_a_large_import_is_answered_while_the_import_processes
     assert (done.findtext(".//result/status"), done.findtext(".//result/rowsImported")) == ("COMPLETE", str(rows))
 
 
-@pytest.fixture
-def shared_url(request, store_kind, tmp_path):
-    """One database two instances open, as two processes serving it would."""
-    if store_kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    return store_url(store_kind, request.getfixturevalue("postgres_databases"), "imports")
-
-
 def test_two_workers_on_one_store_apply_each_row_once(shared_url):
     first = Instance("one", shared_url, seed=read_seed_file(DEFAULT_SEED))
     second = Instance("two", shared_url)
@@ -501,6 +493,11 @@ def test_two_workers_on_one_store_apply_each_row_once(shared_url):
         second.close()
 
 
+def applied(instance: Instance) -> imports.ImportStatus:
+    with instance.store.session() as session:
+        return status(session, instance.clock)
+
+
 def test_the_background_worker_applies_waiting_rows_and_stops_with_its_instance(shared_url):
     instance = Instance("worker", shared_url, seed=read_seed_file(DEFAULT_SEED))
     try:
@@ -508,11 +505,7 @@ def test_the_background_worker_applies_waiting_rows_and_stops_with_its_instance(
             imports.set_processing_delay(session, 0)
             import_rows(session, instance.clock, rows=many_rows(3 * imports.CHUNK_ROWS))
         instance.worker.wake()
-        for _ in range(600):  # until the worker is done, however long that takes here
-            with instance.store.session() as session:
-                if status(session, instance.clock).status == "COMPLETE":
-                    break
-            threading.Event().wait(0.1)
+        assert eventually(lambda: applied(instance).status == "COMPLETE", seconds=60)
         with instance.store.session() as session:
             assert status(session, instance.clock).rows_imported == 3 * imports.CHUNK_ROWS
     finally:

@@ -174,9 +174,7 @@ def test_an_import_and_sync_leads_of_its_emails_at_once_make_one_lead_per_email_
         sandbox, [sync_lead(f"<Email>row{n}@example.com</Email>{city.format(n=n)}</leadAttributeList>") for n in synced]
     )
     assert set(statuses(roots)) <= {"CREATED", "UPDATED"}
-    deadline = time.monotonic() + 120
-    while imported_rows_applied(sandbox[1]) < IMPORTED and time.monotonic() < deadline:
-        time.sleep(0.1)
+    assert eventually(lambda: imported_rows_applied(sandbox[1]) == IMPORTED, seconds=120)
     by_email = Counter(lead.get("Email") for lead in exported_leads(sandbox[2]))
     leads = {lead.get("Email"): lead["attributes"] for lead in exported_leads(sandbox[3])}
     assert all(by_email[f"row{n}@example.com"] == 1 for n in range(IMPORTED))
@@ -226,13 +224,9 @@ def test_read_only_calls_at_once_across_processes_are_each_answered_and_journall
     assert sorted(entry["id"] for entry in journal["entries"]) == list(range(1, 241))
 
 
-def test_a_process_killed_mid_call_loses_no_acknowledged_write(request, store_kind, tmp_path):
+def test_a_process_killed_mid_call_loses_no_acknowledged_write(shared_url):
     """kill -9 of one process while calls are in flight: every call it acknowledged is in the store."""
-    if store_kind == "sqlite":
-        db = f"sqlite:///{tmp_path / 'killed.db'}"
-    else:
-        db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "killed")
-    victim, survivor = start_servers(db, 2)
+    victim, survivor = start_servers(shared_url, 2)
     try:
         acknowledged: list[str] = []
 
@@ -272,14 +266,10 @@ def admin_imports(server: Server) -> list[dict]:
     return requests.get(f"{server.base}/_admin/imports", timeout=30).json()
 
 
-def test_a_serving_process_applies_the_rows_an_import_left_waiting_without_a_call(request, store_kind, tmp_path):
-    if store_kind == "sqlite":
-        db = f"sqlite:///{tmp_path / 'left.db'}"
-    else:
-        db = store_url(store_kind, request.getfixturevalue("postgres_databases"), "left")
-    (server,) = start_servers(db, 1)
+def test_a_serving_process_applies_the_rows_an_import_left_waiting_without_a_call(shared_url):
+    (server,) = start_servers(shared_url, 1)
     # A process that took an import and went away before its rows were applied.
-    gone = Instance("default", db)
+    gone = Instance("default", shared_url)
     rows = [f"left{n}@example.com" for n in range(3 * imports.CHUNK_ROWS)]
     try:
         with gone.store.session() as session:
@@ -296,9 +286,9 @@ def test_a_serving_process_applies_the_rows_an_import_left_waiting_without_a_cal
 
 
 @pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
-def test_a_process_killed_leaves_none_of_its_background_processes_behind(request, store_kind):
+def test_a_process_killed_leaves_none_of_its_background_processes_behind(shared_url):
     """On PostgreSQL a process's background work runs in a process of its own: it ends with it."""
-    (server,) = start_servers(store_url(store_kind, request.getfixturevalue("postgres_databases"), "orphans"), 1)
+    (server,) = start_servers(shared_url, 1)
     try:
         assert eventually(lambda: children(server.process.pid))
         started = children(server.process.pid)
